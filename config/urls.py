@@ -1,0 +1,19 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+
+from permits import views as permit_views
+
+urlpatterns = [
+    path("", permit_views.home, name="home"),
+    path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("applications/", include("permits.urls")),
+    path("directory/", include("directory.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/", admin.site.urls),
+]
+
+handler404 = "config.views.page_not_found"
+handler403 = "config.views.permission_denied"
+handler500 = "config.views.server_error"

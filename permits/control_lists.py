@@ -1,0 +1,51 @@
+"""Syntax of control-list entries per regime.
+
+The reference lists themselves (with versions) come with the compliance engine; here an entry
+must at least be well formed for the regime of the application it is declared on.
+"""
+
+from __future__ import annotations
+
+import re
+
+# EU Common Military List: ML1..ML22 with sub-items such as ML10.a or ML4.b.2; national
+# pseudo-categories (ML23 other firearms and above) are allowed as the domain requires.
+MILITARY_ENTRY = re.compile(r"^ML(?P<category>[1-9]\d?)(?:\.[a-z](?:\.\d{1,2}(?:\.[a-z])?)*)?$")
+MILITARY_MAX_EU_CATEGORY = 22
+MILITARY_MAX_NATIONAL_CATEGORY = 29
+# Dual-use Annex I: category digit, group letter A-E, three digits, optional sub-items.
+DUAL_USE_ENTRY = re.compile(r"^[0-9][A-E][0-9]{3}(?:\.[a-z0-9]{1,2})*$")
+
+REGIMES_USING_MILITARY_LIST = {"military", "civil_firearms", "law_enforcement"}
+
+
+def normalise_entry(entry: str) -> str:
+    entry = entry.strip().replace(" ", "")
+    if entry[:2].lower() == "ml":
+        return "ML" + entry[2:].lower()
+    if len(entry) >= 2 and entry[0].isdigit():
+        return entry[0] + entry[1].upper() + entry[2:].lower()
+    return entry
+
+
+def control_entry_error(entry: str, regime: str) -> str | None:
+    """Why ``entry`` is not a valid control-list entry for ``regime``; None when it is."""
+    entry = normalise_entry(entry or "")
+    if not entry:
+        return "A control-list entry is required."
+    if regime == "dual_use":
+        if DUAL_USE_ENTRY.match(entry):
+            return None
+        return (
+            f"“{entry}” is not a dual-use Annex I entry: expected a category digit, a group "
+            "letter A–E and three digits, such as 5A002.a or 1C350."
+        )
+    if regime in REGIMES_USING_MILITARY_LIST:
+        match = MILITARY_ENTRY.match(entry)
+        if match and int(match["category"]) <= MILITARY_MAX_NATIONAL_CATEGORY:
+            return None
+        return (
+            f"“{entry}” is not a Military List entry: expected ML1 to ML22 (or a national "
+            "category) with optional sub-items, such as ML10.a or ML4.b.2."
+        )
+    return f"Unknown regime “{regime}”."

@@ -1,0 +1,371 @@
+"""Applicant organisations, permit applications with their goods and parties, and licences."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.conf import settings
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from django_countries.fields import CountryField
+from django_fsm import ConcurrentTransitionMixin, FSMField, transition
+
+from . import permissions
+from .validators import compact_enterprise_number, format_enterprise_number, validate_enterprise_number
+
+
+class Language(models.TextChoices):
+    FR = "fr", _("French")
+    NL = "nl", _("Dutch")
+    EN = "en", _("English")
+
+
+class ApplicantOrganisation(models.Model):
+    legal_name = models.CharField(_("legal name"), max_length=200)
+    enterprise_number = models.CharField(
+        _("enterprise number"),
+        max_length=14,
+        unique=True,
+        validators=[validate_enterprise_number],
+        help_text=_("Belgian KBO/BCE number, for example 0403.019.261."),
+    )
+    address = models.TextField(_("address"))
+    country = CountryField(_("country"), default="BE")
+    language = models.CharField(
+        _("correspondence language"), max_length=2, choices=Language.choices, default=Language.FR
+    )
+    members = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        related_name="applicant_organisations",
+        blank=True,
+        verbose_name=_("members"),
+    )
+
+    class Meta:
+        ordering = ["legal_name"]
+        verbose_name = _("applicant organisation")
+        verbose_name_plural = _("applicant organisations")
+
+    def __str__(self) -> str:
+        return self.legal_name
+
+    def clean(self) -> None:
+        super().clean()
+        if self.enterprise_number:
+            self.enterprise_number = compact_enterprise_number(self.enterprise_number)
+
+    @property
+    def enterprise_number_display(self) -> str:
+        return format_enterprise_number(self.enterprise_number)
+
+
+class Kind(models.TextChoices):
+    IMPORT = "import", _("Import")
+    EXPORT = "export", _("Export")
+    TRANSIT = "transit", _("Transit")
+    TRANSFER = "transfer", _("Transfer within the EU")
+
+
+class Regime(models.TextChoices):
+    MILITARY = "military", _("Military (EU Common Military List)")
+    DUAL_USE = "dual_use", _("Dual-use (Regulation (EU) 2021/821)")
+    CIVIL_FIREARMS = "civil_firearms", _("Civilian firearms")
+    LAW_ENFORCEMENT = "law_enforcement", _("Law-enforcement material")
+
+
+class LicenceType(models.TextChoices):
+    INDIVIDUAL = "individual", _("Individual")
+    GLOBAL = "global", _("Global")
+
+
+class Status(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    SUBMITTED = "submitted", _("Submitted")
+    UNDER_REVIEW = "under_review", _("Under review")
+    INFORMATION_REQUESTED = "information_requested", _("Information requested")
+    PENDING_APPROVAL = "pending_approval", _("Pending approval")
+    ISSUED = "issued", _("Issued")
+    REFUSED = "refused", _("Refused")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+    REVOKED = "revoked", _("Revoked")
+    EXPIRED = "expired", _("Expired")
+
+
+class Recommendation(models.TextChoices):
+    GRANT = "grant", _("Grant")
+    REFUSE = "refuse", _("Refuse")
+
+
+REGIME_CODES = {
+    Regime.MILITARY: "ML",
+    Regime.DUAL_USE: "DU",
+    Regime.CIVIL_FIREARMS: "FA",
+    Regime.LAW_ENFORCEMENT: "LE",
+}
+KIND_CODES = {Kind.IMPORT: "IMP", Kind.EXPORT: "EXP", Kind.TRANSIT: "TRA", Kind.TRANSFER: "TRF"}
+WITHDRAWABLE = [
+    Status.DRAFT,
+    Status.SUBMITTED,
+    Status.UNDER_REVIEW,
+    Status.INFORMATION_REQUESTED,
+]
+
+
+class PermitApplication(ConcurrentTransitionMixin, models.Model):
+    """A request for a licence. Its status only changes through ``permits.services``."""
+
+    public_id = models.UUIDField(_("public identifier"), default=uuid.uuid4, unique=True, editable=False)
+    reference = models.CharField(
+        _("reference number"), max_length=40, unique=True, null=True, blank=True, editable=False
+    )
+    organisation = models.ForeignKey(
+        ApplicantOrganisation,
+        on_delete=models.PROTECT,
+        related_name="applications",
+        verbose_name=_("applicant organisation"),
+    )
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    regime = models.CharField(_("regime"), max_length=20, choices=Regime.choices)
+    licence_type = models.CharField(
+        _("licence type requested"),
+        max_length=12,
+        choices=LicenceType.choices,
+        default=LicenceType.INDIVIDUAL,
+    )
+    country_of_origin = CountryField(_("country of origin"), blank=True)
+    country_of_destination = CountryField(_("country of destination"), blank=True)
+    transit_countries = CountryField(_("transit countries"), multiple=True, blank=True)
+    end_use_statement = models.TextField(_("end-use statement"), blank=True)
+    requested_validity_months = models.PositiveSmallIntegerField(
+        _("intended validity (months)"), null=True, blank=True, validators=[MinValueValidator(1)]
+    )
+    total_value = models.DecimalField(
+        _("total value (EUR)"),
+        max_digits=14,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0)],
+    )
+    status = FSMField(
+        _("status"), default=Status.DRAFT, choices=Status.choices, protected=True, db_index=True
+    )
+    assigned_case_manager = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="assigned_applications",
+        verbose_name=_("case manager"),
+    )
+    recommendation = models.CharField(
+        _("recommendation"), max_length=10, choices=Recommendation.choices, blank=True
+    )
+    recommendation_reasons = models.TextField(_("reasons for the recommendation"), blank=True)
+    refusal_grounds = models.TextField(_("grounds for refusal"), blank=True)
+    submitted_at = models.DateTimeField(_("submitted"), null=True, blank=True)
+    decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("created by"),
+    )
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("updated by"),
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("permit application")
+        verbose_name_plural = _("permit applications")
+
+    def __str__(self) -> str:
+        return self.reference or _("Draft %(id)s") % {"id": str(self.public_id)[:8]}
+
+    @property
+    def url_key(self) -> str:
+        return self.reference or str(self.public_id)
+
+    @property
+    def reference_prefix(self) -> str:
+        return f"BXL-{REGIME_CODES[self.regime]}-{KIND_CODES[self.kind]}"
+
+    # --- State machine. Call these only from permits.services, which locks, checks and logs. ---
+
+    @transition(status, source=Status.DRAFT, target=Status.SUBMITTED, permission=permissions.can_submit)
+    def submit(self) -> None:
+        pass
+
+    @transition(
+        status, source=Status.SUBMITTED, target=Status.UNDER_REVIEW, permission=permissions.can_start_review
+    )
+    def start_review(self) -> None:
+        pass
+
+    @transition(
+        status,
+        source=Status.UNDER_REVIEW,
+        target=Status.INFORMATION_REQUESTED,
+        permission=permissions.is_assigned_case_manager,
+    )
+    def request_information(self) -> None:
+        pass
+
+    @transition(
+        status,
+        source=Status.INFORMATION_REQUESTED,
+        target=Status.UNDER_REVIEW,
+        permission=permissions.is_applicant_member,
+    )
+    def provide_information(self) -> None:
+        pass
+
+    @transition(
+        status,
+        source=Status.UNDER_REVIEW,
+        target=Status.PENDING_APPROVAL,
+        permission=permissions.is_assigned_case_manager,
+    )
+    def propose_decision(self) -> None:
+        pass
+
+    @transition(
+        status,
+        source=Status.PENDING_APPROVAL,
+        target=Status.UNDER_REVIEW,
+        permission=permissions.is_head_of_unit,
+    )
+    def return_to_review(self) -> None:
+        pass
+
+    @transition(
+        status, source=Status.PENDING_APPROVAL, target=Status.ISSUED, permission=permissions.can_decide
+    )
+    def approve(self) -> None:
+        pass
+
+    @transition(
+        status, source=Status.PENDING_APPROVAL, target=Status.REFUSED, permission=permissions.can_decide
+    )
+    def refuse(self) -> None:
+        pass
+
+    @transition(
+        status, source=WITHDRAWABLE, target=Status.WITHDRAWN, permission=permissions.is_applicant_member
+    )
+    def withdraw(self) -> None:
+        pass
+
+    @transition(status, source=Status.ISSUED, target=Status.REVOKED, permission=permissions.is_head_of_unit)
+    def revoke(self) -> None:
+        pass
+
+    @transition(status, source=Status.ISSUED, target=Status.EXPIRED, permission=permissions.is_system)
+    def expire(self) -> None:
+        pass
+
+
+class GoodsItem(models.Model):
+    application = models.ForeignKey(
+        PermitApplication, on_delete=models.CASCADE, related_name="goods", verbose_name=_("application")
+    )
+    description = models.CharField(_("description"), max_length=500)
+    control_entry = models.CharField(
+        _("control-list entry"), max_length=40, help_text=_("For example ML10.a or 5A002.a.")
+    )
+    quantity = models.DecimalField(
+        _("quantity"), max_digits=14, decimal_places=3, validators=[MinValueValidator(0)]
+    )
+    unit = models.CharField(_("unit"), max_length=20, default="pieces")
+    unit_value = models.DecimalField(
+        _("unit value"), max_digits=14, decimal_places=2, validators=[MinValueValidator(0)]
+    )
+    currency = models.CharField(_("currency"), max_length=3, default="EUR")
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name = _("goods item")
+        verbose_name_plural = _("goods items")
+
+    def __str__(self) -> str:
+        return f"{self.control_entry} {self.description}"
+
+    @property
+    def line_value(self):
+        return self.quantity * self.unit_value
+
+
+class Party(models.Model):
+    class Role(models.TextChoices):
+        CONSIGNOR = "consignor", _("Consignor")
+        CONSIGNEE = "consignee", _("Consignee")
+        END_USER = "end_user", _("End-user")
+        INTERMEDIARY = "intermediary", _("Intermediary")
+
+    application = models.ForeignKey(
+        PermitApplication, on_delete=models.CASCADE, related_name="parties", verbose_name=_("application")
+    )
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices)
+    name = models.CharField(_("name"), max_length=200)
+    address = models.TextField(_("address"))
+    country = CountryField(_("country"))
+
+    class Meta:
+        ordering = ["role", "id"]
+        verbose_name = _("party")
+        verbose_name_plural = _("parties")
+
+    def __str__(self) -> str:
+        return f"{self.get_role_display()}: {self.name}"
+
+
+class Licence(models.Model):
+    class Status(models.TextChoices):
+        VALID = "valid", _("Valid")
+        REVOKED = "revoked", _("Revoked")
+        EXPIRED = "expired", _("Expired")
+
+    number = models.CharField(_("licence number"), max_length=40, unique=True)
+    application = models.OneToOneField(
+        PermitApplication, on_delete=models.PROTECT, related_name="licence", verbose_name=_("application")
+    )
+    holder = models.ForeignKey(
+        ApplicantOrganisation, on_delete=models.PROTECT, related_name="licences", verbose_name=_("holder")
+    )
+    licence_type = models.CharField(_("licence type"), max_length=12, choices=LicenceType.choices)
+    valid_from = models.DateField(_("valid from"))
+    valid_until = models.DateField(_("valid until"), db_index=True)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.VALID)
+    issued_at = models.DateTimeField(_("issued"))
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("issued by")
+    )
+
+    class Meta:
+        ordering = ["-issued_at"]
+        verbose_name = _("licence")
+        verbose_name_plural = _("licences")
+
+    def __str__(self) -> str:
+        return self.number
+
+
+class ReferenceCounter(models.Model):
+    """Last reference sequence used in a year. Locked while a number is drawn, so that numbers
+    are gap-free: a rolled-back submission rolls its number back with it."""
+
+    year = models.PositiveSmallIntegerField(primary_key=True)
+    last_value = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("reference counter")
+
+    def __str__(self) -> str:
+        return f"{self.year}: {self.last_value}"

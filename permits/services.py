@@ -1,0 +1,555 @@
+"""Business actions on permit applications.
+
+Each transition is one function that locks the application row, checks state, permission and
+guard, runs the django-fsm transition, saves, and appends the history record — all in a single
+``transaction.atomic()``. Views, admin actions, the API and tasks call these, never the model's
+transition methods.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date, timedelta
+from typing import Any
+
+from dateutil.relativedelta import relativedelta
+from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django_fsm import ConcurrentTransition, can_proceed
+
+from workflow import services as workflow_services
+from workflow.exceptions import TransitionConflict, TransitionForbidden, TransitionGuardFailed
+from workflow.models import CaseTask
+from workflow.roles import Role, has_role
+
+from . import permissions
+from .control_lists import control_entry_error, normalise_entry
+from .models import (
+    ApplicantOrganisation,
+    GoodsItem,
+    Kind,
+    Licence,
+    Party,
+    PermitApplication,
+    Recommendation,
+    ReferenceCounter,
+    Status,
+)
+
+User = AbstractBaseUser
+Guard = Callable[[PermitApplication], dict[str, list[str]]]
+
+DRAFT_FIELDS = (
+    "kind",
+    "regime",
+    "licence_type",
+    "country_of_origin",
+    "country_of_destination",
+    "transit_countries",
+    "end_use_statement",
+    "requested_validity_months",
+    "total_value",
+)
+
+
+# --- Drafts ---------------------------------------------------------------------------------
+
+
+def _full_clean(instance: Any, *, exclude: list[str] | None = None) -> None:
+    try:
+        instance.full_clean(exclude=exclude)
+    except ValidationError as exc:
+        raise TransitionGuardFailed(exc.message_dict, transition="edit") from exc
+
+
+def application_create_draft(
+    *, organisation: ApplicantOrganisation, actor: User, **fields: Any
+) -> PermitApplication:
+    if not has_role(actor, Role.APPLICANT) or not organisation.members.filter(pk=actor.pk).exists():
+        raise TransitionForbidden(
+            _("Only members of %(organisation)s can file applications for it.")
+            % {"organisation": organisation},
+            transition="create",
+        )
+    unknown = set(fields) - set(DRAFT_FIELDS)
+    if unknown:
+        raise TypeError(f"Unknown draft fields: {', '.join(sorted(unknown))}")
+    application = PermitApplication(
+        organisation=organisation, created_by=actor, updated_by=actor, **fields
+    )
+    _full_clean(application)
+    application.save()
+    return application
+
+
+def _locked_draft(application: PermitApplication, actor: User) -> PermitApplication:
+    locked = PermitApplication.objects.select_for_update().get(pk=application.pk)
+    if locked.status != Status.DRAFT:
+        raise TransitionConflict(
+            _("Only a draft can be edited; this application is %(status)s.")
+            % {"status": locked.get_status_display()},
+            transition="edit",
+        )
+    if not permissions.can_edit_draft(locked, actor):
+        raise TransitionForbidden(_("You cannot edit this application."), transition="edit")
+    return locked
+
+
+@transaction.atomic
+def application_update_draft(
+    *, application: PermitApplication, actor: User, **fields: Any
+) -> PermitApplication:
+    locked = _locked_draft(application, actor)
+    unknown = set(fields) - set(DRAFT_FIELDS)
+    if unknown:
+        raise TypeError(f"Unknown draft fields: {', '.join(sorted(unknown))}")
+    for name, value in fields.items():
+        setattr(locked, name, value)
+    locked.updated_by = actor
+    _full_clean(locked)
+    locked.save()
+    return locked
+
+
+@transaction.atomic
+def goods_item_add(*, application: PermitApplication, actor: User, **fields: Any) -> GoodsItem:
+    locked = _locked_draft(application, actor)
+    if "control_entry" in fields:
+        fields["control_entry"] = normalise_entry(fields["control_entry"])
+    item = GoodsItem(application=locked, **fields)
+    _full_clean(item, exclude=["application"])
+    error = control_entry_error(item.control_entry, locked.regime)
+    if error:
+        raise TransitionGuardFailed({"control_entry": [error]}, transition="edit")
+    item.save()
+    return item
+
+
+@transaction.atomic
+def party_add(*, application: PermitApplication, actor: User, **fields: Any) -> Party:
+    locked = _locked_draft(application, actor)
+    party = Party(application=locked, **fields)
+    _full_clean(party, exclude=["application"])
+    party.save()
+    return party
+
+
+# --- Guards ---------------------------------------------------------------------------------
+
+
+def application_submission_problems(application: PermitApplication) -> dict[str, list[str]]:
+    """What is missing or wrong before ``application`` can be submitted, field by field."""
+    errors: dict[str, list[str]] = {}
+
+    def add(field: str, message: str) -> None:
+        errors.setdefault(field, []).append(message)
+
+    if application.kind == Kind.IMPORT:
+        if not application.country_of_origin:
+            add("country_of_origin", _("The country of origin is required for an import."))
+    elif not application.country_of_destination:
+        add("country_of_destination", _("The country of destination is required."))
+    if not application.end_use_statement.strip():
+        add("end_use_statement", _("The end-use statement is required."))
+    if application.total_value is None:
+        add("total_value", _("The total value is required."))
+
+    goods = list(application.goods.all())
+    if not goods:
+        add("goods", _("Add at least one goods item."))
+    for position, item in enumerate(goods, start=1):
+        error = control_entry_error(item.control_entry, application.regime)
+        if error:
+            add(f"goods[{position}].control_entry", error)
+
+    roles = {party.role for party in application.parties.all()}
+    if Party.Role.CONSIGNEE not in roles:
+        add("parties", _("A consignee is required."))
+    if Party.Role.END_USER not in roles:
+        add("parties", _("An end-user is required."))
+    return errors
+
+
+def _required_text(field: str, value: str, message: str) -> dict[str, list[str]]:
+    return {} if (value or "").strip() else {field: [message]}
+
+
+# --- Transition machinery -------------------------------------------------------------------
+
+
+def _run_transition(
+    *,
+    application: PermitApplication,
+    actor: User | None,
+    name: str,
+    guard: Guard | None = None,
+    apply: Callable[[PermitApplication], None] | None = None,
+    after: Callable[[PermitApplication, str], None] | None = None,
+    comment: str = "",
+    payload: dict[str, Any] | Callable[[PermitApplication], dict[str, Any]] | None = None,
+) -> PermitApplication:
+    with transaction.atomic():
+        # The row lock serialises concurrent actors: the loser waits, then sees the new state.
+        locked = PermitApplication.objects.select_for_update().get(pk=application.pk)
+        method = getattr(locked, name)
+        if not can_proceed(method, check_conditions=False):
+            raise TransitionConflict(
+                _("Cannot %(transition)s: the application is %(status)s.")
+                % {"transition": name.replace("_", " "), "status": locked.get_status_display()},
+                transition=name,
+            )
+        fsm_transition = method._django_fsm.get_transition(locked.status)
+        if not fsm_transition.has_perm(locked, actor):
+            if name in ("approve", "refuse") and permissions.violates_four_eyes(locked, actor):
+                raise TransitionForbidden(
+                    _(
+                        "Four-eyes rule: you reviewed this file, so another head of unit "
+                        "must decide it."
+                    ),
+                    transition=name,
+                )
+            raise TransitionForbidden(
+                _("You are not allowed to %(transition)s this application.")
+                % {"transition": name.replace("_", " ")},
+                transition=name,
+            )
+        if guard is not None:
+            errors = guard(locked)
+            if errors:
+                raise TransitionGuardFailed(errors, transition=name)
+
+        source = locked.status
+        if apply is not None:
+            apply(locked)
+        method()
+        if actor is not None:
+            locked.updated_by = actor
+        try:
+            locked.save()
+        except ConcurrentTransition as exc:
+            raise TransitionConflict(
+                _("Someone else changed this application at the same time; reload it."),
+                transition=name,
+            ) from exc
+        if after is not None:
+            after(locked, source)
+        workflow_services.transition_record_create(
+            application=locked,
+            transition=name,
+            source_state=source,
+            target_state=locked.status,
+            actor=actor,
+            comment=comment,
+            payload=payload(locked) if callable(payload) else (payload or {}),
+        )
+    application.refresh_from_db()
+    return locked
+
+
+def _move_task(
+    kind: str | None, candidate_role: str = "", assignee_of: str | None = None
+) -> Callable[[PermitApplication, str], None]:
+    """Close the file's open work item and open the one for whoever acts next."""
+
+    def after(application: PermitApplication, source: str) -> None:
+        actor = application.updated_by
+        workflow_services.case_tasks_complete(application=application, actor=actor)
+        if kind is not None:
+            assignee = getattr(application, assignee_of) if assignee_of else None
+            workflow_services.case_task_open(
+                application=application,
+                kind=kind,
+                candidate_role=candidate_role,
+                assignee=assignee,
+            )
+
+    return after
+
+
+def _next_reference(application: PermitApplication) -> str:
+    year = timezone.localdate().year
+    ReferenceCounter.objects.get_or_create(year=year)
+    counter = ReferenceCounter.objects.select_for_update().get(year=year)
+    counter.last_value += 1
+    counter.save(update_fields=["last_value"])
+    return f"{application.reference_prefix}-{year}-{counter.last_value:06d}"
+
+
+# --- Transitions ----------------------------------------------------------------------------
+
+
+def application_submit(*, application: PermitApplication, actor: User) -> PermitApplication:
+    def apply(app: PermitApplication) -> None:
+        app.reference = _next_reference(app)
+        app.submitted_at = timezone.now()
+
+    return _run_transition(
+        application=application,
+        actor=actor,
+        name="submit",
+        guard=application_submission_problems,
+        apply=apply,
+        after=_move_task(CaseTask.Kind.REVIEW, Role.CASE_MANAGER),
+        payload=lambda app: {"reference": app.reference},
+    )
+
+
+def application_start_review(
+    *, application: PermitApplication, actor: User, case_manager: User | None = None
+) -> PermitApplication:
+    """A case manager takes the file, or the head of unit assigns it to a named case manager."""
+    is_head = has_role(actor, Role.HEAD_OF_UNIT)
+    if case_manager is not None and case_manager.pk != actor.pk and not is_head:
+        raise TransitionForbidden(
+            _("Only the head of unit can assign a file to someone else."),
+            transition="start_review",
+        )
+    assignee = case_manager or actor
+
+    def guard(app: PermitApplication) -> dict[str, list[str]]:
+        if not has_role(assignee, Role.CASE_MANAGER):
+            return {
+                "case_manager": [
+                    _("%(name)s is not a case manager: name the case manager who reviews it.")
+                    % {"name": assignee.get_full_name() or assignee.get_username()}
+                ]
+            }
+        return {}
+
+    def apply(app: PermitApplication) -> None:
+        app.assigned_case_manager = assignee
+
+    def after(app: PermitApplication, source: str) -> None:
+        workflow_services.case_task_claim(application=app, assignee=assignee)
+
+    return _run_transition(
+        application=application,
+        actor=actor,
+        name="start_review",
+        guard=guard,
+        apply=apply,
+        after=after,
+        payload={"case_manager_id": assignee.pk, "case_manager": assignee.get_username()},
+    )
+
+
+def application_request_information(
+    *, application: PermitApplication, actor: User, message: str
+) -> PermitApplication:
+    return _run_transition(
+        application=application,
+        actor=actor,
+        name="request_information",
+        guard=lambda app: _required_text(
+            "message", message, _("Say what information the applicant must provide.")
+        ),
+        after=_move_task(CaseTask.Kind.PROVIDE_INFORMATION, Role.APPLICANT),
+        comment=message.strip(),
+    )
+
+
+def application_provide_information(
+    *, application: PermitApplication, actor: User, reply: str
+) -> PermitApplication:
+    return _run_transition(
+        application=application,
+        actor=actor,
+        name="provide_information",
+        guard=lambda app: _required_text("reply", reply, _("A reply is required.")),
+        after=_move_task(CaseTask.Kind.REVIEW, Role.CASE_MANAGER, "assigned_case_manager"),
+        comment=reply.strip(),
+    )
+
+
+def application_propose_decision(
+    *,
+    application: PermitApplication,
+    actor: User,
+    recommendation: str,
+    reasons: str,
+    grounds: str = "",
+) -> PermitApplication:
+    def guard(app: PermitApplication) -> dict[str, list[str]]:
+        errors: dict[str, list[str]] = {}
+        if recommendation not in Recommendation.values:
+            errors["recommendation"] = [_("Recommend either grant or refuse.")]
+        errors |= _required_text("reasons", reasons, _("Written reasons are required."))
+        if recommendation == Recommendation.REFUSE:
+            errors |= _required_text(
+                "grounds", grounds, _("A proposed refusal must state its grounds.")
+            )
+        return errors
+
+    def apply(app: PermitApplication) -> None:
+        app.recommendation = recommendation
+        app.recommendation_reasons = reasons.strip()
+        app.refusal_grounds = grounds.strip() if recommendation == Recommendation.REFUSE else ""
+
+    return _run_transition(
+        application=application,
+        actor=actor,
+        name="propose_decision",
+        guard=guard,
+        apply=apply,
+        after=_move_task(CaseTask.Kind.APPROVE, Role.HEAD_OF_UNIT),
+        comment=reasons.strip(),
+        payload={"recommendation": recommendation, "grounds": grounds.strip()},
+    )
+
+
+def application_return_to_review(
+    *, application: PermitApplication, actor: User, comment: str
+) -> PermitApplication:
+    def apply(app: PermitApplication) -> None:
+        app.recommendation = ""
+        app.recommendation_reasons = ""
+        app.refusal_grounds = ""
+
+    return _run_transition(
+        application=application,
+        actor=actor,
+        name="return_to_review",
+        guard=lambda app: _required_text(
+            "comment", comment, _("Say why the file goes back to review.")
+        ),
+        apply=apply,
+        after=_move_task(CaseTask.Kind.REVIEW, Role.CASE_MANAGER, "assigned_case_manager"),
+        comment=comment.strip(),
+    )
+
+
+def licence_validity(application: PermitApplication, start: date) -> tuple[date, date]:
+    months = application.requested_validity_months or settings.LICENCE_DEFAULT_VALIDITY_MONTHS
+    months = min(months, settings.LICENCE_MAX_VALIDITY_MONTHS[application.regime])
+    return start, start + relativedelta(months=months) - timedelta(days=1)
+
+
+def application_approve(
+    *, application: PermitApplication, actor: User, comment: str = ""
+) -> PermitApplication:
+    now = timezone.now()
+
+    def apply(app: PermitApplication) -> None:
+        app.decided_at = now
+
+    def after(app: PermitApplication, source: str) -> None:
+        _move_task(None)(app, source)
+        valid_from, valid_until = licence_validity(app, timezone.localdate(now))
+        Licence.objects.create(
+            number=app.reference,
+            application=app,
+            holder=app.organisation,
+            licence_type=app.licence_type,
+            valid_from=valid_from,
+            valid_until=valid_until,
+            issued_at=now,
+            issued_by=actor,
+        )
+
+    return _run_transition(
+        application=application,
+        actor=actor,
+        name="approve",
+        apply=apply,
+        after=after,
+        comment=comment.strip(),
+        payload=lambda app: {
+            "licence": app.licence.number,
+            "valid_from": app.licence.valid_from.isoformat(),
+            "valid_until": app.licence.valid_until.isoformat(),
+        },
+    )
+
+
+def application_refuse(
+    *, application: PermitApplication, actor: User, grounds: str
+) -> PermitApplication:
+    def apply(app: PermitApplication) -> None:
+        app.decided_at = timezone.now()
+        app.refusal_grounds = grounds.strip()
+
+    return _run_transition(
+        application=application,
+        actor=actor,
+        name="refuse",
+        guard=lambda app: _required_text(
+            "grounds", grounds, _("A refusal must state its grounds.")
+        ),
+        apply=apply,
+        after=_move_task(None),
+        comment=grounds.strip(),
+    )
+
+
+def application_withdraw(
+    *, application: PermitApplication, actor: User, reason: str = ""
+) -> PermitApplication:
+    return _run_transition(
+        application=application,
+        actor=actor,
+        name="withdraw",
+        after=_move_task(None),
+        comment=reason.strip(),
+    )
+
+
+def application_revoke(
+    *, application: PermitApplication, actor: User, reason: str
+) -> PermitApplication:
+    def after(app: PermitApplication, source: str) -> None:
+        Licence.objects.filter(application=app).update(status=Licence.Status.REVOKED)
+
+    return _run_transition(
+        application=application,
+        actor=actor,
+        name="revoke",
+        guard=lambda app: _required_text(
+            "reason", reason, _("A revocation must state its reason.")
+        ),
+        after=after,
+        comment=reason.strip(),
+    )
+
+
+def application_expire(
+    *, application: PermitApplication, actor: None = None, today: date | None = None
+) -> PermitApplication:
+    today = today or timezone.localdate()
+
+    def guard(app: PermitApplication) -> dict[str, list[str]]:
+        licence = Licence.objects.filter(application=app).first()
+        if licence is None or licence.valid_until >= today:
+            return {"licence": [_("The licence is still within its validity.")]}
+        return {}
+
+    def after(app: PermitApplication, source: str) -> None:
+        Licence.objects.filter(application=app).update(status=Licence.Status.EXPIRED)
+
+    return _run_transition(
+        application=application,
+        actor=actor,
+        name="expire",
+        guard=guard,
+        after=after,
+        payload={"swept_on": today.isoformat()},
+    )
+
+
+TRANSITION_SERVICES: dict[str, Callable[..., PermitApplication]] = {
+    "submit": application_submit,
+    "start_review": application_start_review,
+    "request_information": application_request_information,
+    "provide_information": application_provide_information,
+    "propose_decision": application_propose_decision,
+    "return_to_review": application_return_to_review,
+    "approve": application_approve,
+    "refuse": application_refuse,
+    "withdraw": application_withdraw,
+    "revoke": application_revoke,
+    "expire": application_expire,
+}
+

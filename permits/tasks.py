@@ -1,0 +1,39 @@
+"""Celery tasks of the permits app. Thin: they find work and call services."""
+
+from __future__ import annotations
+
+import logging
+
+from celery import shared_task
+from django.db import OperationalError
+from django.utils import timezone
+
+from workflow.exceptions import TransitionError
+
+from . import selectors, services
+
+logger = logging.getLogger(__name__)
+
+
+@shared_task(
+    acks_late=True,
+    autoretry_for=(OperationalError,),
+    retry_backoff=True,
+    max_retries=5,
+)
+def expire_licences() -> int:
+    """Daily sweep: every issued licence whose validity has ended becomes expired.
+
+    Idempotent: a licence already expired (or revoked meanwhile) is no longer selected, and a
+    transition that lost a race to another actor is skipped.
+    """
+    today = timezone.localdate()
+    expired = 0
+    for licence in selectors.licences_to_expire(today=today):
+        try:
+            services.application_expire(application=licence.application, today=today)
+        except TransitionError as exc:
+            logger.info("Licence %s not expired: %s", licence.number, exc)
+            continue
+        expired += 1
+    return expired

@@ -1,0 +1,31 @@
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+from stdnum.be import vat
+from stdnum.exceptions import InvalidChecksum, InvalidFormat, InvalidLength, ValidationError as StdnumError
+
+
+def compact_enterprise_number(value: str) -> str:
+    """The ten digits of a Belgian enterprise (KBO/BCE) number, checksum verified."""
+    try:
+        return vat.validate(value)
+    except InvalidChecksum as exc:
+        raise ValidationError(
+            _("This enterprise number's check digits are wrong."), code="checksum"
+        ) from exc
+    except (InvalidFormat, InvalidLength) as exc:
+        raise ValidationError(
+            _("An enterprise number has ten digits, such as 0403.019.261."), code="format"
+        ) from exc
+    except StdnumError as exc:
+        raise ValidationError(_("This is not a valid enterprise number."), code="invalid") from exc
+
+
+def validate_enterprise_number(value: str) -> None:
+    compact_enterprise_number(value)
+
+
+def format_enterprise_number(value: str) -> str:
+    digits = vat.compact(value)
+    return f"{digits[:4]}.{digits[4:7]}.{digits[7:]}" if len(digits) == 10 else value

@@ -1,0 +1,133 @@
+"""Transition history and work items of the permit workflow."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class HistoryIsAppendOnly(Exception):  # noqa: N818 - a domain rule, not an error condition name
+    """Raised on any attempt to change or remove a transition record."""
+
+
+class TransitionRecordQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise HistoryIsAppendOnly("Transition records cannot be updated.")
+
+    def delete(self):
+        raise HistoryIsAppendOnly("Transition records cannot be deleted.")
+
+    def bulk_update(self, *args, **kwargs):
+        raise HistoryIsAppendOnly("Transition records cannot be updated.")
+
+
+class TransitionRecord(models.Model):
+    """One row per state change of an application, written in the transaction that made it."""
+
+    application = models.ForeignKey(
+        "permits.PermitApplication",
+        on_delete=models.PROTECT,
+        related_name="history",
+        verbose_name=_("application"),
+    )
+    transition = models.CharField(_("transition"), max_length=40)
+    source_state = models.CharField(_("from state"), max_length=30)
+    target_state = models.CharField(_("to state"), max_length=30)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("actor"),
+        help_text=_("Empty when the system acted (for example the daily expiry sweep)."),
+    )
+    actor_role = models.CharField(_("actor's role"), max_length=30)
+    created_at = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)
+    comment = models.TextField(_("comment"), blank=True)
+    payload = models.JSONField(_("payload"), default=dict, blank=True)
+
+    objects = TransitionRecordQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        verbose_name = _("transition record")
+        verbose_name_plural = _("transition records")
+        indexes = [models.Index(fields=["application", "created_at", "id"])]
+
+    def __str__(self) -> str:
+        return f"{self.transition}: {self.source_state} → {self.target_state}"
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise HistoryIsAppendOnly("Transition records cannot be updated.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise HistoryIsAppendOnly("Transition records cannot be deleted.")
+
+
+class CaseTaskQuerySet(models.QuerySet):
+    def open(self):
+        return self.filter(completed_at__isnull=True)
+
+
+class CaseTask(models.Model):
+    """A thing a person must do next on a file. Queues are queries over open tasks."""
+
+    class Kind(models.TextChoices):
+        REVIEW = "review", _("Review the file")
+        PROVIDE_INFORMATION = "provide_information", _("Answer the information request")
+        APPROVE = "approve", _("Approve or refuse the file")
+
+    application = models.ForeignKey(
+        "permits.PermitApplication",
+        on_delete=models.PROTECT,
+        related_name="tasks",
+        verbose_name=_("application"),
+    )
+    kind = models.CharField(_("kind"), max_length=30, choices=Kind.choices)
+    candidate_role = models.CharField(_("candidate role"), max_length=30)
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="case_tasks",
+        verbose_name=_("assignee"),
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    claimed_at = models.DateTimeField(_("claimed"), null=True, blank=True)
+    completed_at = models.DateTimeField(_("completed"), null=True, blank=True, db_index=True)
+    completed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("completed by"),
+    )
+    due_at = models.DateTimeField(_("due"), db_index=True)
+
+    objects = CaseTaskQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["due_at", "id"]
+        verbose_name = _("case task")
+        verbose_name_plural = _("case tasks")
+        constraints = [
+            # At most one open task per application: the file is in exactly one hand.
+            models.UniqueConstraint(
+                fields=["application"],
+                condition=models.Q(completed_at__isnull=True),
+                name="one_open_task_per_application",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} ({self.application})"
+
+    @property
+    def is_open(self) -> bool:
+        return self.completed_at is None

@@ -1,0 +1,65 @@
+"""Writing history records and moving work items; called inside the permits services' transactions."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser
+from django.utils import timezone
+
+from .models import CaseTask, TransitionRecord
+from .roles import SYSTEM_ROLE, primary_role
+
+
+def transition_record_create(
+    *,
+    application: Any,
+    transition: str,
+    source_state: str,
+    target_state: str,
+    actor: AbstractBaseUser | None,
+    comment: str = "",
+    payload: dict[str, Any] | None = None,
+) -> TransitionRecord:
+    return TransitionRecord.objects.create(
+        application=application,
+        transition=transition,
+        source_state=source_state,
+        target_state=target_state,
+        actor=actor,
+        actor_role=primary_role(actor) if actor is not None else SYSTEM_ROLE,
+        comment=comment,
+        payload=payload or {},
+    )
+
+
+def case_task_open(
+    *,
+    application: Any,
+    kind: str,
+    candidate_role: str,
+    assignee: AbstractBaseUser | None = None,
+) -> CaseTask:
+    now = timezone.now()
+    return CaseTask.objects.create(
+        application=application,
+        kind=kind,
+        candidate_role=candidate_role,
+        assignee=assignee,
+        claimed_at=now if assignee is not None else None,
+        due_at=now + timedelta(days=settings.WORKFLOW_TASK_DUE_DAYS[kind]),
+    )
+
+
+def case_task_claim(*, application: Any, assignee: AbstractBaseUser) -> None:
+    CaseTask.objects.open().filter(application=application).update(
+        assignee=assignee, claimed_at=timezone.now()
+    )
+
+
+def case_tasks_complete(*, application: Any, actor: AbstractBaseUser | None) -> None:
+    CaseTask.objects.open().filter(application=application).update(
+        completed_at=timezone.now(), completed_by=actor
+    )
