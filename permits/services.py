@@ -81,7 +81,7 @@ def application_create_draft(
     application = PermitApplication(
         organisation=organisation, created_by=actor, updated_by=actor, **fields
     )
-    _full_clean(application)
+    _full_clean(application, exclude=["status"])
     application.save()
     return application
 
@@ -110,7 +110,7 @@ def application_update_draft(
     for name, value in fields.items():
         setattr(locked, name, value)
     locked.updated_by = actor
-    _full_clean(locked)
+    _full_clean(locked, exclude=["status"])
     locked.save()
     return locked
 
@@ -333,7 +333,10 @@ def application_start_review(
         guard=guard,
         apply=apply,
         after=after,
-        payload={"case_manager_id": assignee.pk, "case_manager": assignee.get_username()},
+        payload=lambda app: {
+            "case_manager_id": assignee.pk,
+            "case_manager": assignee.get_username(),
+        },
     )
 
 

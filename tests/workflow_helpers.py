@@ -1,0 +1,58 @@
+"""Drive an application to a given state through the real services."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from permits import services
+from permits.models import PermitApplication
+
+
+
+def advance(
+    application: PermitApplication,
+    target: str,
+    *,
+    applicant,
+    case_manager,
+    head,
+) -> PermitApplication:
+    """Walk ``application`` from draft to ``target`` along the ordinary path."""
+    steps = {
+        "submitted": lambda a: services.application_submit(application=a, actor=applicant),
+        "under_review": lambda a: services.application_start_review(
+            application=a, actor=case_manager
+        ),
+        "information_requested": lambda a: services.application_request_information(
+            application=a, actor=case_manager, message="Send the end-user certificate."
+        ),
+        "pending_approval": lambda a: services.application_propose_decision(
+            application=a, actor=case_manager, recommendation="grant", reasons="In order."
+        ),
+        "issued": lambda a: services.application_approve(application=a, actor=head),
+        "refused": lambda a: services.application_refuse(
+            application=a, actor=head, grounds="Criterion 7: risk of diversion."
+        ),
+        "withdrawn": lambda a: services.application_withdraw(application=a, actor=applicant),
+        "revoked": lambda a: services.application_revoke(
+            application=a, actor=head, reason="Breach of the end-use condition."
+        ),
+        "expired": lambda a: services.application_expire(
+            application=a, today=a.licence.valid_until + timedelta(days=1)
+        ),
+    }
+    route = {
+        "draft": [],
+        "submitted": ["submitted"],
+        "under_review": ["submitted", "under_review"],
+        "information_requested": ["submitted", "under_review", "information_requested"],
+        "pending_approval": ["submitted", "under_review", "pending_approval"],
+        "issued": ["submitted", "under_review", "pending_approval", "issued"],
+        "refused": ["submitted", "under_review", "pending_approval", "refused"],
+        "withdrawn": ["submitted", "withdrawn"],
+        "revoked": ["submitted", "under_review", "pending_approval", "issued", "revoked"],
+        "expired": ["submitted", "under_review", "pending_approval", "issued", "expired"],
+    }[target]
+    for step in route:
+        application = steps[step](application)
+    return application
