@@ -9,7 +9,7 @@ from tests.factories import OrganisationFactory, UserFactory
 
 requires_postgresql = pytest.mark.skipif(
     connection.vendor != "postgresql",
-    reason="needs PostgreSQL row locks and real concurrent connections: "
+    reason="needs PostgreSQL (row locks, triggers, concurrent connections): "
     "set DATABASE_URL=postgres://postgres@127.0.0.1:5432/permits (CI does)",
 )
 

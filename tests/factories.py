@@ -34,7 +34,7 @@ class UserFactory(factory.django.DjangoModelFactory):
     def roles(self, create, extracted, **kwargs):
         if create and extracted:
             for role in extracted:
-                self.groups.add(Group.objects.get(name=Role(role).value))
+                self.groups.add(Group.objects.get_or_create(name=Role(role).value)[0])
 
 
 class OrganisationFactory(factory.django.DjangoModelFactory):

@@ -1,0 +1,211 @@
+"""Races on real PostgreSQL connections: one thread per actor, a held row lock as starting gun.
+
+The main thread locks the application row, starts the competitors, waits until PostgreSQL
+reports every one of them blocked on that lock, then lets go. Each competitor therefore
+really ran at the same time as the other, and the assertions are about what they saw.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from datetime import timedelta
+
+import pytest
+from django.db import connection, connections, transaction
+
+from permits import services
+from permits.models import Licence, PermitApplication, ReferenceCounter
+from tests.conftest import requires_postgresql
+from tests.factories import ApplicationFactory, UserFactory
+from tests.workflow_helpers import advance
+from workflow.exceptions import TransitionConflict
+from workflow.models import TransitionRecord
+
+pytestmark = [requires_postgresql, pytest.mark.django_db(transaction=True)]
+
+
+def _blocked_backends() -> int:
+    with connections["default"].cursor() as cursor:
+        cursor.execute("SELECT pg_stat_clear_snapshot()")
+        cursor.execute(
+            "SELECT count(*) FROM pg_stat_activity "
+            "WHERE datname = current_database() AND wait_event_type = 'Lock'"
+        )
+        return cursor.fetchone()[0]
+
+
+def race(lock_pk: int | None, *calls):
+    """Run ``calls`` in threads at the same moment; return what each returned or raised."""
+    results: list[object] = [None] * len(calls)
+
+    def run(index, call):
+        try:
+            results[index] = call()
+        except Exception as exc:  # the race's outcome is what we assert on
+            results[index] = exc
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=(i, c)) for i, c in enumerate(calls)]
+    with transaction.atomic():
+        if lock_pk is not None:
+            PermitApplication.objects.select_for_update().get(pk=lock_pk)
+        else:
+            ReferenceCounter.objects.select_for_update().get()
+        for thread in threads:
+            thread.start()
+        deadline = time.monotonic() + 10
+        while _blocked_backends() < len(calls) and time.monotonic() < deadline:
+            time.sleep(0.02)
+        assert _blocked_backends() == len(calls), "competitors never met at the lock"
+    for thread in threads:
+        thread.join(timeout=30)
+    return results
+
+
+@pytest.fixture
+def cast(applicant, organisation, case_manager, second_case_manager, head, second_head):
+    return {
+        "applicant": applicant,
+        "organisation": organisation,
+        "case_manager": case_manager,
+        "second_case_manager": second_case_manager,
+        "head": head,
+        "second_head": second_head,
+    }
+
+
+def _application(cast, state):
+    return advance(
+        ApplicationFactory(organisation=cast["organisation"], created_by=cast["applicant"]),
+        state,
+        applicant=cast["applicant"],
+        case_manager=cast["case_manager"],
+        head=cast["head"],
+    )
+
+
+def _one_winner(results):
+    winners = [r for r in results if isinstance(r, PermitApplication)]
+    losers = [r for r in results if isinstance(r, TransitionConflict)]
+    assert len(winners) == 1 and len(losers) == len(results) - 1, results
+    return winners[0]
+
+
+# Each transition raced against itself by two actors allowed to make it (or the same actor
+# twice, as with a double click), each holding its own stale copy of the application.
+RACES = {
+    "submit": ("draft", "applicant", "applicant", {}),
+    "start_review": ("submitted", "case_manager", "second_case_manager", {}),
+    "request_information": ("under_review", "case_manager", "case_manager", {"message": "EUC?"}),
+    "provide_information": ("information_requested", "applicant", "applicant", {"reply": "Here"}),
+    "propose_decision": (
+        "under_review",
+        "case_manager",
+        "case_manager",
+        {"recommendation": "grant", "reasons": "Fine"},
+    ),
+    "return_to_review": ("pending_approval", "head", "second_head", {"comment": "Again"}),
+    "approve": ("pending_approval", "head", "second_head", {}),
+    "refuse": ("pending_approval", "head", "second_head", {"grounds": "Criterion 2"}),
+    "withdraw": ("submitted", "applicant", "applicant", {}),
+    "revoke": ("issued", "head", "second_head", {"reason": "Breach"}),
+    "expire": ("issued", None, None, {}),
+}
+
+
+def test_every_transition_has_a_race():
+    assert set(RACES) == set(services.TRANSITION_SERVICES)
+
+
+@pytest.mark.parametrize("name", list(RACES))
+def test_the_same_transition_raced_twice_happens_once(name, cast):
+    state, first, second, payload = RACES[name]
+    application = _application(cast, state)
+    if name == "expire":
+        payload = {"today": application.licence.valid_until + timedelta(days=1)}
+    service = services.TRANSITION_SERVICES[name]
+    copies = [PermitApplication.objects.get(pk=application.pk) for _ in range(2)]
+    records_before = TransitionRecord.objects.filter(application=application).count()
+
+    results = race(
+        application.pk,
+        *[
+            (lambda copy=copy, who=who: service(
+                application=copy, actor=cast[who] if who else None, **payload
+            ))
+            for copy, who in zip(copies, (first, second), strict=True)
+        ],
+    )
+
+    _one_winner(results)
+    records = TransitionRecord.objects.filter(application=application)
+    assert records.count() == records_before + 1
+    assert records.last().transition == name
+
+
+def test_approve_and_refuse_at_once_give_one_decision_and_at_most_one_licence(cast):
+    application = _application(cast, "pending_approval")
+
+    results = race(
+        application.pk,
+        lambda: services.application_approve(application=application, actor=cast["head"]),
+        lambda: services.application_refuse(
+            application=application, actor=cast["second_head"], grounds="Criterion 4"
+        ),
+    )
+
+    winner = _one_winner(results)
+    assert Licence.objects.filter(application=application).count() == (
+        1 if winner.status == "issued" else 0
+    )
+    assert TransitionRecord.objects.filter(
+        application=application, transition__in=["approve", "refuse"]
+    ).count() == 1
+
+
+def test_withdrawal_racing_the_start_of_review_leaves_a_consistent_file(cast):
+    application = _application(cast, "submitted")
+
+    results = race(
+        application.pk,
+        lambda: services.application_withdraw(application=application, actor=cast["applicant"]),
+        lambda: services.application_start_review(
+            application=application, actor=cast["case_manager"]
+        ),
+    )
+
+    winner = _one_winner(results)
+    application.refresh_from_db()
+    assert application.status == winner.status
+    assert (application.assigned_case_manager is not None) == (winner.status == "under_review")
+
+
+def test_concurrent_submissions_get_unique_gap_free_references(cast):
+    # The counter row must exist for the starting gun to hold it.
+    services.application_submit(
+        application=ApplicationFactory(
+            organisation=cast["organisation"], created_by=cast["applicant"]
+        ),
+        actor=cast["applicant"],
+    )
+    applicants = [UserFactory(roles=["applicant"]) for _ in range(6)]
+    cast["organisation"].members.add(*applicants)
+    drafts = [
+        ApplicationFactory(organisation=cast["organisation"], created_by=user)
+        for user in applicants
+    ]
+
+    results = race(
+        None,
+        *[
+            (lambda d=d, u=u: services.application_submit(application=d, actor=u))
+            for d, u in zip(drafts, applicants, strict=True)
+        ],
+    )
+
+    assert all(isinstance(r, PermitApplication) for r in results), results
+    sequences = sorted(int(r.reference[-6:]) for r in results)
+    assert sequences == list(range(2, 8))
+    assert ReferenceCounter.objects.get().last_value == 7
