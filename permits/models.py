@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -53,7 +54,11 @@ class ApplicantOrganisation(models.Model):
     def clean(self) -> None:
         super().clean()
         if self.enterprise_number:
-            self.enterprise_number = compact_enterprise_number(self.enterprise_number)
+            # Stored as ten digits; an invalid number is reported by the field's validator.
+            try:
+                self.enterprise_number = compact_enterprise_number(self.enterprise_number)
+            except ValidationError:
+                pass
 
     @property
     def enterprise_number_display(self) -> str:

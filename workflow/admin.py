@@ -5,7 +5,15 @@ from .models import CaseTask, TransitionRecord
 
 @admin.register(TransitionRecord)
 class TransitionRecordAdmin(admin.ModelAdmin):
-    list_display = ("created_at", "application", "transition", "source_state", "target_state", "actor", "actor_role")
+    list_display = (
+        "created_at",
+        "application",
+        "transition",
+        "source_state",
+        "target_state",
+        "actor",
+        "actor_role",
+    )
     list_filter = ("transition", "actor_role")
     search_fields = ("application__reference", "comment")
     date_hierarchy = "created_at"

@@ -1,0 +1,327 @@
+"""Demo data: one user per role, two applicant organisations, a dozen applications in every state.
+
+Every state is reached through the real services, so the history is genuine. Running the
+command again changes nothing.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from decimal import Decimal
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+from permits import services
+from permits.models import ApplicantOrganisation, Licence, PermitApplication
+
+DEMO_PASSWORD = "permits-demo"  # noqa: S105 - documented demo credential, never in production
+
+USERS = [
+    # username, first name, last name, roles
+    ("applicant", "Amélie", "Vandersmissen", ["applicant"]),
+    ("applicant2", "Bram", "De Wolf", ["applicant"]),
+    ("casemanager", "Chloé", "Lambrechts", ["case_manager"]),
+    ("casemanager2", "Dries", "Peeters", ["case_manager"]),
+    ("head", "Hélène", "Dubois-Claes", ["head_of_unit"]),
+    ("auditor", "Olivier", "Marchal", ["auditor"]),
+]
+
+ORGANISATIONS = [
+    # legal name, enterprise number, address, language, member
+    (
+        "Optronique Bruxelloise SA",
+        "0400.000.185",
+        "Avenue Louise 54\n1050 Ixelles",
+        "fr",
+        "applicant",
+    ),
+    (
+        "Brussels Secure Systems BV",
+        "0400.000.284",
+        "Havenlaan 86\n1000 Brussel",
+        "nl",
+        "applicant2",
+    ),
+]
+
+# (organisation index, kind, regime, destination, end use, goods, target state)
+APPLICATIONS = [
+    (
+        0,
+        "export",
+        "military",
+        "NO",
+        "Norwegian Armed Forces, training",
+        [("Thermal imaging sights", "ML15.a", 12, "18500.00")],
+        "draft",
+    ),
+    (
+        1,
+        "export",
+        "dual_use",
+        "CH",
+        "Research laboratory, ETH Zürich",
+        [("Encryption modules", "5A002.a", 40, "950.00")],
+        "draft",
+    ),
+    (
+        0,
+        "export",
+        "military",
+        "CA",
+        "Canadian Armed Forces",
+        [
+            ("Night-vision goggles", "ML15.a", 30, "6200.00"),
+            ("Spare batteries", "ML15.e", 300, "45.00"),
+        ],
+        "submitted",
+    ),
+    (
+        1,
+        "transit",
+        "military",
+        "AU",
+        "Australian Defence Force",
+        [("Armoured vehicle spare parts", "ML6.b", 200, "1200.00")],
+        "under_review",
+    ),
+    (
+        0,
+        "export",
+        "civil_firearms",
+        "US",
+        "Sport shooting club, Texas",
+        [("Competition pistols", "ML1.a", 15, "2400.00")],
+        "information_requested",
+    ),
+    (
+        1,
+        "import",
+        "law_enforcement",
+        "",
+        "Brussels police training centre",
+        [("Riot-control shields", "ML13.c", 100, "320.00")],
+        "pending_approval",
+    ),
+    (
+        0,
+        "export",
+        "dual_use",
+        "IN",
+        "Telecom operator, Mumbai",
+        [("Network encryption appliances", "5A002.a", 8, "14000.00")],
+        "pending_approval_refuse",
+    ),
+    (
+        1,
+        "export",
+        "military",
+        "NO",
+        "Royal Norwegian Navy",
+        [("Naval radar components", "ML5.b", 6, "87000.00")],
+        "issued",
+    ),
+    (
+        0,
+        "export",
+        "military",
+        "BY",
+        "Undisclosed government agency",
+        [("Sniper rifles", "ML1.a", 20, "8000.00")],
+        "refused",
+    ),
+    (
+        1,
+        "transfer",
+        "military",
+        "FR",
+        "Direction générale de l'armement",
+        [("Training simulators", "ML14", 2, "150000.00")],
+        "withdrawn",
+    ),
+    (
+        0,
+        "export",
+        "military",
+        "JP",
+        "Japan Self-Defense Forces",
+        [("Ballistic helmets", "ML13.c", 500, "700.00")],
+        "revoked",
+    ),
+    (
+        1,
+        "export",
+        "dual_use",
+        "KR",
+        "Semiconductor plant, Seoul",
+        [("Vacuum pumps", "2B350.i", 4, "23000.00")],
+        "expired",
+    ),
+]
+
+
+class Command(BaseCommand):
+    help = (
+        "Create demo users (password: permits-demo), organisations and applications in every state."
+    )
+
+    def handle(self, *args, **options):
+        users = self._users()
+        if ApplicantOrganisation.objects.filter(enterprise_number="0400000185").exists():
+            self.stdout.write("Demo data already present: nothing to do.")
+            return
+        organisations = self._organisations(users)
+        for row in APPLICATIONS:
+            with transaction.atomic():
+                self._application(users, organisations, *row)
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Demo data created: {len(USERS)} users (password {DEMO_PASSWORD!r}), "
+                f"{len(organisations)} organisations, {PermitApplication.objects.count()} applications."
+            )
+        )
+
+    def _users(self):
+        User = get_user_model()
+        users = {}
+        for username, first, last, roles in USERS:
+            user, created = User.objects.get_or_create(
+                username=username,
+                defaults={
+                    "first_name": first,
+                    "last_name": last,
+                    "email": f"{username}@example.test",
+                },
+            )
+            if created:
+                user.set_password(DEMO_PASSWORD)
+                user.save()
+            for role in roles:
+                user.groups.add(Group.objects.get_or_create(name=role)[0])
+            users[username] = user
+        admin, created = User.objects.get_or_create(
+            username="admin", defaults={"is_staff": True, "is_superuser": True}
+        )
+        if created:
+            admin.set_password(DEMO_PASSWORD)
+            admin.save()
+        return users
+
+    def _organisations(self, users):
+        organisations = []
+        for name, number, address, language, member in ORGANISATIONS:
+            organisation = ApplicantOrganisation(
+                legal_name=name, enterprise_number=number, address=address, language=language
+            )
+            organisation.full_clean()
+            organisation.save()
+            organisation.members.add(users[member])
+            organisations.append(organisation)
+        return organisations
+
+    def _application(
+        self, users, organisations, org_index, kind, regime, destination, end_use, goods, target
+    ):
+        organisation = organisations[org_index]
+        applicant = organisation.members.get()
+        cm, head = users["casemanager"], users["head"]
+        total = sum(Decimal(q) * Decimal(v) for _, _, q, v in goods)
+        application = services.application_create_draft(
+            organisation=organisation,
+            actor=applicant,
+            kind=kind,
+            regime=regime,
+            country_of_origin="BE" if kind != "import" else "DE",
+            country_of_destination=destination or "BE",
+            end_use_statement=end_use,
+            requested_validity_months=12,
+            total_value=total,
+        )
+        for description, entry, quantity, unit_value in goods:
+            services.goods_item_add(
+                application=application,
+                actor=applicant,
+                description=description,
+                control_entry=entry,
+                quantity=quantity,
+                unit_value=Decimal(unit_value),
+            )
+        services.party_add(
+            application=application,
+            actor=applicant,
+            role="consignee",
+            name=f"{end_use.split(',')[0]} (procurement)",
+            address="Central depot",
+            country=destination or "BE",
+        )
+        services.party_add(
+            application=application,
+            actor=applicant,
+            role="end_user",
+            name=end_use.split(",")[0],
+            address="Headquarters",
+            country=destination or "BE",
+        )
+        if target == "draft":
+            return
+        application = services.application_submit(application=application, actor=applicant)
+        if target == "withdrawn":
+            services.application_withdraw(
+                application=application, actor=applicant, reason="Order cancelled by the customer."
+            )
+            return
+        if target == "submitted":
+            return
+        application = services.application_start_review(application=application, actor=cm)
+        if target == "under_review":
+            return
+        application = services.application_request_information(
+            application=application,
+            actor=cm,
+            message="Please upload the signed end-user certificate.",
+        )
+        if target == "information_requested":
+            return
+        application = services.application_provide_information(
+            application=application, actor=applicant, reply="The signed certificate is attached."
+        )
+        if target == "pending_approval_refuse" or target == "refused":
+            application = services.application_propose_decision(
+                application=application,
+                actor=cm,
+                recommendation="refuse",
+                reasons="The end user cannot be verified.",
+                grounds="Criterion 1 (EU arms embargo) and criterion 7 (risk of diversion).",
+            )
+        else:
+            application = services.application_propose_decision(
+                application=application,
+                actor=cm,
+                recommendation="grant",
+                reasons="End user verified; no criterion of the Common Position is engaged.",
+            )
+        if target.startswith("pending_approval"):
+            return
+        if target == "refused":
+            services.application_refuse(
+                application=application,
+                actor=head,
+                grounds="Criterion 1: the destination is under an EU arms embargo.",
+            )
+            return
+        application = services.application_approve(application=application, actor=head)
+        if target == "revoked":
+            services.application_revoke(
+                application=application, actor=head, reason="The end-use condition was breached."
+            )
+        elif target == "expired":
+            licence = Licence.objects.get(application=application)
+            # Backdate the demo licence so that the sweep genuinely finds it ended.
+            Licence.objects.filter(pk=licence.pk).update(
+                valid_from=licence.valid_from - timedelta(days=400),
+                valid_until=licence.valid_from - timedelta(days=35),
+            )
+            services.application_expire(application=application)
