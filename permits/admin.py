@@ -1,6 +1,13 @@
 from django.contrib import admin
 
-from .models import ApplicantOrganisation, GoodsItem, Licence, Party, PermitApplication, ReferenceCounter
+from .models import (
+    ApplicantOrganisation,
+    GoodsItem,
+    Licence,
+    Party,
+    PermitApplication,
+    ReferenceCounter,
+)
 
 
 @admin.register(ApplicantOrganisation)
@@ -24,7 +31,15 @@ class PartyInline(admin.TabularInline):
 class PermitApplicationAdmin(admin.ModelAdmin):
     """Status is protected: it moves only through the workflow services, never from here."""
 
-    list_display = ("__str__", "organisation", "kind", "regime", "status", "assigned_case_manager", "updated_at")
+    list_display = (
+        "__str__",
+        "organisation",
+        "kind",
+        "regime",
+        "status",
+        "assigned_case_manager",
+        "updated_at",
+    )
     list_filter = ("status", "kind", "regime")
     search_fields = ("reference", "organisation__legal_name")
     readonly_fields = (

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import uuid
 
 from django.conf import settings
@@ -13,7 +14,11 @@ from django_countries.fields import CountryField
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
 from . import permissions
-from .validators import compact_enterprise_number, format_enterprise_number, validate_enterprise_number
+from .validators import (
+    compact_enterprise_number,
+    format_enterprise_number,
+    validate_enterprise_number,
+)
 
 
 class Language(models.TextChoices):
@@ -55,10 +60,8 @@ class ApplicantOrganisation(models.Model):
         super().clean()
         if self.enterprise_number:
             # Stored as ten digits; an invalid number is reported by the field's validator.
-            try:
+            with contextlib.suppress(ValidationError):
                 self.enterprise_number = compact_enterprise_number(self.enterprise_number)
-            except ValidationError:
-                pass
 
     @property
     def enterprise_number_display(self) -> str:
@@ -120,7 +123,9 @@ WITHDRAWABLE = [
 class PermitApplication(ConcurrentTransitionMixin, models.Model):
     """A request for a licence. Its status only changes through ``permits.services``."""
 
-    public_id = models.UUIDField(_("public identifier"), default=uuid.uuid4, unique=True, editable=False)
+    public_id = models.UUIDField(
+        _("public identifier"), default=uuid.uuid4, unique=True, editable=False
+    )
     reference = models.CharField(
         _("reference number"), max_length=40, unique=True, null=True, blank=True, editable=False
     )
@@ -204,12 +209,17 @@ class PermitApplication(ConcurrentTransitionMixin, models.Model):
 
     # --- State machine. Call these only from permits.services, which locks, checks and logs. ---
 
-    @transition(status, source=Status.DRAFT, target=Status.SUBMITTED, permission=permissions.can_submit)
+    @transition(
+        status, source=Status.DRAFT, target=Status.SUBMITTED, permission=permissions.can_submit
+    )
     def submit(self) -> None:
         pass
 
     @transition(
-        status, source=Status.SUBMITTED, target=Status.UNDER_REVIEW, permission=permissions.can_start_review
+        status,
+        source=Status.SUBMITTED,
+        target=Status.UNDER_REVIEW,
+        permission=permissions.can_start_review,
     )
     def start_review(self) -> None:
         pass
@@ -251,35 +261,51 @@ class PermitApplication(ConcurrentTransitionMixin, models.Model):
         pass
 
     @transition(
-        status, source=Status.PENDING_APPROVAL, target=Status.ISSUED, permission=permissions.can_decide
+        status,
+        source=Status.PENDING_APPROVAL,
+        target=Status.ISSUED,
+        permission=permissions.can_decide,
     )
     def approve(self) -> None:
         pass
 
     @transition(
-        status, source=Status.PENDING_APPROVAL, target=Status.REFUSED, permission=permissions.can_decide
+        status,
+        source=Status.PENDING_APPROVAL,
+        target=Status.REFUSED,
+        permission=permissions.can_decide,
     )
     def refuse(self) -> None:
         pass
 
     @transition(
-        status, source=WITHDRAWABLE, target=Status.WITHDRAWN, permission=permissions.is_applicant_member
+        status,
+        source=WITHDRAWABLE,
+        target=Status.WITHDRAWN,
+        permission=permissions.is_applicant_member,
     )
     def withdraw(self) -> None:
         pass
 
-    @transition(status, source=Status.ISSUED, target=Status.REVOKED, permission=permissions.is_head_of_unit)
+    @transition(
+        status, source=Status.ISSUED, target=Status.REVOKED, permission=permissions.is_head_of_unit
+    )
     def revoke(self) -> None:
         pass
 
-    @transition(status, source=Status.ISSUED, target=Status.EXPIRED, permission=permissions.is_system)
+    @transition(
+        status, source=Status.ISSUED, target=Status.EXPIRED, permission=permissions.is_system
+    )
     def expire(self) -> None:
         pass
 
 
 class GoodsItem(models.Model):
     application = models.ForeignKey(
-        PermitApplication, on_delete=models.CASCADE, related_name="goods", verbose_name=_("application")
+        PermitApplication,
+        on_delete=models.CASCADE,
+        related_name="goods",
+        verbose_name=_("application"),
     )
     description = models.CharField(_("description"), max_length=500)
     control_entry = models.CharField(
@@ -315,7 +341,10 @@ class Party(models.Model):
         INTERMEDIARY = "intermediary", _("Intermediary")
 
     application = models.ForeignKey(
-        PermitApplication, on_delete=models.CASCADE, related_name="parties", verbose_name=_("application")
+        PermitApplication,
+        on_delete=models.CASCADE,
+        related_name="parties",
+        verbose_name=_("application"),
     )
     role = models.CharField(_("role"), max_length=20, choices=Role.choices)
     name = models.CharField(_("name"), max_length=200)
@@ -339,18 +368,29 @@ class Licence(models.Model):
 
     number = models.CharField(_("licence number"), max_length=40, unique=True)
     application = models.OneToOneField(
-        PermitApplication, on_delete=models.PROTECT, related_name="licence", verbose_name=_("application")
+        PermitApplication,
+        on_delete=models.PROTECT,
+        related_name="licence",
+        verbose_name=_("application"),
     )
     holder = models.ForeignKey(
-        ApplicantOrganisation, on_delete=models.PROTECT, related_name="licences", verbose_name=_("holder")
+        ApplicantOrganisation,
+        on_delete=models.PROTECT,
+        related_name="licences",
+        verbose_name=_("holder"),
     )
     licence_type = models.CharField(_("licence type"), max_length=12, choices=LicenceType.choices)
     valid_from = models.DateField(_("valid from"))
     valid_until = models.DateField(_("valid until"), db_index=True)
-    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.VALID)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.VALID
+    )
     issued_at = models.DateTimeField(_("issued"))
     issued_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("issued by")
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("issued by"),
     )
 
     class Meta:

@@ -37,13 +37,13 @@ def application_history(*, application: PermitApplication) -> QuerySet[Transitio
 
 
 def case_manager_queue(*, user: Any) -> dict[str, QuerySet[PermitApplication]]:
-    """The case manager's work: files waiting to be taken, their own, and those with the applicant."""
+    """A case manager's work: files waiting to be taken, their own, those with the applicant."""
     base = application_list(user=user)
     return {
         "unassigned": base.filter(status=Status.SUBMITTED).order_by("submitted_at", "id"),
-        "mine": base.filter(
-            assigned_case_manager=user, status=Status.UNDER_REVIEW
-        ).order_by("submitted_at", "id"),
+        "mine": base.filter(assigned_case_manager=user, status=Status.UNDER_REVIEW).order_by(
+            "submitted_at", "id"
+        ),
         "waiting": base.filter(
             assigned_case_manager=user, status=Status.INFORMATION_REQUESTED
         ).order_by("submitted_at", "id"),
@@ -51,8 +51,10 @@ def case_manager_queue(*, user: Any) -> dict[str, QuerySet[PermitApplication]]:
 
 
 def approval_queue(*, user: Any) -> QuerySet[PermitApplication]:
-    return application_list(user=user).filter(status=Status.PENDING_APPROVAL).order_by(
-        "updated_at", "id"
+    return (
+        application_list(user=user)
+        .filter(status=Status.PENDING_APPROVAL)
+        .order_by("updated_at", "id")
     )
 
 

@@ -555,4 +555,3 @@ TRANSITION_SERVICES: dict[str, Callable[..., PermitApplication]] = {
     "revoke": application_revoke,
     "expire": application_expire,
 }
-

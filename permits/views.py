@@ -53,7 +53,9 @@ def approvals(request: HttpRequest) -> HttpResponse:
     if not has_role(request.user, Role.HEAD_OF_UNIT):
         return render(request, "403.html", status=403)
     return render(
-        request, "permits/approvals.html", {"applications": selectors.approval_queue(user=request.user)}
+        request,
+        "permits/approvals.html",
+        {"applications": selectors.approval_queue(user=request.user)},
     )
 
 
@@ -63,7 +65,9 @@ def _available_actions(request: HttpRequest, application) -> list[dict]:
         name = fsm_transition.name
         if name not in TRANSITION_FORMS:
             continue
-        actions.append({"name": name, "label": TRANSITION_LABELS[name], "form": _form(request, name)})
+        actions.append(
+            {"name": name, "label": TRANSITION_LABELS[name], "form": _form(request, name)}
+        )
     return actions
 
 

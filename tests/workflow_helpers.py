@@ -8,7 +8,6 @@ from permits import services
 from permits.models import PermitApplication
 
 
-
 def advance(
     application: PermitApplication,
     target: str,

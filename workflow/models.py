@@ -7,7 +7,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 
-class HistoryIsAppendOnly(Exception):  # noqa: N818 - a domain rule, not an error condition name
+class HistoryIsAppendOnly(Exception):
     """Raised on any attempt to change or remove a transition record."""
 
 

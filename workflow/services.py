@@ -1,4 +1,4 @@
-"""Writing history records and moving work items; called inside the permits services' transactions."""
+"""History records and work items, written inside the permits services' transactions."""
 
 from __future__ import annotations
 

@@ -132,9 +132,11 @@ def test_the_same_transition_raced_twice_happens_once(name, cast):
     results = race(
         application.pk,
         *[
-            (lambda copy=copy, who=who: service(
-                application=copy, actor=cast[who] if who else None, **payload
-            ))
+            (
+                lambda copy=copy, who=who: service(
+                    application=copy, actor=cast[who] if who else None, **payload
+                )
+            )
             for copy, who in zip(copies, (first, second), strict=True)
         ],
     )
@@ -160,9 +162,12 @@ def test_approve_and_refuse_at_once_give_one_decision_and_at_most_one_licence(ca
     assert Licence.objects.filter(application=application).count() == (
         1 if winner.status == "issued" else 0
     )
-    assert TransitionRecord.objects.filter(
-        application=application, transition__in=["approve", "refuse"]
-    ).count() == 1
+    assert (
+        TransitionRecord.objects.filter(
+            application=application, transition__in=["approve", "refuse"]
+        ).count()
+        == 1
+    )
 
 
 def test_withdrawal_racing_the_start_of_review_leaves_a_consistent_file(cast):

@@ -45,9 +45,10 @@ MATRIX = {
 
 
 def test_the_matrix_covers_every_transition_of_the_state_machine():
-    declared = {t.name for t in PermitApplication._meta.get_field("status").get_all_transitions(
-        PermitApplication
-    )}
+    declared = {
+        t.name
+        for t in PermitApplication._meta.get_field("status").get_all_transitions(PermitApplication)
+    }
     assert declared == set(MATRIX) == set(services.TRANSITION_SERVICES)
 
 

@@ -43,7 +43,10 @@ def test_submit_refreshes_the_callers_instance(draft, applicant):
 
 def test_dual_use_import_reference_uses_du_and_imp_codes(organisation, applicant):
     application = ApplicationFactory(
-        organisation=organisation, created_by=applicant, regime="dual_use", kind="import",
+        organisation=organisation,
+        created_by=applicant,
+        regime="dual_use",
+        kind="import",
         complete=False,
     )
     GoodsItemFactory(application=application, control_entry="5A002.a")
@@ -273,7 +276,10 @@ def test_proposal_requires_a_known_recommendation_and_reasons(draft, people):
 
     with pytest.raises(TransitionGuardFailed) as error:
         services.application_propose_decision(
-            application=application, actor=people["case_manager"], recommendation="maybe", reasons=""
+            application=application,
+            actor=people["case_manager"],
+            recommendation="maybe",
+            reasons="",
         )
 
     assert set(error.value.errors) == {"recommendation", "reasons"}
@@ -290,7 +296,9 @@ def test_proposal_opens_an_approval_task_for_the_head(draft, people):
 def test_return_to_review_requires_a_comment_and_clears_the_proposal(draft, people):
     application = advance(draft, "pending_approval", **people)
     with pytest.raises(TransitionGuardFailed):
-        services.application_return_to_review(application=application, actor=people["head"], comment="")
+        services.application_return_to_review(
+            application=application, actor=people["head"], comment=""
+        )
 
     application = services.application_return_to_review(
         application=application, actor=people["head"], comment="Check the end user again."
@@ -319,7 +327,7 @@ def test_licence_validity_is_capped_for_dual_use(draft, settings):
     draft.requested_validity_months = 60
     start = timezone.localdate().replace(month=1, day=1)
 
-    valid_from, valid_until = services.licence_validity(draft, start)
+    _valid_from, valid_until = services.licence_validity(draft, start)
 
     assert valid_until == start.replace(year=start.year + 2) - timedelta(days=1)
 
@@ -346,9 +354,9 @@ def test_four_eyes_a_head_who_reviewed_the_file_cannot_decide_it(draft, applican
 
     with pytest.raises(TransitionForbidden, match="Four-eyes"):
         services.TRANSITION_SERVICES[decision](
-            application=application, actor=head_and_case_manager, **(
-                {"grounds": "Criterion 2."} if decision == "refuse" else {}
-            )
+            application=application,
+            actor=head_and_case_manager,
+            **({"grounds": "Criterion 2."} if decision == "refuse" else {}),
         )
     application.refresh_from_db()
     assert application.status == "pending_approval"
@@ -374,9 +382,7 @@ def test_four_eyes_covers_an_earlier_reviewer_of_the_case(draft, applicant, head
     assert services.application_approve(application=application, actor=head).status == "issued"
 
 
-@pytest.mark.parametrize(
-    "state", ["draft", "submitted", "under_review", "information_requested"]
-)
+@pytest.mark.parametrize("state", ["draft", "submitted", "under_review", "information_requested"])
 def test_applicant_can_withdraw_until_a_decision_is_proposed(draft, people, state):
     application = advance(draft, state, **people)
 

@@ -140,9 +140,7 @@ def test_missing_payload_names_the_field(draft, people):
 def test_a_transition_that_no_longer_applies_says_so(draft, people):
     application = advance(draft, "issued", **people)
 
-    response = client_for(people["head"]).post(
-        transition_url(application, "approve"), follow=True
-    )
+    response = client_for(people["head"]).post(transition_url(application, "approve"), follow=True)
 
     assert response.status_code == 200
     assert b"Cannot approve: the application is Issued." in response.content
@@ -180,7 +178,9 @@ def test_acting_user_comes_from_the_session_not_the_form(draft, people, second_c
 
 def test_head_offered_no_decision_button_on_a_file_they_reviewed(draft, applicant):
     dual = UserFactory(username="dual", roles=["head_of_unit", "case_manager"])
-    application = advance(draft, "pending_approval", applicant=applicant, case_manager=dual, head=None)
+    application = advance(
+        draft, "pending_approval", applicant=applicant, case_manager=dual, head=None
+    )
 
     response = client_for(dual).get(detail_url(application))
     refused = client_for(dual).post(transition_url(application, "approve"), follow=True)
@@ -262,4 +262,3 @@ def test_reference_and_uuid_both_address_a_submitted_file(draft, applicant):
     by_uuid = client.get(reverse("permits:application_detail", args=[str(draft.public_id)]))
 
     assert by_reference.status_code == by_uuid.status_code == 200
-

@@ -52,19 +52,25 @@ def test_deleting_an_application_with_history_is_refused(record):
 
 @requires_postgresql
 def test_the_database_refuses_raw_updates_of_history(record):
-    with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "UPDATE workflow_transitionrecord SET comment = 'forged' WHERE id = %s",
-                [record.pk],
-            )
+    with (
+        pytest.raises(DatabaseError, match="append-only"),
+        transaction.atomic(),
+        connection.cursor() as cursor,
+    ):
+        cursor.execute(
+            "UPDATE workflow_transitionrecord SET comment = 'forged' WHERE id = %s",
+            [record.pk],
+        )
 
 
 @requires_postgresql
 def test_the_database_refuses_raw_deletes_of_history(record):
-    with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
-        with connection.cursor() as cursor:
-            cursor.execute("DELETE FROM workflow_transitionrecord WHERE id = %s", [record.pk])
+    with (
+        pytest.raises(DatabaseError, match="append-only"),
+        transaction.atomic(),
+        connection.cursor() as cursor,
+    ):
+        cursor.execute("DELETE FROM workflow_transitionrecord WHERE id = %s", [record.pk])
 
 
 def test_history_reads_in_order(organisation, applicant, case_manager, head):

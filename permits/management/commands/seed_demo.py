@@ -17,7 +17,7 @@ from django.db import transaction
 from permits import services
 from permits.models import ApplicantOrganisation, Licence, PermitApplication
 
-DEMO_PASSWORD = "permits-demo"  # noqa: S105 - documented demo credential, never in production
+DEMO_PASSWORD = "permits-demo"
 
 USERS = [
     # username, first name, last name, roles
@@ -180,7 +180,8 @@ class Command(BaseCommand):
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo data created: {len(USERS)} users (password {DEMO_PASSWORD!r}), "
-                f"{len(organisations)} organisations, {PermitApplication.objects.count()} applications."
+                f"{len(organisations)} organisations, "
+                f"{PermitApplication.objects.count()} applications."
             )
         )
 
