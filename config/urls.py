@@ -2,10 +2,12 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from config import views as site_views
 from permits import views as permit_views
 
 urlpatterns = [
     path("", permit_views.home, name="home"),
+    path("healthz/", site_views.healthz, name="healthz"),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("applications/", include("permits.urls")),

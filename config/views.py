@@ -14,3 +14,12 @@ def permission_denied(request: HttpRequest, exception: Exception) -> HttpRespons
 def server_error(request: HttpRequest) -> HttpResponse:
     # No context processors: the failure may lie in them.
     return HttpResponse(loader.get_template("500.html").render(), status=500)
+
+
+def healthz(request: HttpRequest) -> HttpResponse:
+    """Liveness and database reachability, for the container healthcheck."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+    return HttpResponse("ok", content_type="text/plain")

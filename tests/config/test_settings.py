@@ -68,3 +68,9 @@ def test_development_settings_default_to_sqlite_and_in_process_tasks():
     )
 
     assert result.stdout.split()[-2:] == ["django.db.backends.sqlite3", "True"]
+
+
+def test_healthcheck_answers_when_the_database_does(client, db):
+    response = client.get("/healthz/")
+
+    assert response.status_code == 200 and response.content == b"ok"
