@@ -414,3 +414,39 @@ class ReferenceCounter(models.Model):
 
     def __str__(self) -> str:
         return f"{self.year}: {self.last_value}"
+
+
+class Decision(models.Model):
+    """The head of unit's decision on a file, written in the approve/refuse transaction.
+
+    Its document (the licence or the refusal letter) is rendered afterwards by a Celery task.
+    """
+
+    class Outcome(models.TextChoices):
+        GRANTED = "granted", _("Granted")
+        REFUSED = "refused", _("Refused")
+
+    application = models.OneToOneField(
+        PermitApplication,
+        on_delete=models.PROTECT,
+        related_name="decision",
+        verbose_name=_("application"),
+    )
+    outcome = models.CharField(_("outcome"), max_length=10, choices=Outcome.choices)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("decided by"),
+    )
+    decided_at = models.DateTimeField(_("decided at"))
+    grounds = models.TextField(_("grounds"), blank=True)
+    language = models.CharField(_("language"), max_length=2, choices=Language.choices)
+
+    class Meta:
+        ordering = ["-decided_at"]
+        verbose_name = _("decision")
+        verbose_name_plural = _("decisions")
+
+    def __str__(self) -> str:
+        return f"{self.application} — {self.get_outcome_display()}"
