@@ -103,3 +103,29 @@ def visible_applications(user: Any, queryset: QuerySet | None = None) -> QuerySe
 
 def can_view_application(user: Any, application: PermitApplication) -> bool:
     return visible_applications(user).filter(pk=application.pk).exists()
+
+
+# --- Documents ---
+
+# States in which each side may add supporting documents to a file.
+APPLICANT_DOCUMENT_STATES = frozenset(
+    {"draft", "submitted", "under_review", "information_requested"}
+)
+STAFF_DOCUMENT_STATES = frozenset({"under_review", "information_requested", "pending_approval"})
+
+
+def can_upload_document(application: PermitApplication, user: Any) -> bool:
+    """Applicant members until the review ends; the file's case manager and the head of unit
+    during review and approval; auditors never. Decisions are generated, never uploaded."""
+    if user is None or not user.is_authenticated or has_role(user, Role.AUDITOR):
+        return False
+    if application.status in APPLICANT_DOCUMENT_STATES and is_applicant_member(application, user):
+        return True
+    return application.status in STAFF_DOCUMENT_STATES and (
+        is_assigned_case_manager(application, user) or is_head_of_unit(application, user)
+    )
+
+
+def can_download_document(document: Any, user: Any) -> bool:
+    """Whoever may see the document's application, and nobody else."""
+    return can_view_application(user, document.application)
