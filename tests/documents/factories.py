@@ -8,7 +8,13 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 from pypdf import PdfWriter
 from pypdf.actions import JavaScript
-from pypdf.generic import DictionaryObject, NameObject, TextStringObject
+from pypdf.generic import (
+    ArrayObject,
+    DictionaryObject,
+    NameObject,
+    NumberObject,
+    TextStringObject,
+)
 from reportlab.pdfgen import canvas
 
 # The first bytes of real executables: enough for any signature check.
@@ -117,3 +123,31 @@ def jpeg_bytes() -> bytes:
 def upload(data: bytes, name: str = "document.pdf", content_type: str = "application/pdf"):
     """An uploaded file as a view would receive it (the browser's content type is not trusted)."""
     return SimpleUploadedFile(name, data, content_type=content_type)
+
+
+def pdf_with_file_attachment_annotation() -> bytes:
+    """A /FileAttachment annotation on the page (no /EmbeddedFiles name tree)."""
+    writer = _writer()
+    annotation = DictionaryObject(
+        {
+            NameObject("/Type"): NameObject("/Annot"),
+            NameObject("/Subtype"): NameObject("/FileAttachment"),
+            NameObject("/Rect"): ArrayObject([NumberObject(n) for n in (10, 10, 30, 30)]),
+            NameObject("/FS"): TextStringObject("payload.exe"),
+        }
+    )
+    writer.pages[0][NameObject("/Annots")] = ArrayObject([writer._add_object(annotation)])
+    return _write(writer)
+
+
+def jpeg_with_thumbnail() -> bytes:
+    """A JPEG whose EXIF block carries a thumbnail JPEG, end marker included."""
+    thumbnail = image_bytes("JPEG", (8, 8))
+    exif = Image.Exif()
+    exif[0x010F] = "Camera"
+    buffer = BytesIO()
+    Image.new("RGB", (64, 48), (200, 10, 10)).save(buffer, format="JPEG", exif=exif.tobytes())
+    data = buffer.getvalue()
+    # Put the thumbnail inside an APP segment so its own end marker precedes the real one.
+    segment = b"\xff\xe2" + (len(thumbnail) + 2).to_bytes(2, "big") + thumbnail
+    return data[:2] + segment + data[2:]

@@ -1,0 +1,12 @@
+"""Included under ``applications/<str:key>/documents/`` (config/urls.py)."""
+
+from django.urls import path
+
+from . import views
+
+app_name = "documents"
+
+urlpatterns = [
+    path("upload/", views.document_upload, name="upload"),
+    path("<uuid:public_id>/download/", views.document_download, name="download"),
+]

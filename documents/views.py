@@ -1,0 +1,123 @@
+"""Upload and download of supporting documents. Thin: selectors read, services act.
+
+Files are only ever served through ``document_download``, after the permission check; there
+is no public media URL.
+"""
+
+from __future__ import annotations
+
+import logging
+import unicodedata
+from urllib.parse import quote
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import RequestDataTooBig, TooManyFilesSent, ValidationError
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, UnreadablePostError
+from django.http.multipartparser import MultiPartParserError
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_safe
+
+from permits import permissions
+from permits import selectors as permit_selectors
+from workflow.exceptions import TransitionError
+
+from . import selectors, services
+from .forms import DocumentUploadForm
+from .validation import download_filename
+
+logger = logging.getLogger(__name__)
+
+BROKEN_UPLOAD_ERRORS = (
+    MultiPartParserError,
+    UnreadablePostError,
+    RequestDataTooBig,
+    TooManyFilesSent,
+)
+
+
+def _render_upload(request, application, form, status=200) -> HttpResponse:
+    return render(
+        request,
+        "documents/upload.html",
+        {"application": application, "form": form},
+        status=status,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def document_upload(request: HttpRequest, key: str) -> HttpResponse:
+    application = permit_selectors.application_get(user=request.user, key=key)
+    if not permissions.can_upload_document(application, request.user):
+        return render(request, "403.html", status=403)
+    if request.method != "POST":
+        return _render_upload(request, application, DocumentUploadForm(application=application))
+
+    try:
+        data, files = request.POST, request.FILES
+    except BROKEN_UPLOAD_ERRORS:
+        form = DocumentUploadForm(application=application)
+        form.add_error(
+            "file", _("The upload was interrupted or malformed; nothing was stored. Try again.")
+        )
+        return _render_upload(request, application, form, status=400)
+
+    form = DocumentUploadForm(data, files, application=application)
+    if not form.is_valid():
+        return _render_upload(request, application, form, status=400)
+    try:
+        document = services.document_upload(
+            application=application,
+            actor=request.user,
+            kind=form.cleaned_data["kind"],
+            uploaded_file=form.cleaned_data["file"],
+            supersedes=form.cleaned_data.get("supersedes"),
+        )
+    except ValidationError as exc:
+        for field, errors in exc.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+        return _render_upload(request, application, form, status=400)
+    except TransitionError as exc:
+        form.add_error(None, exc.message)
+        return _render_upload(request, application, form, status=403)
+    messages.success(
+        request,
+        _("%(name)s was added to the file.") % {"name": document.original_name},
+    )
+    return redirect("permits:application_detail", key=application.url_key)
+
+
+def content_disposition(filename: str) -> str:
+    """``attachment`` with an ASCII ``filename`` and, for other names, RFC 6266 ``filename*``."""
+    fallback = unicodedata.normalize("NFKD", filename).encode("ascii", "ignore").decode("ascii")
+    fallback = fallback.replace("\\", "_").replace('"', "_").strip(" .")
+    if not fallback or fallback.startswith("."):
+        fallback = f"document{fallback}"
+    header = f'attachment; filename="{fallback}"'
+    if fallback != filename:
+        header += f"; filename*=UTF-8''{quote(filename, safe='')}"
+    return header
+
+
+@login_required
+@require_safe
+def document_download(request: HttpRequest, key: str, public_id) -> FileResponse:
+    application = permit_selectors.application_get(user=request.user, key=key)
+    document = selectors.document_get_for_download(user=request.user, public_id=public_id)
+    if document.application_id != application.pk:
+        raise Http404("No such document.")
+    try:
+        handle = document.file.storage.open(document.file.name, "rb")
+    except OSError as exc:
+        logger.error("Stored file of document %s is missing: %s", document.public_id, exc)
+        raise Http404("No such document.") from exc
+    response = FileResponse(handle, content_type=document.content_type)
+    response["Content-Disposition"] = content_disposition(
+        download_filename(document.original_name, document.content_type)
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return response
