@@ -30,6 +30,7 @@ from . import permissions
 from .control_lists import control_entry_error, normalise_entry
 from .models import (
     ApplicantOrganisation,
+    Decision,
     GoodsItem,
     Kind,
     Licence,
@@ -270,6 +271,39 @@ def _move_task(
     return after
 
 
+def _notify(application: PermitApplication, event: str) -> None:
+    from .tasks import send_applicant_notification
+
+    workflow_services.enqueue_after_commit(send_applicant_notification, application.pk, event)
+
+
+def _then_notify(
+    after: Callable[[PermitApplication, str], None], event: str
+) -> Callable[[PermitApplication, str], None]:
+    def both(application: PermitApplication, source: str) -> None:
+        after(application, source)
+        _notify(application, event)
+
+    return both
+
+
+def _decide(
+    application: PermitApplication, *, actor: User, outcome: str, grounds: str = ""
+) -> None:
+    """Record the decision and, once committed, have its document rendered."""
+    from documents.tasks import generate_decision_document
+
+    decision = Decision.objects.create(
+        application=application,
+        outcome=outcome,
+        decided_by=actor,
+        decided_at=application.decided_at,
+        grounds=grounds,
+        language=application.organisation.language,
+    )
+    workflow_services.enqueue_after_commit(generate_decision_document, decision.pk)
+
+
 def _next_reference(application: PermitApplication) -> str:
     year = timezone.localdate().year
     ReferenceCounter.objects.get_or_create(year=year)
@@ -293,7 +327,7 @@ def application_submit(*, application: PermitApplication, actor: User) -> Permit
         name="submit",
         guard=application_submission_problems,
         apply=apply,
-        after=_move_task(CaseTask.Kind.REVIEW, Role.CASE_MANAGER),
+        after=_then_notify(_move_task(CaseTask.Kind.REVIEW, Role.CASE_MANAGER), "submitted"),
         payload=lambda app: {"reference": app.reference},
     )
 
@@ -350,7 +384,9 @@ def application_request_information(
         guard=lambda app: _required_text(
             "message", message, _("Say what information the applicant must provide.")
         ),
-        after=_move_task(CaseTask.Kind.PROVIDE_INFORMATION, Role.APPLICANT),
+        after=_then_notify(
+            _move_task(CaseTask.Kind.PROVIDE_INFORMATION, Role.APPLICANT), "information_requested"
+        ),
         comment=message.strip(),
     )
 
@@ -452,6 +488,7 @@ def application_approve(
             issued_at=now,
             issued_by=actor,
         )
+        _decide(app, actor=actor, outcome=Decision.Outcome.GRANTED)
 
     return _run_transition(
         application=application,
@@ -475,6 +512,10 @@ def application_refuse(
         app.decided_at = timezone.now()
         app.refusal_grounds = grounds.strip()
 
+    def after(app: PermitApplication, source: str) -> None:
+        _move_task(None)(app, source)
+        _decide(app, actor=actor, outcome=Decision.Outcome.REFUSED, grounds=grounds.strip())
+
     return _run_transition(
         application=application,
         actor=actor,
@@ -483,7 +524,7 @@ def application_refuse(
             "grounds", grounds, _("A refusal must state its grounds.")
         ),
         apply=apply,
-        after=_move_task(None),
+        after=after,
         comment=grounds.strip(),
     )
 

@@ -37,3 +37,15 @@ def expire_licences() -> int:
             continue
         expired += 1
     return expired
+
+
+@shared_task(
+    acks_late=True,
+    autoretry_for=(OSError, OperationalError),
+    retry_backoff=True,
+    max_retries=5,
+)
+def send_applicant_notification(application_id: int, event: str) -> int:
+    from .notifications import notify_applicant
+
+    return notify_applicant(application_id=application_id, event=event)

@@ -54,3 +54,34 @@ def second_head(db):
 @pytest.fixture
 def auditor(db):
     return UserFactory(username="auditor", roles=["auditor"])
+
+
+@pytest.fixture
+def celery_worker_on_redis(transactional_db, settings):
+    """A real Celery worker thread consuming from the real Redis broker."""
+    from celery.contrib.testing.worker import start_worker
+
+    from config.celery import app
+
+    if not settings.CELERY_BROKER_URL:
+        pytest.skip(
+            "needs Redis as broker: set CELERY_BROKER_URL=redis://127.0.0.1:6379/0 (CI does)"
+        )
+    app.conf.task_always_eager = False
+    app.control.purge()
+    try:
+        with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=10):
+            yield app
+    finally:
+        app.conf.task_always_eager = True
+
+
+def wait_for(predicate, timeout: float = 30.0, interval: float = 0.1) -> bool:
+    import time
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(interval)
+    return predicate()

@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import logging
 from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
+from django.db import transaction
 from django.utils import timezone
 
 from .models import CaseTask, TransitionRecord
 from .roles import SYSTEM_ROLE, primary_role
+
+logger = logging.getLogger(__name__)
 
 
 def transition_record_create(
@@ -63,3 +67,20 @@ def case_tasks_complete(*, application: Any, actor: AbstractBaseUser | None) -> 
     CaseTask.objects.open().filter(application=application).update(
         completed_at=timezone.now(), completed_by=actor
     )
+
+
+def enqueue_after_commit(task: Any, *args: Any) -> None:
+    """Send ``task`` to the broker once the current transaction commits.
+
+    A broker that is down must not turn a committed decision into an error page: the failure
+    is logged, and the beat sweeps (which act on what the database says) send it again later.
+    """
+
+    def send() -> None:
+        try:
+            # One attempt: a request must not hang on a dead broker; the sweep retries.
+            task.apply_async(args, retry=False)
+        except Exception:
+            logger.exception("Could not enqueue %s%r; a beat sweep will retry.", task.name, args)
+
+    transaction.on_commit(send)

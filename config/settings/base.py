@@ -108,6 +108,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "permits.tasks.expire_licences",
         "schedule": crontab(hour=0, minute=15),
     },
+    "generate-missing-decision-documents": {
+        "task": "documents.tasks.generate_missing_decision_documents",
+        "schedule": crontab(minute="*/10"),
+    },
 }
 
 # --- Permit workflow ------------------------------------------------------------------------
@@ -126,6 +130,17 @@ LICENCE_MAX_VALIDITY_MONTHS = {
     "civil_firearms": env.int("LICENCE_MAX_VALIDITY_MONTHS_FIREARMS", default=36),
     "law_enforcement": env.int("LICENCE_MAX_VALIDITY_MONTHS_LAW_ENFORCEMENT", default=36),
 }
+
+# --- Documents and decisions -----------------------------------------------------------------
+# Address the public reaches this site at: QR codes on licences point to its /verify/ page.
+PUBLIC_BASE_URL = env("PUBLIC_BASE_URL", default="http://127.0.0.1:8000")
+# PKCS#12 certificate that signs decision documents; without it they are produced unsigned.
+DECISION_SIGNING_P12 = env("DECISION_SIGNING_P12", default="")
+DECISION_SIGNING_PASSWORD = env("DECISION_SIGNING_PASSWORD", default="")
+# A decision still without its document this long after being taken is re-enqueued by beat.
+DECISION_DOCUMENT_GRACE_MINUTES = env.int("DECISION_DOCUMENT_GRACE_MINUTES", default=5)
+VERIFY_RATE_LIMIT = env("VERIFY_RATE_LIMIT", default="30/m")
+RATELIMIT_VIEW = "documents.public_views.rate_limited"
 
 LOGGING = {
     "version": 1,

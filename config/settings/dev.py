@@ -1,7 +1,13 @@
 """Out-of-the-box settings: SQLite, in-process tasks, debug on. Never for production."""
 
 from .base import *  # noqa: F403
-from .base import env
+from .base import BASE_DIR, env
 
 DEBUG = env.bool("DEBUG", default=True)
 SECRET_KEY = env("SECRET_KEY", default="dev-only-insecure-key-do-not-use-in-production")
+
+# The demo's self-signed certificate, created by `manage.py seed_demo`.
+DECISION_SIGNING_P12 = env(
+    "DECISION_SIGNING_P12", default=str(BASE_DIR / "run" / "demo-signing.p12")
+)
+DECISION_SIGNING_PASSWORD = env("DECISION_SIGNING_PASSWORD", default="permits-demo")

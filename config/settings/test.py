@@ -6,3 +6,7 @@ DEBUG = False
 SECRET_KEY = "test-only-key"
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+# Tasks run in-process unless a test asks for the real broker (the `celery_worker_on_redis`
+# fixture): nothing a test enqueues can linger in Redis for the next one.
+CELERY_TASK_ALWAYS_EAGER = True
+DECISION_SIGNING_P12 = ""

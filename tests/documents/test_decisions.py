@@ -57,8 +57,6 @@ def dead_broker():
 
     def reset_pools():
         # Celery caches its connection and producer pools; rebuild them from the config.
-        if celery_app._pool is not None:
-            celery_app._pool.force_close_all()
         celery_app._pool = None
         celery_app.amqp._producer_pool = None
 

@@ -8,12 +8,15 @@ from __future__ import annotations
 
 from datetime import timedelta
 from decimal import Decimal
+from pathlib import Path
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
+from documents.signing import create_self_signed_p12
 from permits import services
 from permits.models import ApplicantOrganisation, Licence, PermitApplication
 
@@ -169,6 +172,7 @@ class Command(BaseCommand):
     )
 
     def handle(self, *args, **options):
+        self._signing_certificate()
         users = self._users()
         if ApplicantOrganisation.objects.filter(enterprise_number="0400000185").exists():
             self.stdout.write("Demo data already present: nothing to do.")
@@ -184,6 +188,17 @@ class Command(BaseCommand):
                 f"{PermitApplication.objects.count()} applications."
             )
         )
+
+    def _signing_certificate(self):
+        path = Path(settings.DECISION_SIGNING_P12) if settings.DECISION_SIGNING_P12 else None
+        if path is None or path.exists() or not settings.DEBUG:
+            return
+        create_self_signed_p12(
+            path,
+            settings.DECISION_SIGNING_PASSWORD,
+            common_name="Brussels International Permits (DEMO — not a real signature)",
+        )
+        self.stdout.write(f"Demo signing certificate created: {path}")
 
     def _users(self):
         User = get_user_model()

@@ -1,0 +1,28 @@
+"""Celery tasks of the documents app: thin wrappers that take ids and call services."""
+
+from __future__ import annotations
+
+from celery import shared_task
+
+from . import decisions
+
+
+@shared_task(
+    acks_late=True,
+    reject_on_worker_lost=True,
+    autoretry_for=(Exception,),
+    retry_backoff=True,
+    retry_backoff_max=600,
+    max_retries=8,
+)
+def generate_decision_document(decision_id: int) -> str:
+    return decisions.decision_document_generate(decision_id=decision_id).sha256
+
+
+@shared_task(acks_late=True)
+def generate_missing_decision_documents() -> int:
+    """Beat sweep: decisions whose document never came (broker down, task lost) get it now."""
+    ids = list(decisions.decisions_without_document().values_list("pk", flat=True))
+    for decision_id in ids:
+        generate_decision_document.delay(decision_id)
+    return len(ids)

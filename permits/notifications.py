@@ -1,0 +1,78 @@
+"""E-mails to an applicant organisation's members, in the organisation's language."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.mail import send_mass_mail
+
+from .models import PermitApplication
+
+MESSAGES = {
+    "submitted": {
+        "en": (
+            "Application {reference} received",
+            "Brussels International has received your application {reference}. "
+            "Quote this reference in any correspondence.",
+        ),
+        "fr": (
+            "Demande {reference} reçue",
+            "Brussels International a bien reçu votre demande {reference}. "
+            "Mentionnez cette référence dans toute correspondance.",
+        ),
+        "nl": (
+            "Aanvraag {reference} ontvangen",
+            "Brussels International heeft uw aanvraag {reference} ontvangen. "
+            "Vermeld deze referentie in alle briefwisseling.",
+        ),
+    },
+    "information_requested": {
+        "en": (
+            "Information requested on application {reference}",
+            "The Permits unit needs more information on application {reference}. "
+            "Log in to read the request and answer it: {url}",
+        ),
+        "fr": (
+            "Informations demandées pour la demande {reference}",
+            "La Cellule Licences a besoin d'informations complémentaires sur la demande "
+            "{reference}. Connectez-vous pour lire la demande et y répondre : {url}",
+        ),
+        "nl": (
+            "Informatie gevraagd over aanvraag {reference}",
+            "De Cel Vergunningen heeft meer informatie nodig over aanvraag {reference}. "
+            "Meld u aan om het verzoek te lezen en te beantwoorden: {url}",
+        ),
+    },
+    "decision_ready": {
+        "en": (
+            "Decision on application {reference}",
+            "The decision on application {reference} is available. Log in to download it: {url}",
+        ),
+        "fr": (
+            "Décision sur la demande {reference}",
+            "La décision sur la demande {reference} est disponible. "
+            "Connectez-vous pour la télécharger : {url}",
+        ),
+        "nl": (
+            "Beslissing over aanvraag {reference}",
+            "De beslissing over aanvraag {reference} is beschikbaar. "
+            "Meld u aan om ze te downloaden: {url}",
+        ),
+    },
+}
+
+
+def notify_applicant(*, application_id: int, event: str) -> int:
+    """Send the ``event`` message to every active member; returns the number of e-mails sent."""
+    application = PermitApplication.objects.select_related("organisation").get(pk=application_id)
+    organisation = application.organisation
+    subject, body = MESSAGES[event].get(organisation.language, MESSAGES[event]["en"])
+    url = f"{settings.PUBLIC_BASE_URL.rstrip('/')}/applications/{application.url_key}/"
+    context = {"reference": application.reference, "url": url}
+    recipients = [
+        member.email for member in organisation.members.filter(is_active=True).exclude(email="")
+    ]
+    messages = [
+        (subject.format(**context), body.format(**context), settings.DEFAULT_FROM_EMAIL, [to])
+        for to in recipients
+    ]
+    return send_mass_mail(messages, fail_silently=False)
