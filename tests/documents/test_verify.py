@@ -1,0 +1,149 @@
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.core.cache import cache
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+from django.utils import timezone
+
+from documents import decisions
+from permits import services
+from permits.models import Licence
+from tests.factories import ApplicationFactory
+from tests.workflow_helpers import advance
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def fresh_rate_limit():
+    cache.clear()
+
+
+@pytest.fixture
+def media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture
+def people(applicant, case_manager, head):
+    return {"applicant": applicant, "case_manager": case_manager, "head": head}
+
+
+@pytest.fixture
+def issued(organisation, people, media):
+    application = advance(
+        ApplicationFactory(organisation=organisation, created_by=people["applicant"]),
+        "issued",
+        **people,
+    )
+    document = decisions.decision_document_generate(decision_id=application.decision.pk)
+    return application, document
+
+
+def lookup(number: str):
+    return Client().get("/verify/", {"licence": number})
+
+
+def test_a_valid_licence_shows_status_holder_validity_and_hash(issued):
+    application, document = issued
+
+    response = lookup(application.licence.number)
+
+    assert response.status_code == 200
+    result = response.context["licence"]
+    assert result.status == "valid"
+    assert result.holder == application.organisation.legal_name
+    assert result.valid_until == application.licence.valid_until
+    assert document.sha256.encode() in response.content
+
+
+def test_the_page_reveals_nothing_beyond_the_licence_facts(issued):
+    application, _ = issued
+
+    content = lookup(application.licence.number).content.decode()
+
+    assert application.end_use_statement not in content
+    assert application.organisation.enterprise_number_display not in content
+    assert "Thermal imaging" not in content
+
+
+def test_a_revoked_licence_says_revoked(issued, head):
+    application, _ = issued
+    services.application_revoke(application=application, actor=head, reason="Breach")
+
+    assert lookup(application.licence.number).context["licence"].status == "revoked"
+
+
+def test_a_licence_past_its_end_says_expired_before_the_sweep_runs(issued):
+    application, _ = issued
+    Licence.objects.filter(pk=application.licence.pk).update(
+        valid_until=timezone.localdate() - timedelta(days=1)
+    )
+
+    assert lookup(application.licence.number).context["licence"].status == "expired"
+
+
+def test_an_unknown_number_is_reported_unknown():
+    response = lookup("BXL-ML-EXP-2026-999999")
+
+    assert response.status_code == 200
+    assert response.context["licence"] is None
+    assert b'data-status="unknown"' in response.content
+
+
+def test_lookup_is_case_insensitive(issued):
+    application, _ = issued
+
+    assert lookup(application.licence.number.lower()).context["licence"] is not None
+
+
+def test_the_issued_pdf_is_recognised(issued):
+    application, document = issued
+    upload = SimpleUploadedFile("licence.pdf", document.file.read(), "application/pdf")
+
+    response = Client().post("/verify/", {"document": upload})
+
+    assert response.status_code == 200
+    assert response.context["match"].reference == application.reference
+
+
+def test_an_altered_pdf_is_rejected(issued):
+    _, document = issued
+    data = bytearray(document.file.read())
+    data[-200] ^= 0x01
+    upload = SimpleUploadedFile("licence.pdf", bytes(data), "application/pdf")
+
+    response = Client().post("/verify/", {"document": upload})
+
+    assert response.context["match"] is None
+    assert b'data-match="no"' in response.content
+
+
+def test_a_post_without_a_file_names_the_field():
+    response = Client().post("/verify/", {})
+
+    assert response.status_code == 400
+    assert response.context["check_form"].errors["document"]
+
+
+def test_verification_is_rate_limited(settings):
+    settings.VERIFY_RATE_LIMIT = "3/m"
+    client = Client()
+
+    codes = [client.get("/verify/", {"licence": "X"}).status_code for _ in range(5)]
+
+    assert codes[:3] == [200, 200, 200]
+    assert codes[3:] == [429, 429]
+
+
+def test_the_licence_qr_code_points_to_the_verify_page(issued, settings):
+    from documents.rendering import verification_url
+
+    application, _ = issued
+
+    assert verification_url(application.licence.number) == (
+        f"{settings.PUBLIC_BASE_URL}/verify/?licence={application.licence.number}"
+    )
