@@ -58,7 +58,9 @@ def document_upload(request: HttpRequest, key: str) -> HttpResponse:
     try:
         data, files = request.POST, request.FILES
     except BROKEN_UPLOAD_ERRORS:
-        form = DocumentUploadForm(application=application)
+        form = DocumentUploadForm({}, {}, application=application)
+        form.full_clean()
+        form.errors.clear()  # only the real problem, not "this field is required"
         form.add_error(
             "file", _("The upload was interrupted or malformed; nothing was stored. Try again.")
         )
@@ -76,7 +78,7 @@ def document_upload(request: HttpRequest, key: str) -> HttpResponse:
             supersedes=form.cleaned_data.get("supersedes"),
         )
     except ValidationError as exc:
-        for field, errors in exc.message_dict.items():
+        for field, errors in exc.error_dict.items():
             form.add_error(field if field in form.fields else None, errors)
         return _render_upload(request, application, form, status=400)
     except TransitionError as exc:
