@@ -2,6 +2,7 @@ from django.contrib import admin
 
 from .models import (
     ApplicantOrganisation,
+    Decision,
     GoodsItem,
     Licence,
     Party,
@@ -68,6 +69,9 @@ class LicenceAdmin(admin.ModelAdmin):
     search_fields = ("number", "holder__legal_name")
     readonly_fields = [f.name for f in Licence._meta.fields]
 
+    def has_change_permission(self, request, obj=None):
+        return False
+
     def has_add_permission(self, request):
         return False
 
@@ -83,6 +87,25 @@ class ReferenceCounterAdmin(admin.ModelAdmin):
         return False
 
     def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Decision)
+class DecisionAdmin(admin.ModelAdmin):
+    """Decisions are taken through the workflow; the admin only shows them."""
+
+    list_display = ("application", "outcome", "decided_by", "decided_at", "language")
+    list_filter = ("outcome", "language")
+    search_fields = ("application__reference",)
+    readonly_fields = [f.name for f in Decision._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
         return False
 
     def has_delete_permission(self, request, obj=None):
