@@ -315,3 +315,28 @@ def test_application_page_has_no_upload_link_for_an_auditor(document, auditor):
 
     assert download_url(document).encode() in response.content
     assert upload_url(document.application).encode() not in response.content
+
+
+# --- Admin ----------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def superuser(db):
+    return UserFactory(username="root", is_staff=True, is_superuser=True)
+
+
+def test_admin_shows_a_document_without_a_file_link(document, superuser):
+    response = client_for(superuser).get(
+        reverse("admin:documents_document_change", args=[document.pk])
+    )
+
+    assert response.status_code == 200
+    assert document.sha256.encode() in response.content
+    assert b'name="_save"' not in response.content
+    assert f'href="{document.file.name}'.encode() not in response.content
+
+
+def test_admin_cannot_add_documents(superuser):
+    response = client_for(superuser).get(reverse("admin:documents_document_add"))
+
+    assert response.status_code == 403
