@@ -129,20 +129,24 @@ def _sync_rows(
 ) -> None:
     existing = {obj.key: obj for obj in model.objects.all()}
     instances[model] = existing
+    # The parser has checked the references; full_clean checks each field's own rules but not
+    # the references, resolved here from rows of this load (otherwise one query each).
+    exclude = list(refs)
+    self_referencing = model in refs.values()
+    new_rows: list[models.Model] = []
     for key, values in rows.items():
         resolved = {
             name: (instances[refs[name]][value] if name in refs and value else value)
             for name, value in values.items()
         }
-        wanted = {
-            name: (value.pk if name in refs and value is not None else value)
-            for name, value in resolved.items()
-        }
         obj = existing.get(key)
         if obj is None:
             obj = model(key=key, **resolved)
-            obj.full_clean(validate_unique=False, validate_constraints=False)
-            obj.save()
+            obj.full_clean(exclude=exclude, validate_unique=False, validate_constraints=False)
+            if self_referencing:
+                obj.save()  # a later row of this load may point to it
+            else:
+                new_rows.append(obj)
             existing[key] = obj
             recorder.add(
                 model,
@@ -155,6 +159,10 @@ def _sync_rows(
                 },
             )
             continue
+        wanted = {
+            name: (value.pk if name in refs and value is not None else value)
+            for name, value in resolved.items()
+        }
         changed = [
             name for name, value in wanted.items() if _current_value(obj, name, refs) != value
         ]
@@ -167,10 +175,12 @@ def _sync_rows(
         }
         for name in changed:
             setattr(obj, name, resolved[name])
-        obj.full_clean(validate_unique=False, validate_constraints=False)
+        obj.full_clean(exclude=exclude, validate_unique=False, validate_constraints=False)
         obj.save(update_fields=changed)
         if diff:
             recorder.add(model, key, DirectoryChange.Action.UPDATED, diff)
+    if new_rows:
+        model.objects.bulk_create(new_rows)
 
 
 def _delete_missing(
