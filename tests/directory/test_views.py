@@ -144,3 +144,12 @@ def test_no_page_shows_a_user_account(client, loaded_directory, case_manager):
     html = client.get(reverse("directory:person", kwargs={"key": "jef-willems"})).content.decode()
     assert case_manager.username not in html
     assert case_manager.email not in html
+
+
+def test_the_interface_is_translated_into_french_and_dutch(client, loaded_directory):
+    url = reverse("directory:partner", kwargs={"key": "quebec"})
+    french = client.get(url, headers={"accept-language": "fr"}).content.decode()
+    dutch = client.get(url, headers={"accept-language": "nl"}).content.decode()
+    assert "En vigueur" in french
+    assert "Ce que disent les sources" in french
+    assert "Van kracht" in dutch
