@@ -16,6 +16,7 @@ from anyascii import anyascii
 from django.db.models import QuerySet
 
 _WORD = re.compile(r"[a-z0-9]+")
+MAX_QUERY_WORDS = 8  # longer queries are cut: each word is one LIKE condition
 
 
 def fold(text: str) -> str:
@@ -34,7 +35,7 @@ def search_text(parts: Iterable[str]) -> str:
 
 def filter_folded(queryset: QuerySet, query: str) -> QuerySet:
     """Rows whose ``search_text`` has a word starting with each word of ``query``."""
-    words = fold(query).split()
+    words = fold(query[:200]).split()[:MAX_QUERY_WORDS]
     if not words:
         return queryset.none()
     for word in words:
