@@ -167,6 +167,15 @@ def application_submission_problems(application: PermitApplication) -> dict[str,
         if error:
             add(f"goods[{position}].control_entry", error)
 
+    from documents.models import Document
+    from documents.selectors import missing_required_documents
+
+    for kind in missing_required_documents(application):
+        add(
+            "documents",
+            _("Upload the %(document)s.") % {"document": Document.Kind(kind).label.lower()},
+        )
+
     roles = {party.role for party in application.parties.all()}
     if Party.Role.CONSIGNEE not in roles:
         add("parties", _("A consignee is required."))

@@ -14,6 +14,12 @@ requires_postgresql = pytest.mark.skipif(
 )
 
 
+@pytest.fixture(autouse=True)
+def _media_in_a_temporary_folder(settings, tmp_path):
+    """Stored files of every test go to a folder of its own, never into the project."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
 @pytest.fixture
 def applicant(db):
     return UserFactory(username="applicant", roles=["applicant"])

@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import hashlib
 from decimal import Decimal
+from io import BytesIO
 
 import factory
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
+from django.core.files.base import ContentFile
+from reportlab.pdfgen import canvas
 
+from documents.models import Document
+from documents.selectors import missing_required_documents
 from permits.models import ApplicantOrganisation, GoodsItem, Party, PermitApplication
 from workflow.roles import Role
 
@@ -79,6 +85,38 @@ class ApplicationFactory(factory.django.DjangoModelFactory):
             GoodsItemFactory(application=self)
             PartyFactory(application=self, role="consignee")
             PartyFactory(application=self, role="end_user")
+
+    @factory.post_generation
+    def documents(self, create, extracted, **kwargs):
+        """Attach the supporting documents submission requires (``documents=False``: none)."""
+        if create and extracted is not False:
+            for kind in missing_required_documents(self):
+                DocumentFactory(application=self, kind=kind, uploaded_by=self.created_by)
+
+
+def small_pdf(text: str = "End-user certificate") -> bytes:
+    buffer = BytesIO()
+    pdf = canvas.Canvas(buffer)
+    pdf.drawString(72, 720, text)
+    pdf.showPage()
+    pdf.save()
+    return buffer.getvalue()
+
+
+class DocumentFactory(factory.django.DjangoModelFactory):
+    """A stored supporting document (test data: it bypasses the upload checks)."""
+
+    class Meta:
+        model = Document
+
+    application = factory.SubFactory(ApplicationFactory, complete=False)
+    kind = "end_user_certificate"
+    file = factory.LazyFunction(lambda: ContentFile(small_pdf(), name="certificate.pdf"))
+    original_name = "certificate.pdf"
+    content_type = "application/pdf"
+    size = factory.LazyAttribute(lambda d: d.file.size)
+    sha256 = factory.LazyAttribute(lambda d: hashlib.sha256(d.file.read()).hexdigest())
+    uploaded_by = factory.SelfAttribute("application.created_by")
 
 
 class GoodsItemFactory(factory.django.DjangoModelFactory):

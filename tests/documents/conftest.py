@@ -26,7 +26,7 @@ def stored_files(root: Path) -> list[Path]:
 
 @pytest.fixture
 def draft(organisation, applicant):
-    return ApplicationFactory(organisation=organisation, created_by=applicant)
+    return ApplicationFactory(organisation=organisation, created_by=applicant, documents=False)
 
 
 @pytest.fixture
@@ -35,7 +35,9 @@ def application_in(organisation, applicant, case_manager, head):
     the real services, with the end-user certificate it needs to be submitted."""
 
     def make(state: str):
-        application = ApplicationFactory(organisation=organisation, created_by=applicant)
+        application = ApplicationFactory(
+            organisation=organisation, created_by=applicant, documents=False
+        )
         if state != "draft":
             document_upload(
                 application=application,

@@ -226,7 +226,8 @@ def test_superseding_a_document_of_another_application_is_refused(
     draft, organisation, applicant, media_root
 ):
     elsewhere = upload(
-        ApplicationFactory(organisation=organisation, created_by=applicant), applicant
+        ApplicationFactory(organisation=organisation, created_by=applicant, documents=False),
+        applicant,
     )
 
     with pytest.raises(ValidationError) as excinfo:

@@ -478,3 +478,26 @@ def test_a_failed_submission_does_not_consume_a_reference_number(organisation, a
 
     assert submitted.reference == f"BXL-ML-EXP-{year}-000001"
     assert TransitionRecord.objects.filter(application=blocked).count() == 1
+
+
+def test_submit_requires_the_end_user_certificate_of_a_military_export(organisation, applicant):
+    application = ApplicationFactory(
+        organisation=organisation, created_by=applicant, documents=False
+    )
+
+    with pytest.raises(TransitionGuardFailed) as error:
+        services.application_submit(application=application, actor=applicant)
+
+    assert error.value.errors == {"documents": ["Upload the end-user certificate."]}
+
+
+def test_a_military_import_needs_no_end_user_certificate(organisation, applicant):
+    application = ApplicationFactory(
+        organisation=organisation,
+        created_by=applicant,
+        kind="import",
+        country_of_origin="US",
+        documents=False,
+    )
+
+    assert services.application_submit(application=application, actor=applicant).reference

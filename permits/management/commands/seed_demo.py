@@ -6,6 +6,7 @@ command again changes nothing.
 
 from __future__ import annotations
 
+import io
 from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -13,9 +14,14 @@ from pathlib import Path
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from reportlab.pdfgen import canvas
 
+from documents.models import Document
+from documents.selectors import missing_required_documents
+from documents.services import document_upload
 from documents.signing import create_self_signed_p12
 from permits import services
 from permits.models import ApplicantOrganisation, Licence, PermitApplication
@@ -166,6 +172,15 @@ APPLICATIONS = [
 ]
 
 
+def _demo_pdf(text: str) -> bytes:
+    buffer = io.BytesIO()
+    pdf = canvas.Canvas(buffer)
+    pdf.drawString(72, 760, text)
+    pdf.showPage()
+    pdf.save()
+    return buffer.getvalue()
+
+
 class Command(BaseCommand):
     help = (
         "Create demo users (password: permits-demo), organisations and applications in every state."
@@ -281,6 +296,17 @@ class Command(BaseCommand):
             address="Headquarters",
             country=destination or "BE",
         )
+        for kind in missing_required_documents(application):
+            document_upload(
+                application=application,
+                actor=applicant,
+                kind=kind,
+                uploaded_file=SimpleUploadedFile(
+                    f"{kind}.pdf",
+                    _demo_pdf(f"{Document.Kind(kind).label} — {end_use} (demo document)"),
+                    content_type="application/pdf",
+                ),
+            )
         if target == "draft":
             return
         application = services.application_submit(application=application, actor=applicant)
