@@ -153,3 +153,67 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
 }
+
+# --- REST API ---------------------------------------------------------------------------------
+# /api/v1/: the same services and permission module as the pages. Browsers authenticate with
+# their session, systems with personal API tokens (`Authorization: Bearer TOKEN`).
+INSTALLED_APPS += ["django_filters", "drf_spectacular", "drf_spectacular_sidecar"]
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        # First, so that an unauthenticated request is answered 401 with WWW-Authenticate.
+        "workflow.authentication.BearerTokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": [
+        "rest_framework.permissions.IsAuthenticated",
+        "workflow.api.permissions.AuditorsReadOnly",
+    ],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_THROTTLE_CLASSES": [
+        "workflow.api.throttling.UserThrottle",
+        "workflow.api.throttling.AnonThrottle",
+    ],
+    "DEFAULT_THROTTLE_RATES": {
+        "user": env("API_THROTTLE_USER", default="2000/hour"),
+        "anon": env("API_THROTTLE_ANON", default="300/hour"),
+    },
+    "DEFAULT_PAGINATION_CLASS": "workflow.api.pagination.CursorPagination",
+    "PAGE_SIZE": 50,
+    "DEFAULT_FILTER_BACKENDS": [
+        "django_filters.rest_framework.DjangoFilterBackend",
+        "rest_framework.filters.OrderingFilter",
+    ],
+    "EXCEPTION_HANDLER": "workflow.api_errors.problem_exception_handler",
+    "DEFAULT_SCHEMA_CLASS": "workflow.api.schema.AutoSchema",
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+}
+SPECTACULAR_SETTINGS = {
+    "OAS_VERSION": "3.1.0",
+    "TITLE": "Brussels International — Permits API",
+    "DESCRIPTION": (
+        "Permit applications for arms, military material and dual-use goods: drafts, goods, "
+        "parties, supporting documents, workflow transitions, decisions, licences and history. "
+        "The same rules as the web application. Errors are RFC 9457 problem details."
+    ),
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    "SERVE_AUTHENTICATION": [],
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_GENERATE_CHOICE_DESCRIPTION": False,
+    "SCHEMA_PATH_PREFIX": r"/api/v1",
+    "SORT_OPERATIONS": True,
+    "SORT_OPERATION_PARAMETERS": True,
+    "ENUM_NAME_OVERRIDES": {
+        "ApplicationStatusEnum": "permits.models.Status.choices",
+        "ApplicationKindEnum": "permits.models.Kind.choices",
+        "CountryEnum": "permits.api.serializers.COUNTRY_CODES",
+        "DocumentKindEnum": "documents.api.serializers.DOCUMENT_KINDS",
+        "UploadableDocumentKindEnum": "documents.api.serializers.UPLOADABLE_KINDS",
+        "PartnerStatusEnum": "directory.models.Partner.Status",
+    },
+}

@@ -1,0 +1,441 @@
+"""The permits API. Thin: reads through permits.selectors, acts through permits.services, asks
+permits.permissions; errors become problem+json in workflow.api_errors."""
+
+from __future__ import annotations
+
+import hashlib
+
+from django.db import transaction
+from django.db.models import Prefetch
+from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import generics, status
+from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from workflow.api_errors import PreconditionFailed, PreconditionRequired
+from workflow.models import TransitionRecord
+from workflow.roles import is_staff_member
+
+from .. import permissions, selectors, services
+from ..forms import TRANSITION_LABELS
+from ..models import GoodsItem, Party, PermitApplication
+from . import examples, serializers
+from .filters import ApplicationFilter, HistoryFilter
+
+APPLICATION_ID = OpenApiParameter(
+    "id",
+    OpenApiTypes.STR,
+    OpenApiParameter.PATH,
+    description="The application's public identifier (UUID), or its reference number once "
+    "it has one.",
+    examples=[examples.ID_EXAMPLE, examples.REFERENCE_EXAMPLE],
+)
+ETAG = OpenApiParameter(
+    "ETag",
+    OpenApiTypes.STR,
+    OpenApiParameter.HEADER,
+    response=[200, 201],
+    description="The application's current version: send it back in If-Match to edit it.",
+)
+IF_MATCH = OpenApiParameter(
+    "If-Match",
+    OpenApiTypes.STR,
+    OpenApiParameter.HEADER,
+    required=True,
+    description="The ETag of the version being edited (from GET). Missing: 428; stale: 412.",
+)
+IF_MATCH_OPTIONAL = OpenApiParameter(
+    "If-Match",
+    OpenApiTypes.STR,
+    OpenApiParameter.HEADER,
+    required=False,
+    description="Optional: the ETag of the draft as you last read it; stale: 412.",
+)
+
+
+# --- Helpers ----------------------------------------------------------------------------------
+
+
+def application_serializer_class(user):
+    if is_staff_member(user):
+        return serializers.StaffApplicationSerializer
+    return serializers.ApplicantApplicationSerializer
+
+
+def history_serializer_class(user):
+    if is_staff_member(user):
+        return serializers.StaffHistorySerializer
+    return serializers.ApplicantHistorySerializer
+
+
+def application_etag(application: PermitApplication) -> str:
+    """Changes whenever the draft or its goods and parties change."""
+    goods = list(GoodsItem.objects.filter(application=application).values_list("id", flat=True))
+    parties = list(Party.objects.filter(application=application).values_list("id", flat=True))
+    version = (
+        f"{application.public_id}|{application.updated_at.isoformat()}|"
+        f"{application.status}|{goods}|{parties}"
+    )
+    return '"' + hashlib.sha256(version.encode()).hexdigest()[:32] + '"'
+
+
+def _etag_matches(if_match: str, current: str) -> bool:
+    candidates = [tag.strip() for tag in if_match.split(",")]
+    return any(
+        tag == "*" or tag.removeprefix("W/") == current.removeprefix("W/") for tag in candidates
+    )
+
+
+def _check_if_match(request, application: PermitApplication, *, required: bool) -> None:
+    if_match = request.headers.get("If-Match", "").strip()
+    if not if_match:
+        if required:
+            raise PreconditionRequired()
+        return
+    if not _etag_matches(if_match, application_etag(application)):
+        raise PreconditionFailed()
+
+
+def application_queryset(user):
+    return selectors.application_list(user=user).prefetch_related(
+        Prefetch("goods", queryset=GoodsItem.objects.order_by("id")),
+        Prefetch("parties", queryset=Party.objects.order_by("role", "id")),
+        "licence",
+    )
+
+
+class ApplicationMixin:
+    """Finds the application of the URL among those the caller may see: else 404."""
+
+    def get_application(self) -> PermitApplication:
+        return selectors.application_get(user=self.request.user, key=str(self.kwargs["id"]))
+
+    def require_applicant_member(self, application: PermitApplication) -> None:
+        if not permissions.is_applicant_member(application, self.request.user):
+            raise PermissionDenied(_("Only members of the applicant organisation can do this."))
+
+    def application_response(self, application: PermitApplication, **kwargs) -> Response:
+        fresh = application_queryset(self.request.user).filter(pk=application.pk).first()
+        data = application_serializer_class(self.request.user)(fresh or application).data
+        response = Response(data, **kwargs)
+        response["ETag"] = application_etag(fresh or application)
+        return response
+
+
+# --- Applications -----------------------------------------------------------------------------
+
+
+@extend_schema(tags=["applications"])
+class ApplicationListCreateView(ApplicationMixin, generics.ListAPIView):
+    filterset_class = ApplicationFilter
+    ordering_fields = ["created_at", "updated_at"]
+    ordering = ["-created_at"]
+
+    def get_queryset(self):
+        return application_queryset(self.request.user)
+
+    def get_serializer_class(self):
+        return application_serializer_class(self.request.user)
+
+    @extend_schema(
+        summary="List the applications you may see",
+        description="Applicants: their organisations' applications, drafts included. Staff "
+        "and auditors: every submitted application.",
+        responses=serializers.StaffApplicationSerializer(many=True),
+        examples=[examples.APPLICATION_LIST],
+    )
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+    @extend_schema(
+        summary="Create a draft",
+        parameters=[ETAG],
+        request=serializers.DraftCreateSerializer,
+        responses={201: serializers.ApplicantApplicationSerializer},
+        examples=[examples.DRAFT_CREATE, examples.DRAFT_RESPONSE],
+    )
+    def post(self, request, *args, **kwargs):
+        serializer = serializers.DraftCreateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        fields = dict(serializer.validated_data)
+        organisation = self._organisation(fields.pop("organisation", None))
+        application = services.application_create_draft(
+            organisation=organisation, actor=request.user, **fields
+        )
+        response = self.application_response(application, status=status.HTTP_201_CREATED)
+        response["Location"] = f"/api/v1/applications/{application.public_id}/"
+        return response
+
+    def _organisation(self, enterprise_number: str | None):
+        user = self.request.user
+        if not permissions.can_create_application(user):
+            raise PermissionDenied(_("Only applicants can file applications."))
+        own = user.applicant_organisations.all()
+        if enterprise_number:
+            digits = "".join(ch for ch in enterprise_number if ch.isdigit())
+            match = own.filter(enterprise_number=digits).first()
+            if match is None:
+                raise ValidationError({"organisation": [_("You are not a member of it.")]})
+            return match
+        if own.count() != 1:
+            raise ValidationError(
+                {"organisation": [_("You belong to several organisations: name one.")]}
+            )
+        return own.get()
+
+
+@extend_schema(tags=["applications"], parameters=[APPLICATION_ID])
+class ApplicationDetailView(ApplicationMixin, APIView):
+    @extend_schema(
+        summary="Retrieve an application",
+        parameters=[ETAG],
+        responses={200: serializers.StaffApplicationSerializer},
+        examples=[examples.DRAFT_RESPONSE],
+    )
+    def get(self, request, id):
+        return self.application_response(self.get_application())
+
+    @extend_schema(
+        summary="Update a draft",
+        description="Send `If-Match` with the ETag from GET: two editors cannot overwrite each "
+        "other's changes. Only drafts can be edited, only by their applicant.",
+        parameters=[IF_MATCH, ETAG],
+        request=serializers.DraftUpdateSerializer,
+        responses={200: serializers.ApplicantApplicationSerializer},
+        examples=[examples.DRAFT_UPDATE, examples.DRAFT_RESPONSE],
+    )
+    def patch(self, request, id):
+        application = self.get_application()
+        self.require_applicant_member(application)
+        if not request.headers.get("If-Match", "").strip():
+            raise PreconditionRequired()
+        serializer = serializers.DraftUpdateSerializer(data=request.data, partial=True)
+        serializer.is_valid(raise_exception=True)
+        with transaction.atomic():
+            locked = PermitApplication.objects.select_for_update().get(pk=application.pk)
+            _check_if_match(request, locked, required=True)
+            application = services.application_update_draft(
+                application=locked, actor=request.user, **serializer.validated_data
+            )
+        return self.application_response(application)
+
+
+class _NestedListCreate(ApplicationMixin, generics.ListAPIView):
+    """Goods items or parties of a draft: list, and add while it is a draft."""
+
+    input_serializer: type
+    service = None
+    ordering_fields: list[str] = []
+    filter_backends: list = []
+    pagination_class = None
+
+    def get_serializer_class(self):
+        return self.input_serializer
+
+    def get_queryset(self):
+        return self.input_serializer.Meta.model.objects.filter(
+            application=self.get_application()
+        ).order_by("id")
+
+    def post(self, request, id):
+        application = self.get_application()
+        self.require_applicant_member(application)
+        serializer = self.input_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        with transaction.atomic():
+            locked = PermitApplication.objects.select_for_update().get(pk=application.pk)
+            _check_if_match(request, locked, required=False)
+            item = type(self).service(
+                application=locked, actor=request.user, **serializer.validated_data
+            )
+        response = Response(self.input_serializer(item).data, status=status.HTTP_201_CREATED)
+        response["ETag"] = application_etag(locked)
+        return response
+
+
+@extend_schema(tags=["applications"], parameters=[APPLICATION_ID])
+class GoodsListCreateView(_NestedListCreate):
+    input_serializer = serializers.GoodsItemSerializer
+    service = staticmethod(services.goods_item_add)
+
+    @extend_schema(summary="List the goods of an application", examples=[examples.GOODS_LIST])
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+    @extend_schema(
+        summary="Add a goods item to a draft",
+        parameters=[IF_MATCH_OPTIONAL],
+        responses={201: serializers.GoodsItemSerializer},
+        examples=[examples.GOODS_ITEM],
+    )
+    def post(self, request, id):
+        return super().post(request, id)
+
+
+@extend_schema(tags=["applications"], parameters=[APPLICATION_ID])
+class PartyListCreateView(_NestedListCreate):
+    input_serializer = serializers.PartySerializer
+    service = staticmethod(services.party_add)
+
+    @extend_schema(summary="List the parties of an application", examples=[examples.PARTY_LIST])
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+    @extend_schema(
+        summary="Add a party (consignee, end-user, …) to a draft",
+        parameters=[IF_MATCH_OPTIONAL],
+        responses={201: serializers.PartySerializer},
+        examples=[examples.PARTY],
+    )
+    def post(self, request, id):
+        return super().post(request, id)
+
+
+# --- Transitions ------------------------------------------------------------------------------
+
+API_TRANSITIONS = [name for name in services.TRANSITION_SERVICES if name in TRANSITION_LABELS]
+API_TRANSITIONS.remove("expire")  # the system's alone
+
+
+@extend_schema(tags=["transitions"], parameters=[APPLICATION_ID])
+class TransitionListView(ApplicationMixin, APIView):
+    @extend_schema(
+        summary="The transitions you may perform on this application now",
+        responses=serializers.TransitionSerializer(many=True),
+        examples=[examples.TRANSITION_LIST],
+    )
+    def get(self, request, id):
+        application = self.get_application()
+        key = application.url_key
+        data = [
+            {
+                "name": t.name,
+                "label": str(TRANSITION_LABELS[t.name]),
+                "target": t.target,
+                "href": f"/api/v1/applications/{key}/transitions/{t.name}/",
+            }
+            for t in application.get_available_user_status_transitions(request.user)
+            if t.name in API_TRANSITIONS
+        ]
+        return Response(serializers.TransitionSerializer(data, many=True).data)
+
+
+class TransitionView(ApplicationMixin, APIView):
+    """POST one named transition; subclassed per transition below for its payload's schema."""
+
+    transition_name = ""
+
+    def post(self, request, id):
+        application = self.get_application()
+        payload_class = serializers.TRANSITION_PAYLOADS[self.transition_name]
+        serializer = payload_class(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        service = services.TRANSITION_SERVICES[self.transition_name]
+        application = service(
+            application=application, actor=request.user, **serializer.validated_data
+        )
+        return self.application_response(application)
+
+
+TRANSITION_DESCRIPTIONS = {
+    "submit": "Applicant: draft → submitted. Assigns the reference number.",
+    "start_review": "Case manager takes the file, or the head of unit assigns it.",
+    "request_information": "Assigned case manager: under review → information requested.",
+    "provide_information": "Applicant: information requested → under review.",
+    "propose_decision": "Assigned case manager: under review → pending approval.",
+    "return_to_review": "Head of unit: pending approval → under review.",
+    "approve": "Head of unit who did not review the file: pending approval → issued.",
+    "refuse": "Head of unit who did not review the file: pending approval → refused.",
+    "withdraw": "Applicant: withdraws a draft or an application under way.",
+    "revoke": "Head of unit: issued → revoked.",
+}
+
+
+def _transition_view(name: str) -> type[TransitionView]:
+    def post(self, request, id):
+        return TransitionView.post(self, request, id)
+
+    post = extend_schema(
+        operation_id=f"applications_transitions_{name}",
+        summary=f"Transition: {name}",
+        description=TRANSITION_DESCRIPTIONS[name],
+        request=serializers.TRANSITION_PAYLOADS[name],
+        responses={200: serializers.StaffApplicationSerializer},
+        examples=examples.transition_examples(name),
+    )(post)
+    view = type(
+        f"{name.title().replace('_', '')}TransitionView",
+        (TransitionView,),
+        {"transition_name": name, "post": post, "__module__": __name__},
+    )
+    return extend_schema(tags=["transitions"], parameters=[APPLICATION_ID])(view)
+
+
+TRANSITION_VIEWS = {name: _transition_view(name) for name in API_TRANSITIONS}
+
+
+# --- History ----------------------------------------------------------------------------------
+
+
+class _HistoryBase(generics.ListAPIView):
+    filterset_class = HistoryFilter
+    ordering_fields = ["created_at"]
+    ordering = ["created_at"]
+
+    def get_serializer_class(self):
+        return history_serializer_class(self.request.user)
+
+
+@extend_schema(tags=["history"], parameters=[APPLICATION_ID])
+class ApplicationHistoryView(ApplicationMixin, _HistoryBase):
+    @extend_schema(
+        summary="History of an application",
+        responses=serializers.StaffHistorySerializer(many=True),
+        examples=[examples.HISTORY_PAGE],
+    )
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return TransitionRecord.objects.none()
+        return selectors.application_history(application=self.get_application()).select_related(
+            "application"
+        )
+
+
+@extend_schema(tags=["history"])
+class HistoryFeedView(_HistoryBase):
+    @extend_schema(
+        summary="History feed of every application you may see",
+        description="For auditors and statisticians: filter, order and follow the cursor to "
+        "pull the complete decision history incrementally.",
+        responses=serializers.StaffHistorySerializer(many=True),
+        examples=[examples.HISTORY_PAGE],
+    )
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+    def get_queryset(self):
+        visible = permissions.visible_applications(self.request.user)
+        return TransitionRecord.objects.filter(application__in=visible).select_related(
+            "application", "actor"
+        )
+
+
+# --- Anything else under /api/v1/ ---------------------------------------------------------------
+
+
+@extend_schema(exclude=True)
+class NotFoundView(APIView):
+    permission_classes: list = []
+    authentication_classes: list = []
+    throttle_classes: list = []
+
+    def _not_found(self, request, *args, **kwargs):
+        raise NotFound(_("No such API resource."))
+
+    get = post = put = patch = delete = head = options = _not_found

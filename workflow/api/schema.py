@@ -1,0 +1,81 @@
+"""OpenAPI generation: every operation documents its problem+json errors and the bearer scheme."""
+
+from __future__ import annotations
+
+from drf_spectacular import openapi
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
+from rest_framework import serializers
+
+from workflow.api_errors import PROBLEM_CONTENT_TYPE, TITLES
+
+
+class ProblemSerializer(serializers.Serializer):
+    """RFC 9457 problem details."""
+
+    type = serializers.CharField(help_text="URI identifying the kind of problem.")
+    title = serializers.CharField(help_text="Short, human-readable summary of the kind.")
+    status = serializers.IntegerField(help_text="The HTTP status code.")
+    detail = serializers.CharField(help_text="What went wrong with this request.")
+    errors = serializers.DictField(
+        child=serializers.ListField(child=serializers.CharField()),
+        required=False,
+        help_text="Validation errors: field name → messages.",
+    )
+
+    class Meta:
+        ref_name = "Problem"
+
+
+ALWAYS = ("401", "403", "404", "406", "429")
+UNSAFE = ("400", "409", "415", "422")
+UPDATE = ("412", "428")
+
+ERROR_DESCRIPTIONS = {
+    "400": "Malformed or invalid request (field map in `errors`).",
+    "401": "No, an unknown or a revoked token.",
+    "403": "Authenticated but not allowed (auditors are read-only).",
+    "404": "No such object, or outside the caller's organisation.",
+    "406": "The requested representation cannot be produced.",
+    "409": "The object's state does not allow this (or another request won a race).",
+    "412": "If-Match does not match the current ETag: someone else changed the draft.",
+    "413": "The upload is too large.",
+    "415": "Unsupported request content type.",
+    "422": "The action applies but its conditions are not met (field map in `errors`).",
+    "428": "If-Match is required to change a draft.",
+    "429": "Too many requests; retry after the Retry-After header's seconds.",
+}
+
+
+class AutoSchema(openapi.AutoSchema):
+    def _problem_codes(self) -> list[str]:
+        codes = list(ALWAYS)
+        if self.method in ("POST", "PUT", "PATCH", "DELETE"):
+            codes += UNSAFE
+        if self.method in ("PUT", "PATCH"):
+            codes += UPDATE
+        codes += getattr(self.view, "extra_problem_statuses", ())
+        return codes
+
+    def _get_response_bodies(self, direction="response"):
+        responses = super()._get_response_bodies(direction=direction)
+        for code in self._problem_codes():
+            if code in responses:
+                continue
+            response = self._get_response_for_code(
+                ProblemSerializer, code, media_types=[PROBLEM_CONTENT_TYPE], direction=direction
+            )
+            response["description"] = ERROR_DESCRIPTIONS.get(code, TITLES.get(int(code), ""))
+            responses[code] = response
+        return dict(sorted(responses.items()))
+
+
+class BearerTokenScheme(OpenApiAuthenticationExtension):
+    target_class = "workflow.authentication.BearerTokenAuthentication"
+    name = "bearerAuth"
+
+    def get_security_definition(self, auto_schema):
+        return {
+            "type": "http",
+            "scheme": "bearer",
+            "description": "A personal API token: `Authorization: Bearer TOKEN`.",
+        }
