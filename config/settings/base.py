@@ -181,8 +181,8 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "workflow.api.pagination.CursorPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_FILTER_BACKENDS": [
-        "django_filters.rest_framework.DjangoFilterBackend",
-        "rest_framework.filters.OrderingFilter",
+        "workflow.api.filters.StrictDjangoFilterBackend",
+        "workflow.api.filters.StrictOrderingFilter",
     ],
     "EXCEPTION_HANDLER": "workflow.api_errors.problem_exception_handler",
     "DEFAULT_SCHEMA_CLASS": "workflow.api.schema.AutoSchema",

@@ -8,8 +8,12 @@ the acting user; in the schema these staff-only parts are optional properties.
 
 from __future__ import annotations
 
+import re
+
 from django.contrib.auth import get_user_model
+from django.utils.translation import gettext as _
 from django_countries import countries
+from drf_spectacular.extensions import OpenApiSerializerFieldExtension
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -28,12 +32,42 @@ from ..models import (
 )
 from ..views import STAFF_ONLY_TRANSITIONS
 
-COUNTRY_CODES = [code for code, _name in countries]
+# By code, not by (translated) name: the schema must not depend on the active language.
+COUNTRY_CODES = sorted(code for code, _name in countries)
 MAX_TEXT = 20_000
 
 
 def country_field(**kwargs) -> serializers.ChoiceField:
     return serializers.ChoiceField(choices=COUNTRY_CODES, **kwargs)
+
+
+class AmountField(serializers.DecimalField):
+    """A non-negative decimal sent as a string (``"250000.00"``): never a binary float.
+
+    The schema's pattern is the one this field checks, so the contract and the validation agree.
+    """
+
+    def __init__(self, *, max_digits: int, decimal_places: int, **kwargs):
+        whole = max_digits - decimal_places
+        self.pattern = rf"^[0-9]{{1,{whole}}}(\.[0-9]{{1,{decimal_places}}})?$"
+        super().__init__(max_digits=max_digits, decimal_places=decimal_places, **kwargs)
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str) or not re.fullmatch(self.pattern, data):
+            raise serializers.ValidationError(
+                _('Send a non-negative amount as a string, for example "250000.00".')
+            )
+        return super().to_internal_value(data)
+
+
+class AmountFieldExtension(OpenApiSerializerFieldExtension):
+    target_class = AmountField
+
+    def map_serializer_field(self, auto_schema, direction):
+        field = self.target
+        if direction == "request":
+            return {"type": "string", "format": "decimal", "pattern": field.pattern}
+        return {"type": "string", "format": "decimal"}
 
 
 # --- Input ------------------------------------------------------------------------------------
@@ -54,9 +88,7 @@ class DraftInputSerializer(serializers.Serializer):
     requested_validity_months = serializers.IntegerField(
         required=False, allow_null=True, min_value=1, max_value=32767
     )
-    total_value = serializers.DecimalField(
-        max_digits=14, decimal_places=2, min_value=0, required=False, allow_null=True
-    )
+    total_value = AmountField(max_digits=14, decimal_places=2, required=False, allow_null=True)
 
 
 class DraftCreateSerializer(DraftInputSerializer):
@@ -74,8 +106,8 @@ class DraftUpdateSerializer(DraftInputSerializer):
 
 
 class GoodsItemSerializer(serializers.ModelSerializer):
-    quantity = serializers.DecimalField(max_digits=14, decimal_places=3, min_value=0)
-    unit_value = serializers.DecimalField(max_digits=14, decimal_places=2, min_value=0)
+    quantity = AmountField(max_digits=14, decimal_places=3)
+    unit_value = AmountField(max_digits=14, decimal_places=2)
     line_value = serializers.DecimalField(max_digits=28, decimal_places=5, read_only=True)
 
     class Meta:
@@ -169,9 +201,8 @@ class ReviewSerializer(serializers.Serializer):
 class StaffApplicationSerializer(ApplicantApplicationSerializer):
     """An application as Brussels International staff see it: with its review block."""
 
-    review = ReviewSerializer(
-        source="*", read_only=True, required=False, help_text="Staff only; absent for applicants."
-    )
+    # Not read-only, so that the schema lists it as optional: applicants never receive it.
+    review = ReviewSerializer(source="*", required=False)
 
 
 class DecisionSerializer(serializers.Serializer):

@@ -11,11 +11,12 @@ from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, status
-from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
+from rest_framework.exceptions import NotFound, PermissionDenied
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from workflow.api_errors import PreconditionFailed, PreconditionRequired
+from workflow.exceptions import TransitionGuardFailed
 from workflow.models import TransitionRecord
 from workflow.roles import is_staff_member
 
@@ -178,11 +179,14 @@ class ApplicationListCreateView(ApplicationMixin, generics.ListAPIView):
             digits = "".join(ch for ch in enterprise_number if ch.isdigit())
             match = own.filter(enterprise_number=digits).first()
             if match is None:
-                raise ValidationError({"organisation": [_("You are not a member of it.")]})
+                raise TransitionGuardFailed(
+                    {"organisation": [_("You are not a member of it.")]}, transition="create"
+                )
             return match
         if own.count() != 1:
-            raise ValidationError(
-                {"organisation": [_("You belong to several organisations: name one.")]}
+            raise TransitionGuardFailed(
+                {"organisation": [_("You belong to several organisations: name one.")]},
+                transition="create",
             )
         return own.get()
 

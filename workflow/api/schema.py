@@ -26,8 +26,8 @@ class ProblemSerializer(serializers.Serializer):
         ref_name = "Problem"
 
 
-ALWAYS = ("401", "403", "404", "406", "429")
-UNSAFE = ("400", "409", "415", "422")
+ALWAYS = ("400", "401", "403", "404", "406", "429")
+UNSAFE = ("409", "415", "422")
 UPDATE = ("412", "428")
 
 ERROR_DESCRIPTIONS = {
