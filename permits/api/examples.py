@@ -68,7 +68,11 @@ GOODS_ITEM = OpenApiExample("Thermal sights", value=GOODS, request_only=True)
 GOODS_LIST = OpenApiExample(
     "Goods", value=[{"id": 17, **GOODS, "line_value": "250000.00000"}], response_only=True
 )
+GOODS_ITEM_CREATED = OpenApiExample(
+    "Added", value={"id": 17, **GOODS, "line_value": "250000.00000"}, response_only=True
+)
 PARTY = OpenApiExample("Consignee", value=CONSIGNEE, request_only=True)
+PARTY_CREATED = OpenApiExample("Added", value={"id": 31, **CONSIGNEE}, response_only=True)
 PARTY_LIST = OpenApiExample("Parties", value=[{"id": 31, **CONSIGNEE}], response_only=True)
 TRANSITION_LIST = OpenApiExample(
     "A draft's transitions, for its applicant",

@@ -273,7 +273,7 @@ class GoodsListCreateView(_NestedListCreate):
         summary="Add a goods item to a draft",
         parameters=[IF_MATCH_OPTIONAL],
         responses={201: serializers.GoodsItemSerializer},
-        examples=[examples.GOODS_ITEM],
+        examples=[examples.GOODS_ITEM, examples.GOODS_ITEM_CREATED],
     )
     def post(self, request, id):
         return super().post(request, id)
@@ -292,7 +292,7 @@ class PartyListCreateView(_NestedListCreate):
         summary="Add a party (consignee, end-user, …) to a draft",
         parameters=[IF_MATCH_OPTIONAL],
         responses={201: serializers.PartySerializer},
-        examples=[examples.PARTY],
+        examples=[examples.PARTY, examples.PARTY_CREATED],
     )
     def post(self, request, id):
         return super().post(request, id)

@@ -82,3 +82,14 @@ def make_application(organisation, applicant, case_manager, head):
 
 def url(application, suffix: str = "") -> str:
     return f"/api/v1/applications/{application.url_key}/{suffix}"
+
+
+# Cases schemathesis generated per role (test_schemathesis), printed at the end of the run.
+SCHEMATHESIS_CASES: dict[str, int] = {}
+
+
+def pytest_terminal_summary(terminalreporter):
+    if SCHEMATHESIS_CASES:
+        total = sum(SCHEMATHESIS_CASES.values())
+        per_role = ", ".join(f"{role} {count}" for role, count in SCHEMATHESIS_CASES.items())
+        terminalreporter.write_line(f"schemathesis: {total} generated cases ({per_role})")
