@@ -20,6 +20,7 @@ $(VENV)/.dev-installed: $(VENV)/.installed
 
 run: $(VENV)/.installed
 	$(PY) manage.py migrate --noinput
+	$(PY) manage.py load_reference_data
 	$(PY) manage.py load_directory
 	$(PY) manage.py seed_demo
 	bin/serve

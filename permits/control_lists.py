@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import re
 
+from rapidfuzz import fuzz, process
+
 # EU Common Military List: ML1..ML22 with sub-items such as ML10.a or ML4.b.2; national
 # pseudo-categories (ML23 other firearms and above) are allowed as the domain requires.
 MILITARY_ENTRY = re.compile(r"^ML(?P<category>[1-9]\d?)(?:\.[a-z](?:\.\d{1,2}(?:\.[a-z])?)*)?$")
@@ -29,8 +31,45 @@ def normalise_entry(entry: str) -> str:
 
 
 def control_entry_error(entry: str, regime: str) -> str | None:
-    """Why ``entry`` is not a valid control-list entry for ``regime``; None when it is."""
-    entry = normalise_entry(entry or "")
+    """Why ``entry`` is not a valid control-list entry for ``regime``; None when it is.
+
+    Beyond the syntax, an entry must exist in the current control list — itself or the
+    nearest entry above it (sub-items are listed only as far as the data file goes).
+    """
+    error = _syntax_error(entry, regime)
+    if error:
+        return error
+    return _list_error(normalise_entry(entry), regime)
+
+
+def _list_error(entry: str, regime: str) -> str | None:
+    from .compliance.models import ControlListEntry, ReferenceList
+
+    reference = ReferenceList.objects.filter(
+        kind=ReferenceList.Kind.CONTROL_LIST, is_current=True
+    ).first()
+    if reference is None:
+        return None  # no list loaded yet: syntax is all that can be checked
+    lists = ["dual_use"] if regime == "dual_use" else ["military", "national"]
+    codes = list(
+        ControlListEntry.objects.filter(reference_list=reference, regime__in=lists).values_list(
+            "code", flat=True
+        )
+    )
+    known = set(codes)
+    candidate = entry
+    while candidate:
+        if candidate in known:
+            return None
+        candidate = candidate.rpartition(".")[0]
+    closest = [c for c, _score, _i in process.extract(entry, codes, scorer=fuzz.ratio, limit=3)]
+    return (
+        f"“{entry}” is not in the control list {reference.version}. Closest entries: "
+        f"{', '.join(closest)}."
+    )
+
+
+def _syntax_error(entry: str, regime: str) -> str | None:
     if not entry:
         return "A control-list entry is required."
     if regime == "dual_use":

@@ -41,6 +41,18 @@ class ApplicantOrganisation(models.Model):
     language = models.CharField(
         _("correspondence language"), max_length=2, choices=Language.choices, default=Language.FR
     )
+    federal_authorisation_reference = models.CharField(
+        _("federal prior authorisation"),
+        max_length=60,
+        blank=True,
+        help_text=_(
+            "Reference of the federal Justice service's prior authorisation, required to "
+            "export or transit arms."
+        ),
+    )
+    federal_authorisation_valid_until = models.DateField(
+        _("prior authorisation valid until"), null=True, blank=True
+    )
     members = models.ManyToManyField(
         settings.AUTH_USER_MODEL,
         related_name="applicant_organisations",
@@ -450,3 +462,16 @@ class Decision(models.Model):
 
     def __str__(self) -> str:
         return f"{self.application} — {self.get_outcome_display()}"
+
+
+# Compliance models live in their own module; importing them here registers them in this app.
+from .compliance.models import (  # noqa: E402, F401
+    Consultation,
+    ControlListEntry,
+    DenialNotice,
+    Embargo,
+    ReferenceList,
+    ScreeningFlag,
+    ScreeningRun,
+)
+

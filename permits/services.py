@@ -27,6 +27,8 @@ from workflow.models import CaseTask
 from workflow.roles import Role, has_role
 
 from . import permissions
+from .compliance import services as compliance
+from .compliance.models import ScreeningRun
 from .control_lists import control_entry_error, normalise_entry
 from .models import (
     ApplicantOrganisation,
@@ -199,6 +201,7 @@ def _run_transition(
     guard: Guard | None = None,
     apply: Callable[[PermitApplication], None] | None = None,
     after: Callable[[PermitApplication, str], None] | None = None,
+    then: Callable[[PermitApplication], None] | None = None,
     comment: str = "",
     payload: dict[str, Any] | Callable[[PermitApplication], dict[str, Any]] | None = None,
 ) -> PermitApplication:
@@ -256,6 +259,8 @@ def _run_transition(
             comment=comment,
             payload=payload(locked) if callable(payload) else (payload or {}),
         )
+        if then is not None:
+            then(locked)
     application.refresh_from_db()
     return locked
 
@@ -284,6 +289,12 @@ def _notify(application: PermitApplication, event: str) -> None:
     from .tasks import send_applicant_notification
 
     workflow_services.enqueue_after_commit(send_applicant_notification, application.pk, event)
+
+
+def _screen_at_submission(application: PermitApplication) -> None:
+    compliance.application_screen(
+        application=application, occasion=ScreeningRun.Occasion.SUBMISSION
+    )
 
 
 def _then_notify(
@@ -337,6 +348,7 @@ def application_submit(*, application: PermitApplication, actor: User) -> Permit
         guard=application_submission_problems,
         apply=apply,
         after=_then_notify(_move_task(CaseTask.Kind.REVIEW, Role.CASE_MANAGER), "submitted"),
+        then=_screen_at_submission,
         payload=lambda app: {"reference": app.reference},
     )
 
@@ -479,6 +491,12 @@ def licence_validity(application: PermitApplication, start: date) -> tuple[date,
 def application_approve(
     *, application: PermitApplication, actor: User, comment: str = ""
 ) -> PermitApplication:
+    """Screen the file once more (committed on its own, so the findings stay even when the
+    approval is then refused), and grant only without open blocking flags or consultations."""
+    if application.status == Status.PENDING_APPROVAL and permissions.can_decide(application, actor):
+        compliance.application_screen(
+            application=application, occasion=ScreeningRun.Occasion.PRE_DECISION, actor=actor
+        )
     now = timezone.now()
 
     def apply(app: PermitApplication) -> None:
@@ -503,6 +521,7 @@ def application_approve(
         application=application,
         actor=actor,
         name="approve",
+        guard=compliance.decision_blockers,
         apply=apply,
         after=after,
         comment=comment.strip(),

@@ -12,6 +12,11 @@ class HistoryIsAppendOnly(Exception):
 
 
 class TransitionRecordQuerySet(models.QuerySet):
+    def state_changes(self):
+        """Only the workflow's transitions, without events such as screenings or uploads
+        (which are recorded with the same state before and after)."""
+        return self.exclude(source_state=models.F("target_state"))
+
     def update(self, **kwargs):
         raise HistoryIsAppendOnly("Transition records cannot be updated.")
 

@@ -147,6 +147,13 @@ DECISION_DOCUMENT_GRACE_MINUTES = env.int("DECISION_DOCUMENT_GRACE_MINUTES", def
 VERIFY_RATE_LIMIT = env("VERIFY_RATE_LIMIT", default="30/m")
 RATELIMIT_VIEW = "documents.public_views.rate_limited"
 
+# --- Compliance screening ------------------------------------------------------------------
+# Name similarity (0-100, rapidfuzz token sort ratio on normalised names) from which a party is
+# a likely match of a denial notice's consignee or end-user.
+SCREENING_NAME_MATCH_THRESHOLD = env.int("SCREENING_NAME_MATCH_THRESHOLD", default=88)
+SCREENING_END_USER_CERTIFICATE_MAX_AGE_DAYS = env.int("SCREENING_EUC_MAX_AGE_DAYS", default=365)
+CONSULTATION_DUE_DAYS = env.int("CONSULTATION_DUE_DAYS", default=30)
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

@@ -21,7 +21,7 @@ def record(organisation, applicant):
         case_manager=None,
         head=None,
     )
-    return application.history.get()
+    return application.history.state_changes().get()
 
 
 def test_a_saved_record_cannot_be_changed(record):
@@ -82,7 +82,7 @@ def test_history_reads_in_order(organisation, applicant, case_manager, head):
         head=head,
     )
 
-    assert [r.transition for r in application.history.all()] == [
+    assert [r.transition for r in application.history.state_changes()] == [
         "submit",
         "start_review",
         "propose_decision",

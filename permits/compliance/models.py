@@ -1,0 +1,237 @@
+"""Reference lists and screening results. Imported by ``permits.models`` (app label ``permits``)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from dateutil.relativedelta import relativedelta
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from django_countries.fields import CountryField
+
+# Denial notices lapse after three years unless renewed (Common Position 2008/944/CFSP, art. 4).
+DENIAL_LIFETIME = relativedelta(years=3)
+
+
+class ReferenceList(models.Model):
+    """One loaded version of a reference list, with the date it was published."""
+
+    class Kind(models.TextChoices):
+        CONTROL_LIST = "control_list", _("Control list")
+        EMBARGOES = "embargoes", _("Embargoes")
+        DENIALS = "denials", _("Denial notices")
+
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    version = models.CharField(_("version"), max_length=40)
+    published_on = models.DateField(_("published on"))
+    source = models.TextField(_("source"))
+    sha256 = models.CharField(_("SHA-256 of the data file"), max_length=64)
+    loaded_at = models.DateTimeField(_("loaded at"), auto_now_add=True)
+    is_current = models.BooleanField(_("current"), default=False)
+
+    class Meta:
+        ordering = ["kind", "-published_on", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "version"], name="unique_reference_version"),
+            models.UniqueConstraint(
+                fields=["kind"], condition=models.Q(is_current=True), name="one_current_list"
+            ),
+        ]
+        verbose_name = _("reference list")
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.version}"
+
+
+class ControlListEntry(models.Model):
+    class Regime(models.TextChoices):
+        MILITARY = "military", _("EU Common Military List")
+        DUAL_USE = "dual_use", _("Dual-use Annex I")
+        NATIONAL = "national", _("National category")
+
+    reference_list = models.ForeignKey(
+        ReferenceList, on_delete=models.PROTECT, related_name="entries"
+    )
+    regime = models.CharField(_("list"), max_length=10, choices=Regime.choices)
+    code = models.CharField(_("code"), max_length=40)
+    title = models.CharField(_("title"), max_length=300)
+
+    class Meta:
+        ordering = ["code"]
+        constraints = [
+            models.UniqueConstraint(fields=["reference_list", "code"], name="unique_entry_per_list")
+        ]
+        verbose_name = _("control-list entry")
+        verbose_name_plural = _("control-list entries")
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.title}"
+
+
+class Embargo(models.Model):
+    class Scope(models.TextChoices):
+        FULL = "full", _("Full arms embargo")
+        GOVERNMENT_EXEMPT = "government_exempt", _("Arms embargo, government forces exempt")
+        NON_STATE_ACTORS = "non_state_actors", _("Non-state actors only")
+
+    reference_list = models.ForeignKey(
+        ReferenceList, on_delete=models.PROTECT, related_name="embargoes"
+    )
+    country = CountryField(_("target country"), db_index=True)
+    scope = models.CharField(_("scope"), max_length=20, choices=Scope.choices)
+    legal_act = models.CharField(_("legal act"), max_length=300)
+    starts_on = models.DateField(_("in force from"))
+    ends_on = models.DateField(_("in force until"), null=True, blank=True)
+    review_on = models.DateField(_("review date"), null=True, blank=True)
+    source = models.CharField(_("source"), max_length=300)
+
+    class Meta:
+        ordering = ["country", "starts_on"]
+        verbose_name = _("embargo")
+
+    def __str__(self) -> str:
+        return f"{self.country.name}: {self.get_scope_display()}"
+
+    def in_force_on(self, day: date) -> bool:
+        return self.starts_on <= day and (self.ends_on is None or day <= self.ends_on)
+
+
+class DenialNotice(models.Model):
+    class Status(models.TextChoices):
+        IN_FORCE = "in_force", _("In force")
+        REVOKED = "revoked", _("Revoked")
+
+    reference_list = models.ForeignKey(
+        ReferenceList, on_delete=models.PROTECT, related_name="denials"
+    )
+    number = models.CharField(_("notice number"), max_length=60)
+    notifying_state = CountryField(_("notifying state"))
+    notified_on = models.DateField(_("notified on"))
+    renewed_on = models.DateField(_("renewed on"), null=True, blank=True)
+    destination = CountryField(_("destination"), db_index=True)
+    consignee_name = models.CharField(_("consignee"), max_length=300, blank=True)
+    consignee_address = models.TextField(_("consignee's address"), blank=True)
+    end_user_name = models.CharField(_("end-user"), max_length=300, blank=True)
+    end_user_address = models.TextField(_("end-user's address"), blank=True)
+    control_entries = models.JSONField(_("control-list entries"), default=list)
+    description = models.TextField(_("description"), blank=True)
+    criteria = models.JSONField(_("criteria"), default=list)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices)
+    # Normalised names (see compliance.names) so the screening compares like with like.
+    consignee_key = models.CharField(max_length=300, blank=True, db_index=True)
+    end_user_key = models.CharField(max_length=300, blank=True, db_index=True)
+
+    class Meta:
+        ordering = ["-notified_on"]
+        indexes = [models.Index(fields=["destination", "status", "notified_on"])]
+        verbose_name = _("denial notice")
+
+    def __str__(self) -> str:
+        return self.number
+
+    @property
+    def lapses_on(self) -> date:
+        return (self.renewed_on or self.notified_on) + DENIAL_LIFETIME
+
+    def in_force_on(self, day: date) -> bool:
+        return self.status == self.Status.IN_FORCE and self.notified_on <= day < self.lapses_on
+
+
+class ScreeningRun(models.Model):
+    class Occasion(models.TextChoices):
+        SUBMISSION = "submission", _("At submission")
+        PRE_DECISION = "pre_decision", _("Before the decision")
+        MANUAL = "manual", _("On request")
+
+    application = models.ForeignKey(
+        "permits.PermitApplication", on_delete=models.PROTECT, related_name="screenings"
+    )
+    occasion = models.CharField(_("occasion"), max_length=15, choices=Occasion.choices)
+    screened_on = models.DateField(_("screening date"))
+    ran_at = models.DateTimeField(_("ran at"), auto_now_add=True)
+    versions = models.JSONField(_("reference versions checked"), default=dict)
+
+    class Meta:
+        ordering = ["-ran_at", "-id"]
+        verbose_name = _("screening run")
+
+    def __str__(self) -> str:
+        return f"{self.application} {self.get_occasion_display()} {self.screened_on}"
+
+
+class ScreeningFlag(models.Model):
+    class Kind(models.TextChoices):
+        EMBARGO = "embargo", _("Embargo")
+        DENIAL = "denial", _("Denial notice")
+        ELIGIBILITY = "eligibility", _("Eligibility")
+        CONTROL_LIST = "control_list", _("Control list")
+
+    class Severity(models.TextChoices):
+        BLOCKING = "blocking", _("Blocking")
+        WARNING = "warning", _("Warning")
+
+    run = models.ForeignKey(ScreeningRun, on_delete=models.PROTECT, related_name="flags")
+    application = models.ForeignKey(
+        "permits.PermitApplication", on_delete=models.PROTECT, related_name="screening_flags"
+    )
+    kind = models.CharField(_("kind"), max_length=15, choices=Kind.choices)
+    severity = models.CharField(_("severity"), max_length=10, choices=Severity.choices)
+    # Identifies the same finding across runs, so a cleared flag stays cleared.
+    key = models.CharField(max_length=200)
+    explanation = models.TextField(_("explanation"))
+    details = models.JSONField(_("details"), default=dict)
+    cleared_at = models.DateTimeField(_("cleared at"), null=True, blank=True)
+    cleared_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    clearance_justification = models.TextField(_("justification"), blank=True)
+
+    class Meta:
+        ordering = ["-severity", "id"]
+        verbose_name = _("screening flag")
+
+    def __str__(self) -> str:
+        return f"{self.get_severity_display()}: {self.explanation}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.cleared_at is None
+
+
+class Consultation(models.Model):
+    """A question put to another authority before deciding; an open one blocks a grant."""
+
+    class Counterpart(models.TextChoices):
+        MEMBER_STATE = "member_state", _("Another EU Member State")
+        BELGIAN_REGION = "belgian_region", _("Another Belgian region")
+        FEDERAL = "federal", _("Federal services")
+        EXPERT_COMMITTEE = "expert_committee", _("The Region's expert committee")
+
+    application = models.ForeignKey(
+        "permits.PermitApplication", on_delete=models.PROTECT, related_name="consultations"
+    )
+    counterpart = models.CharField(_("consulted"), max_length=20, choices=Counterpart.choices)
+    counterpart_country = CountryField(_("country consulted"), blank=True)
+    subject = models.TextField(_("subject"))
+    denial_notice = models.ForeignKey(
+        DenialNotice, on_delete=models.PROTECT, null=True, blank=True, related_name="consultations"
+    )
+    requested_on = models.DateField(_("requested on"))
+    due_on = models.DateField(_("answer due on"))
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    answer = models.TextField(_("answer"), blank=True)
+    answered_on = models.DateField(_("answered on"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["requested_on", "id"]
+        verbose_name = _("consultation")
+
+    def __str__(self) -> str:
+        return f"{self.get_counterpart_display()}: {self.subject[:60]}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.answered_on is None

@@ -1,0 +1,120 @@
+"""Loading versioned reference lists from the data files in ``permits/data/``."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+from typing import Any
+
+import yaml
+from django.db import transaction
+
+from .models import ControlListEntry, DenialNotice, Embargo, ReferenceList
+from .names import normalise_name
+
+DATA_DIR = Path(__file__).resolve().parent.parent / "data"
+DEFAULT_FILES = {
+    ReferenceList.Kind.CONTROL_LIST: DATA_DIR / "control_lists.yaml",
+    ReferenceList.Kind.EMBARGOES: DATA_DIR / "embargoes.yaml",
+    ReferenceList.Kind.DENIALS: DATA_DIR / "denials.yaml",
+}
+
+
+class ReferenceDataError(Exception):
+    pass
+
+
+def _entries(data: dict[str, Any]) -> list[ControlListEntry]:
+    entries = []
+    for regime, codes in data["entries"].items():
+        for code, title in codes.items():
+            entries.append(ControlListEntry(regime=regime, code=str(code), title=str(title)))
+    return entries
+
+
+def _embargoes(data: dict[str, Any]) -> list[Embargo]:
+    return [
+        Embargo(
+            country=row["country"],
+            scope=row["scope"],
+            legal_act=row["legal_act"],
+            starts_on=row["starts_on"],
+            ends_on=row.get("ends_on"),
+            review_on=row.get("review_on"),
+            source=data["source"],
+        )
+        for row in data["embargoes"]
+    ]
+
+
+def _denials(data: dict[str, Any]) -> list[DenialNotice]:
+    return [
+        DenialNotice(
+            number=row["number"],
+            notifying_state=row["notifying_state"],
+            notified_on=row["notified_on"],
+            renewed_on=row.get("renewed_on"),
+            destination=row["destination"],
+            consignee_name=row.get("consignee_name", ""),
+            consignee_address=row.get("consignee_address", ""),
+            end_user_name=row.get("end_user_name", ""),
+            end_user_address=row.get("end_user_address", ""),
+            control_entries=list(row.get("control_entries", [])),
+            description=row.get("description", ""),
+            criteria=[str(c) for c in row.get("criteria", [])],
+            status=row.get("status", DenialNotice.Status.IN_FORCE),
+            consignee_key=normalise_name(row.get("consignee_name", "")),
+            end_user_key=normalise_name(row.get("end_user_name", "")),
+        )
+        for row in data["denials"]
+    ]
+
+
+BUILDERS = {
+    ReferenceList.Kind.CONTROL_LIST: (ControlListEntry, _entries),
+    ReferenceList.Kind.EMBARGOES: (Embargo, _embargoes),
+    ReferenceList.Kind.DENIALS: (DenialNotice, _denials),
+}
+
+
+def reference_list_load(*, kind: str, path: Path | None = None) -> tuple[ReferenceList, bool]:
+    """Load one version of a list and make it current. Loading the same file again changes
+    nothing; a version whose content changed must get a new version name."""
+    path = Path(path or DEFAULT_FILES[kind])
+    raw = path.read_bytes()
+    digest = hashlib.sha256(raw).hexdigest()
+    data = yaml.safe_load(raw)
+    version = str(data["version"])
+    with transaction.atomic():
+        existing = (
+            ReferenceList.objects.select_for_update().filter(kind=kind, version=version).first()
+        )
+        if existing is not None:
+            if existing.sha256 != digest:
+                raise ReferenceDataError(
+                    f"{path.name}: version {version} is already loaded with other content; "
+                    "give the changed list a new version."
+                )
+            if not existing.is_current:
+                ReferenceList.objects.filter(kind=kind, is_current=True).update(is_current=False)
+                ReferenceList.objects.filter(pk=existing.pk).update(is_current=True)
+            return existing, False
+        ReferenceList.objects.filter(kind=kind, is_current=True).update(is_current=False)
+        reference_list = ReferenceList.objects.create(
+            kind=kind,
+            version=version,
+            published_on=data["published_on"],
+            source=data["source"],
+            sha256=digest,
+            is_current=True,
+        )
+        model, build = BUILDERS[kind]
+        rows = build(data)
+        for row in rows:
+            row.reference_list = reference_list
+        model.objects.bulk_create(rows, batch_size=2000)
+    return reference_list, True
+
+
+def current_versions() -> dict[str, str]:
+    return dict(ReferenceList.objects.filter(is_current=True).values_list("kind", "version"))

@@ -1,0 +1,181 @@
+"""Business actions of the compliance engine: screening, clearing flags, consultations.
+
+Each runs in one transaction with its history record, like the workflow's transitions.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from workflow import services as workflow_services
+from workflow.exceptions import TransitionForbidden, TransitionGuardFailed
+
+from .. import permissions
+from ..models import PermitApplication
+from .models import Consultation, ScreeningFlag, ScreeningRun
+from .reference import current_versions
+from .screening import screen
+
+
+def application_screen(
+    *,
+    application: PermitApplication,
+    occasion: str,
+    actor: Any = None,
+    today: date | None = None,
+) -> ScreeningRun:
+    """Screen the application now and store the findings as flags of a new run.
+
+    A finding already cleared in an earlier run stays cleared (same key); a likely match of a
+    denial notice opens a consultation of the notifying state unless one is already open.
+    """
+    today = today or timezone.localdate()
+    with transaction.atomic():
+        locked = PermitApplication.objects.select_for_update().get(pk=application.pk)
+        findings = screen(locked, today)
+        run = ScreeningRun.objects.create(
+            application=locked, occasion=occasion, screened_on=today, versions=current_versions()
+        )
+        cleared = {
+            flag.key: flag
+            for flag in ScreeningFlag.objects.filter(
+                application=locked, cleared_at__isnull=False
+            ).order_by("cleared_at")
+        }
+        for finding in findings:
+            previous = cleared.get(finding.key)
+            ScreeningFlag.objects.create(
+                run=run,
+                application=locked,
+                kind=finding.kind,
+                severity=finding.severity,
+                key=finding.key,
+                explanation=finding.explanation,
+                details=finding.details,
+                cleared_at=previous.cleared_at if previous else None,
+                cleared_by=previous.cleared_by if previous else None,
+                clearance_justification=previous.clearance_justification if previous else "",
+            )
+            notice = finding.denial_notice
+            if (
+                notice is not None
+                and not locked.consultations.filter(denial_notice=notice).exists()
+            ):
+                Consultation.objects.create(
+                    application=locked,
+                    counterpart=Consultation.Counterpart.MEMBER_STATE,
+                    counterpart_country=notice.notifying_state,
+                    subject=_("Undercut consultation on denial notice %(number)s")
+                    % {"number": notice.number},
+                    denial_notice=notice,
+                    requested_on=today,
+                    due_on=today + timedelta(days=settings.CONSULTATION_DUE_DAYS),
+                    requested_by=actor,
+                )
+        workflow_services.transition_record_create(
+            application=locked,
+            transition="screening",
+            source_state=locked.status,
+            target_state=locked.status,
+            actor=actor,
+            payload={
+                "run": run.pk,
+                "occasion": occasion,
+                "screened_on": today.isoformat(),
+                "versions": run.versions,
+                "flags": [f.key for f in findings],
+            },
+        )
+    return run
+
+
+def screening_flag_clear(*, flag: ScreeningFlag, actor: Any, justification: str) -> ScreeningFlag:
+    with transaction.atomic():
+        locked = (
+            ScreeningFlag.objects.select_for_update().select_related("application").get(pk=flag.pk)
+        )
+        if not permissions.is_assigned_case_manager(locked.application, actor):
+            raise TransitionForbidden(
+                _("Only the file's case manager can clear a screening flag."),
+                transition="clear_flag",
+            )
+        if not locked.is_open:
+            return locked
+        if not (justification or "").strip():
+            raise TransitionGuardFailed(
+                {"justification": [_("Clearing a flag requires a written justification.")]},
+                transition="clear_flag",
+            )
+        now = timezone.now()
+        ScreeningFlag.objects.filter(application=locked.application, key=locked.key).filter(
+            cleared_at__isnull=True
+        ).update(cleared_at=now, cleared_by=actor, clearance_justification=justification.strip())
+        workflow_services.transition_record_create(
+            application=locked.application,
+            transition="flag_cleared",
+            source_state=locked.application.status,
+            target_state=locked.application.status,
+            actor=actor,
+            comment=justification.strip(),
+            payload={"flag": locked.key, "severity": locked.severity},
+        )
+        locked.refresh_from_db()
+    return locked
+
+
+def consultation_record_answer(
+    *, consultation: Consultation, actor: Any, answer: str, answered_on: date | None = None
+) -> Consultation:
+    with transaction.atomic():
+        locked = (
+            Consultation.objects.select_for_update()
+            .select_related("application")
+            .get(pk=consultation.pk)
+        )
+        if not permissions.is_assigned_case_manager(locked.application, actor):
+            raise TransitionForbidden(
+                _("Only the file's case manager records consultation answers."),
+                transition="consultation_answer",
+            )
+        if not (answer or "").strip():
+            raise TransitionGuardFailed(
+                {"answer": [_("Record what the consulted authority answered.")]},
+                transition="consultation_answer",
+            )
+        locked.answer = answer.strip()
+        locked.answered_on = answered_on or timezone.localdate()
+        locked.save(update_fields=["answer", "answered_on"])
+        workflow_services.transition_record_create(
+            application=locked.application,
+            transition="consultation_answered",
+            source_state=locked.application.status,
+            target_state=locked.application.status,
+            actor=actor,
+            comment=locked.answer,
+            payload={"consultation": locked.pk, "answered_on": locked.answered_on.isoformat()},
+        )
+    return locked
+
+
+def decision_blockers(application: PermitApplication) -> dict[str, list[str]]:
+    """Why the file cannot be granted now: uncleared blocking flags of its latest screening,
+    and consultations still waiting for an answer."""
+    errors: dict[str, list[str]] = {}
+    latest = application.screenings.order_by("-ran_at", "-id").first()
+    if latest is not None:
+        for flag in latest.flags.filter(
+            severity=ScreeningFlag.Severity.BLOCKING, cleared_at__isnull=True
+        ):
+            errors.setdefault("screening", []).append(flag.explanation)
+    for consultation in application.consultations.filter(answered_on__isnull=True):
+        errors.setdefault("consultations", []).append(
+            _("Consultation open: %(subject)s (due %(due)s).")
+            % {"subject": consultation.subject, "due": consultation.due_on.isoformat()}
+        )
+    return errors
