@@ -112,7 +112,11 @@ class ApplicationMixin:
     """Finds the application of the URL among those the caller may see: else 404."""
 
     def get_application(self) -> PermitApplication:
-        return selectors.application_get(user=self.request.user, key=str(self.kwargs["id"]))
+        key = str(self.kwargs["id"])
+        if "\x00" in key:
+            # No identifier contains NUL, and PostgreSQL refuses it in a query.
+            raise NotFound(_("No such application."))
+        return selectors.application_get(user=self.request.user, key=key)
 
     def require_applicant_member(self, application: PermitApplication) -> None:
         if not permissions.is_applicant_member(application, self.request.user):
