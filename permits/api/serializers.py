@@ -230,7 +230,8 @@ class DecisionSerializer(serializers.Serializer):
 
 
 class ApplicantHistorySerializer(serializers.Serializer):
-    """A history record as applicants see it: internal steps carry no comment or payload."""
+    """A history record as applicants see it, as on their page: internal steps carry no comment,
+    and no record carries its payload (screening results, assignments: staff matters)."""
 
     id = serializers.IntegerField(read_only=True)
     application = serializers.CharField(source="application.url_key", read_only=True)
@@ -240,20 +241,15 @@ class ApplicantHistorySerializer(serializers.Serializer):
     actor_role = serializers.CharField(read_only=True)
     created_at = serializers.DateTimeField(read_only=True)
     comment = serializers.SerializerMethodField()
-    payload = serializers.SerializerMethodField()
-
-    def _internal(self, record: TransitionRecord) -> bool:
-        return record.transition in STAFF_ONLY_TRANSITIONS
 
     def get_comment(self, record: TransitionRecord) -> str:
-        return "" if self._internal(record) else record.comment
-
-    def get_payload(self, record: TransitionRecord) -> dict:
-        return {} if self._internal(record) else record.payload
+        if record.transition in STAFF_ONLY_TRANSITIONS and not self.context.get("staff"):
+            return ""
+        return record.comment
 
 
 class StaffHistorySerializer(ApplicantHistorySerializer):
-    # Not read-only so that the schema lists it as optional (absent for applicants).
+    # Not read-only, so that the schema lists them as optional: applicants never receive them.
     actor = serializers.CharField(
         source="actor.username",
         required=False,
@@ -261,9 +257,10 @@ class StaffHistorySerializer(ApplicantHistorySerializer):
         default=None,
         help_text="Staff only: the acting user's username; null when the system acted.",
     )
+    payload = serializers.JSONField(required=False, help_text="Staff only: the step's data.")
 
-    def _internal(self, record: TransitionRecord) -> bool:
-        return False
+    def get_comment(self, record: TransitionRecord) -> str:
+        return record.comment
 
 
 class TransitionSerializer(serializers.Serializer):
