@@ -375,6 +375,8 @@ class Party(models.Model):
 class Licence(models.Model):
     class Status(models.TextChoices):
         VALID = "valid", _("Valid")
+        SUSPENDED = "suspended", _("Suspended")
+        EXHAUSTED = "exhausted", _("Exhausted")
         REVOKED = "revoked", _("Revoked")
         EXPIRED = "expired", _("Expired")
 
@@ -412,6 +414,65 @@ class Licence(models.Model):
 
     def __str__(self) -> str:
         return self.number
+
+
+class LicenceLine(models.Model):
+    """What a licence authorises for one goods item: the quantity and value shipments draw on."""
+
+    licence = models.ForeignKey(Licence, on_delete=models.PROTECT, related_name="lines")
+    goods_item = models.ForeignKey(GoodsItem, on_delete=models.PROTECT, related_name="+")
+    description = models.CharField(_("description"), max_length=500)
+    control_entry = models.CharField(_("control-list entry"), max_length=40)
+    unit = models.CharField(_("unit"), max_length=20)
+    authorised_quantity = models.DecimalField(
+        _("authorised quantity"), max_digits=14, decimal_places=3
+    )
+    authorised_value = models.DecimalField(
+        _("authorised value (EUR)"), max_digits=14, decimal_places=2
+    )
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name = _("licence line")
+
+    def __str__(self) -> str:
+        return f"{self.licence} {self.control_entry} {self.description}"
+
+
+class Shipment(models.Model):
+    """One use of a licence, reported by its holder."""
+
+    licence = models.ForeignKey(Licence, on_delete=models.PROTECT, related_name="shipments")
+    shipped_on = models.DateField(_("shipped on"))
+    customs_reference = models.CharField(_("customs declaration"), max_length=60)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("recorded by"),
+    )
+    recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["shipped_on", "id"]
+        verbose_name = _("shipment")
+
+    def __str__(self) -> str:
+        return f"{self.licence} {self.shipped_on} {self.customs_reference}"
+
+
+class ShipmentLine(models.Model):
+    shipment = models.ForeignKey(Shipment, on_delete=models.PROTECT, related_name="lines")
+    licence_line = models.ForeignKey(LicenceLine, on_delete=models.PROTECT, related_name="shipped")
+    quantity = models.DecimalField(_("quantity"), max_digits=14, decimal_places=3)
+    value = models.DecimalField(_("value (EUR)"), max_digits=14, decimal_places=2)
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name = _("shipment line")
+
+    def __str__(self) -> str:
+        return f"{self.licence_line}: {self.quantity}"
 
 
 class ReferenceCounter(models.Model):
@@ -474,4 +535,3 @@ from .compliance.models import (  # noqa: E402, F401
     ScreeningFlag,
     ScreeningRun,
 )
-

@@ -42,6 +42,34 @@ MESSAGES = {
             "Meld u aan om het verzoek te lezen en te beantwoorden: {url}",
         ),
     },
+    "licence_suspended": {
+        "en": (
+            "Licence {reference} suspended",
+            "Licence {reference} is suspended. No goods may be shipped under it until it is reinstated. Details: {url}",
+        ),
+        "fr": (
+            "Licence {reference} suspendue",
+            "La licence {reference} est suspendue. Aucun bien ne peut être expédié sous son couvert jusqu'à sa réactivation. Détails : {url}",
+        ),
+        "nl": (
+            "Vergunning {reference} geschorst",
+            "Vergunning {reference} is geschorst. Er mogen geen goederen onder worden verzonden tot ze opnieuw geldt. Details: {url}",
+        ),
+    },
+    "licence_reinstated": {
+        "en": (
+            "Licence {reference} reinstated",
+            "Licence {reference} is valid again. Details: {url}",
+        ),
+        "fr": (
+            "Licence {reference} réactivée",
+            "La licence {reference} est à nouveau valable. Détails : {url}",
+        ),
+        "nl": (
+            "Vergunning {reference} opnieuw geldig",
+            "Vergunning {reference} is opnieuw geldig. Details: {url}",
+        ),
+    },
     "decision_ready": {
         "en": (
             "Decision on application {reference}",

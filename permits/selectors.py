@@ -67,7 +67,155 @@ def open_tasks(*, role: Role | str, assignee: Any = None) -> QuerySet[CaseTask]:
 
 def licences_to_expire(*, today) -> QuerySet[Licence]:
     return Licence.objects.filter(
-        status=Licence.Status.VALID,
+        status__in=[Licence.Status.VALID, Licence.Status.SUSPENDED, Licence.Status.EXHAUSTED],
         valid_until__lt=today,
         application__status=Status.ISSUED,
     ).select_related("application")
+
+
+# --- Web application: lists, queues and the case page ---------------------------------------
+
+QUEUES = ("unassigned", "mine", "waiting", "overdue")
+APPLICANT_HISTORY_TRANSITIONS = frozenset(
+    {
+        "submit",
+        "start_review",
+        "request_information",
+        "provide_information",
+        "propose_decision",
+        "return_to_review",
+        "approve",
+        "refuse",
+        "withdraw",
+        "revoke",
+        "expire",
+        "document_uploaded",
+        "decision_document_stored",
+    }
+)
+
+
+def _with_open_task(qs: QuerySet[PermitApplication]) -> QuerySet[PermitApplication]:
+    """Annotate ``due_at``: when the file's open work item falls due (None without one)."""
+    from django.db.models import OuterRef, Subquery
+
+    open_task = CaseTask.objects.open().filter(application=OuterRef("pk"))
+    return qs.annotate(due_at=Subquery(open_task.values("due_at")[:1]))
+
+
+def _overdue(qs: QuerySet[PermitApplication], now) -> QuerySet[PermitApplication]:
+    from django.db.models import Exists, OuterRef
+
+    late = CaseTask.objects.open().filter(application=OuterRef("pk"), due_at__lt=now)
+    return qs.filter(Exists(late))
+
+
+def applicant_application_list(*, user: Any) -> QuerySet[PermitApplication]:
+    """The user's organisations' applications, newest first, with their case manager."""
+    return application_list(user=user).order_by("-updated_at", "-id")
+
+
+def workbench_queue(*, user: Any, queue: str, now=None) -> QuerySet[PermitApplication]:
+    """One queue of the case managers' workbench; ``overdue`` = open work item past due."""
+    from django.db.models import Q
+    from django.utils import timezone
+
+    from .permissions import is_head_of_unit
+
+    now = now or timezone.now()
+    base = _with_open_task(application_list(user=user))
+    if queue == "mine":
+        return base.filter(assigned_case_manager=user, status=Status.UNDER_REVIEW)
+    if queue == "waiting":
+        return base.filter(assigned_case_manager=user, status=Status.INFORMATION_REQUESTED)
+    if queue == "overdue":
+        overdue = _overdue(base, now)
+        if not is_head_of_unit(None, user):
+            overdue = overdue.filter(
+                Q(status=Status.SUBMITTED)
+                | Q(
+                    assigned_case_manager=user,
+                    status__in=[Status.UNDER_REVIEW, Status.INFORMATION_REQUESTED],
+                )
+            )
+        return overdue
+    return base.filter(status=Status.SUBMITTED)
+
+
+def workbench_counts(*, user: Any, now=None) -> dict[str, int]:
+    return {name: workbench_queue(user=user, queue=name, now=now).count() for name in QUEUES}
+
+
+def approval_list(*, user: Any) -> QuerySet[PermitApplication]:
+    """Files pending approval, each marked ``reviewed_by_me`` when the four-eyes rule keeps
+    ``user`` from deciding it (their case manager, or they requested information or proposed
+    the decision)."""
+    from django.db.models import Exists, OuterRef, Q
+
+    from .permissions import REVIEW_TRANSITIONS
+
+    mine = TransitionRecord.objects.filter(application=OuterRef("pk")).filter(
+        Q(transition__in=REVIEW_TRANSITIONS, actor=user)
+        | Q(transition="start_review", payload__case_manager_id=user.pk)
+    )
+    return (
+        _with_open_task(application_list(user=user))
+        .filter(status=Status.PENDING_APPROVAL)
+        .annotate(reviewed_by_me=Exists(mine) | Q(assigned_case_manager=user))
+        .order_by("updated_at", "id")
+    )
+
+
+def audit_list(*, user: Any) -> QuerySet[PermitApplication]:
+    """Every application the user may read, with its decision and licence, newest first."""
+    return (
+        application_list(user=user)
+        .select_related("decision", "licence")
+        .order_by("-updated_at", "-id")
+    )
+
+
+def latest_information_request(*, application: PermitApplication) -> TransitionRecord | None:
+    return (
+        TransitionRecord.objects.filter(application=application, transition="request_information")
+        .order_by("-created_at", "-id")
+        .first()
+    )
+
+
+def application_timeline(*, application: PermitApplication, staff: bool) -> list[TransitionRecord]:
+    """The file's history for a reader: everything for staff; for the applicant, the steps
+    of the workflow and documents, never screening or internal comments."""
+    records = application_history(application=application)
+    if staff:
+        return list(records)
+    return [r for r in records if r.transition in APPLICANT_HISTORY_TRANSITIONS]
+
+
+def application_decision(*, application: PermitApplication):
+    """The decision on the file, its document fetched with it (absent while it is being
+    prepared), or None when there is no decision yet."""
+    from .models import Decision
+
+    decision = (
+        Decision.objects.filter(application=application)
+        .select_related("decided_by", "document")
+        .first()
+    )
+    return decision
+
+
+def open_task(*, application: PermitApplication) -> CaseTask | None:
+    return CaseTask.objects.open().filter(application=application).first()
+
+
+def control_list_entries(*, regime: str) -> QuerySet:
+    """Entries of the current control list that apply to ``regime``, for the lookup."""
+    from .compliance.models import ControlListEntry, ReferenceList
+
+    lists = ["dual_use"] if regime == "dual_use" else ["military", "national"]
+    return ControlListEntry.objects.filter(
+        reference_list__kind=ReferenceList.Kind.CONTROL_LIST,
+        reference_list__is_current=True,
+        regime__in=lists,
+    ).order_by("code")

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date, timedelta
+from decimal import Decimal
 from typing import Any
 
 from dateutil.relativedelta import relativedelta
@@ -36,10 +37,13 @@ from .models import (
     GoodsItem,
     Kind,
     Licence,
+    LicenceLine,
     Party,
     PermitApplication,
     Recommendation,
     ReferenceCounter,
+    Shipment,
+    ShipmentLine,
     Status,
 )
 
@@ -139,6 +143,58 @@ def party_add(*, application: PermitApplication, actor: User, **fields: Any) -> 
     _full_clean(party, exclude=["application"])
     party.save()
     return party
+
+
+def _locked_child(model: type, pk: Any, application: PermitApplication) -> Any:
+    try:
+        return model.objects.select_for_update().get(pk=pk, application=application)
+    except (model.DoesNotExist, ValueError, TypeError) as exc:
+        raise TransitionConflict(
+            _("This line is no longer part of the application; reload it."), transition="edit"
+        ) from exc
+
+
+@transaction.atomic
+def goods_item_update(
+    *, application: PermitApplication, item_id: int, actor: User, **fields: Any
+) -> GoodsItem:
+    locked = _locked_draft(application, actor)
+    item = _locked_child(GoodsItem, item_id, locked)
+    if "control_entry" in fields:
+        fields["control_entry"] = normalise_entry(fields["control_entry"])
+    for name, value in fields.items():
+        setattr(item, name, value)
+    _full_clean(item, exclude=["application"])
+    error = control_entry_error(item.control_entry, locked.regime)
+    if error:
+        raise TransitionGuardFailed({"control_entry": [error]}, transition="edit")
+    item.save()
+    return item
+
+
+@transaction.atomic
+def goods_item_remove(*, application: PermitApplication, item_id: int, actor: User) -> None:
+    locked = _locked_draft(application, actor)
+    _locked_child(GoodsItem, item_id, locked).delete()
+
+
+@transaction.atomic
+def party_update(
+    *, application: PermitApplication, party_id: int, actor: User, **fields: Any
+) -> Party:
+    locked = _locked_draft(application, actor)
+    party = _locked_child(Party, party_id, locked)
+    for name, value in fields.items():
+        setattr(party, name, value)
+    _full_clean(party, exclude=["application"])
+    party.save()
+    return party
+
+
+@transaction.atomic
+def party_remove(*, application: PermitApplication, party_id: int, actor: User) -> None:
+    locked = _locked_draft(application, actor)
+    _locked_child(Party, party_id, locked).delete()
 
 
 # --- Guards ---------------------------------------------------------------------------------
@@ -505,7 +561,7 @@ def application_approve(
     def after(app: PermitApplication, source: str) -> None:
         _move_task(None)(app, source)
         valid_from, valid_until = licence_validity(app, timezone.localdate(now))
-        Licence.objects.create(
+        licence = Licence.objects.create(
             number=app.reference,
             application=app,
             holder=app.organisation,
@@ -514,6 +570,18 @@ def application_approve(
             valid_until=valid_until,
             issued_at=now,
             issued_by=actor,
+        )
+        LicenceLine.objects.bulk_create(
+            LicenceLine(
+                licence=licence,
+                goods_item=item,
+                description=item.description,
+                control_entry=item.control_entry,
+                unit=item.unit,
+                authorised_quantity=item.quantity,
+                authorised_value=item.line_value,
+            )
+            for item in app.goods.all()
         )
         _decide(app, actor=actor, outcome=Decision.Outcome.GRANTED)
 
@@ -624,3 +692,182 @@ TRANSITION_SERVICES: dict[str, Callable[..., PermitApplication]] = {
     "revoke": application_revoke,
     "expire": application_expire,
 }
+
+
+# --- After issue: using, suspending and reinstating a licence ----------------------------------
+
+
+def _locked_licence(licence: Licence) -> Licence:
+    return (
+        Licence.objects.select_for_update()
+        .select_related("application__organisation")
+        .get(pk=licence.pk)
+    )
+
+
+def _licence_event(licence: Licence, actor: User, event: str, **payload: Any) -> None:
+    application = licence.application
+    workflow_services.transition_record_create(
+        application=application,
+        transition=event,
+        source_state=application.status,
+        target_state=application.status,
+        actor=actor,
+        comment=payload.pop("comment", ""),
+        payload=payload,
+    )
+
+
+def shipment_record(
+    *,
+    licence: Licence,
+    actor: User,
+    shipped_on: date,
+    customs_reference: str,
+    quantities: dict[int, Decimal],
+) -> Shipment:
+    """Record a shipment against the licence's balances; refuse anything beyond a balance.
+
+    ``quantities`` maps licence line ids to shipped quantities. When every balance reaches
+    zero the licence is exhausted.
+    """
+    with transaction.atomic():
+        locked = _locked_licence(licence)
+        if not permissions.is_applicant_member(locked.application, actor):
+            raise TransitionForbidden(
+                _("Only the licence holder records its shipments."), transition="shipment"
+            )
+        if locked.status != Licence.Status.VALID:
+            raise TransitionConflict(
+                _("Licence %(number)s is %(status)s: no shipment can be recorded against it.")
+                % {"number": locked.number, "status": locked.get_status_display().lower()},
+                transition="shipment",
+            )
+        errors: dict[str, list[str]] = {}
+        if not (locked.valid_from <= shipped_on <= locked.valid_until):
+            errors["shipped_on"] = [
+                _("The shipment date must fall within the licence's validity (%(a)s to %(b)s).")
+                % {"a": locked.valid_from.isoformat(), "b": locked.valid_until.isoformat()}
+            ]
+        if not customs_reference.strip():
+            errors["customs_reference"] = [_("The customs declaration reference is required.")]
+        balances = {b["line"].pk: b for b in licence_balances(licence=locked)}
+        wanted = {int(k): Decimal(v) for k, v in quantities.items() if Decimal(v) != 0}
+        if not wanted:
+            errors["quantities"] = [_("Ship at least one line of the licence.")]
+        for line_id, quantity in wanted.items():
+            balance = balances.get(line_id)
+            field = f"quantities[{line_id}]"
+            if balance is None:
+                errors[field] = [_("This line is not part of the licence.")]
+            elif quantity < 0:
+                errors[field] = [_("A quantity cannot be negative.")]
+            elif quantity > balance["remaining_quantity"]:
+                errors[field] = [
+                    _("%(quantity)s exceeds the remaining balance of %(remaining)s %(unit)s.")
+                    % {
+                        "quantity": f"{quantity.normalize():f}",
+                        "remaining": f"{balance['remaining_quantity'].normalize():f}",
+                        "unit": balance["line"].unit,
+                    }
+                ]
+        if errors:
+            raise TransitionGuardFailed(errors, transition="shipment")
+        shipment = Shipment.objects.create(
+            licence=locked,
+            shipped_on=shipped_on,
+            customs_reference=customs_reference.strip(),
+            recorded_by=actor,
+        )
+        for line_id, quantity in wanted.items():
+            line = balances[line_id]["line"]
+            unit_value = (
+                line.authorised_value / line.authorised_quantity if line.authorised_quantity else 0
+            )
+            ShipmentLine.objects.create(
+                shipment=shipment,
+                licence_line=line,
+                quantity=quantity,
+                value=(quantity * unit_value).quantize(Decimal("0.01")),
+            )
+        _licence_event(
+            locked,
+            actor,
+            "shipment_recorded",
+            shipment=shipment.pk,
+            shipped_on=shipped_on.isoformat(),
+            customs_reference=shipment.customs_reference,
+            quantities={str(k): f"{v:f}" for k, v in wanted.items()},
+        )
+        if all(b["remaining_quantity"] == 0 for b in licence_balances(licence=locked)):
+            Licence.objects.filter(pk=locked.pk).update(status=Licence.Status.EXHAUSTED)
+            _licence_event(locked, actor, "licence_exhausted")
+    return shipment
+
+
+def licence_balances(*, licence: Licence) -> list[dict[str, Any]]:
+    """Per licence line: what is authorised, shipped and remaining."""
+    from django.db.models import Sum
+    from django.db.models.functions import Coalesce
+
+    zero = Decimal("0")
+    lines = LicenceLine.objects.filter(licence=licence).annotate(
+        shipped_quantity=Coalesce(Sum("shipped__quantity"), zero),
+        shipped_value=Coalesce(Sum("shipped__value"), zero),
+    )
+    return [
+        {
+            "line": line,
+            "shipped_quantity": line.shipped_quantity,
+            "remaining_quantity": line.authorised_quantity - line.shipped_quantity,
+            "shipped_value": line.shipped_value,
+            "remaining_value": line.authorised_value - line.shipped_value,
+        }
+        for line in lines
+    ]
+
+
+def _licence_status_change(
+    *, licence: Licence, actor: User, reason: str, source: str, target: str, event: str
+) -> Licence:
+    with transaction.atomic():
+        locked = _locked_licence(licence)
+        if not permissions.is_head_of_unit(locked.application, actor):
+            raise TransitionForbidden(
+                _("Only the head of unit can suspend or reinstate a licence."), transition=event
+            )
+        if locked.status != source:
+            raise TransitionConflict(
+                _("Licence %(number)s is %(status)s.")
+                % {"number": locked.number, "status": locked.get_status_display().lower()},
+                transition=event,
+            )
+        if not (reason or "").strip():
+            raise TransitionGuardFailed({"reason": [_("A reason is required.")]}, transition=event)
+        Licence.objects.filter(pk=locked.pk).update(status=target)
+        _licence_event(locked, actor, event, comment=reason.strip())
+        _notify(locked.application, event)
+        locked.refresh_from_db()
+    return locked
+
+
+def licence_suspend(*, licence: Licence, actor: User, reason: str) -> Licence:
+    return _licence_status_change(
+        licence=licence,
+        actor=actor,
+        reason=reason,
+        source=Licence.Status.VALID,
+        target=Licence.Status.SUSPENDED,
+        event="licence_suspended",
+    )
+
+
+def licence_reinstate(*, licence: Licence, actor: User, reason: str) -> Licence:
+    return _licence_status_change(
+        licence=licence,
+        actor=actor,
+        reason=reason,
+        source=Licence.Status.SUSPENDED,
+        target=Licence.Status.VALID,
+        event="licence_reinstated",
+    )
