@@ -187,6 +187,19 @@ class PermitApplication(ConcurrentTransitionMixin, models.Model):
     recommendation_reasons = models.TextField(_("reasons for the recommendation"), blank=True)
     refusal_grounds = models.TextField(_("grounds for refusal"), blank=True)
     submitted_at = models.DateTimeField(_("submitted"), null=True, blank=True)
+    clock_started_on = models.DateField(
+        _("complete since"),
+        null=True,
+        blank=True,
+        help_text=_("The day the file was complete: the decision clock counts from it."),
+    )
+    decision_due_on = models.DateField(
+        _("decision due"),
+        null=True,
+        blank=True,
+        db_index=True,
+        help_text=_("Empty while the clock is paused."),
+    )
     decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -527,8 +540,10 @@ class Decision(models.Model):
 
 # Compliance models live in their own module; importing them here registers them in this app.
 from .compliance.models import (  # noqa: E402, F401
+    ClockPause,
     Consultation,
     ControlListEntry,
+    DeadlineNotice,
     DenialNotice,
     Embargo,
     ReferenceList,

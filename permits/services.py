@@ -29,7 +29,7 @@ from workflow.roles import Role, has_role
 
 from . import permissions
 from .compliance import services as compliance
-from .compliance.models import ScreeningRun
+from .compliance.models import ClockPause, ScreeningRun
 from .control_lists import control_entry_error, normalise_entry
 from .models import (
     ApplicantOrganisation,
@@ -348,9 +348,28 @@ def _notify(application: PermitApplication, event: str) -> None:
 
 
 def _screen_at_submission(application: PermitApplication) -> None:
+    # The file is complete when it passes the submission guard: the decision clock starts.
+    compliance.clock_start(application=application, on=timezone.localdate())
     compliance.application_screen(
         application=application, occasion=ScreeningRun.Occasion.SUBMISSION
     )
+
+
+def _and_clock(
+    after: Callable[[PermitApplication, str], None], *, pause: bool
+) -> Callable[[PermitApplication, str], None]:
+    """The clock stands still while the applicant is asked for information."""
+
+    def both(application: PermitApplication, source: str) -> None:
+        after(application, source)
+        change = compliance.clock_pause if pause else compliance.clock_resume
+        change(
+            application=application,
+            reason=ClockPause.Reason.INFORMATION_REQUESTED,
+            on=timezone.localdate(),
+        )
+
+    return both
 
 
 def _then_notify(
@@ -462,7 +481,8 @@ def application_request_information(
             "message", message, _("Say what information the applicant must provide.")
         ),
         after=_then_notify(
-            _move_task(CaseTask.Kind.PROVIDE_INFORMATION, Role.APPLICANT), "information_requested"
+            _and_clock(_move_task(CaseTask.Kind.PROVIDE_INFORMATION, Role.APPLICANT), pause=True),
+            "information_requested",
         ),
         comment=message.strip(),
     )
@@ -476,7 +496,10 @@ def application_provide_information(
         actor=actor,
         name="provide_information",
         guard=lambda app: _required_text("reply", reply, _("A reply is required.")),
-        after=_move_task(CaseTask.Kind.REVIEW, Role.CASE_MANAGER, "assigned_case_manager"),
+        after=_and_clock(
+            _move_task(CaseTask.Kind.REVIEW, Role.CASE_MANAGER, "assigned_case_manager"),
+            pause=False,
+        ),
         comment=reply.strip(),
     )
 

@@ -113,6 +113,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "permits.tasks.expire_licences",
         "schedule": crontab(hour=0, minute=15),
     },
+    "send-deadline-reminders-daily": {
+        "task": "permits.tasks.send_deadline_reminders",
+        "schedule": crontab(hour=7, minute=0),
+    },
     "generate-missing-decision-documents": {
         "task": "documents.tasks.generate_missing_decision_documents",
         "schedule": crontab(minute="*/10"),
@@ -153,6 +157,19 @@ RATELIMIT_VIEW = "documents.public_views.rate_limited"
 SCREENING_NAME_MATCH_THRESHOLD = env.int("SCREENING_NAME_MATCH_THRESHOLD", default=88)
 SCREENING_END_USER_CERTIFICATE_MAX_AGE_DAYS = env.int("SCREENING_EUC_MAX_AGE_DAYS", default=365)
 CONSULTATION_DUE_DAYS = env.int("CONSULTATION_DUE_DAYS", default=30)
+# Decision deadlines, counted from the day the file is complete. Keys: "kind:regime", then
+# "regime", then "default". Brussels' own statutory periods were not found (domain notes §6):
+# the defaults follow the comparators there — firearms 60 working days (Reg. (EU) 258/2012),
+# 84 days where the Government decides (military exports), 42 days elsewhere.
+DECISION_DEADLINE_RULES = {
+    "export:military": {"days": 84, "working_days": False},
+    "civil_firearms": {"days": 60, "working_days": True},
+    "default": {"days": 42, "working_days": False},
+}
+# Reminders to the case manager this many days before the deadline; escalation when passed.
+DEADLINE_REMINDER_DAYS = [10, 3]
+# Applicants who have not answered an information request are reminded after these days.
+INFORMATION_REMINDER_DAYS = [10, 18]
 
 LOGGING = {
     "version": 1,

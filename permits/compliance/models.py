@@ -235,3 +235,49 @@ class Consultation(models.Model):
     @property
     def is_open(self) -> bool:
         return self.answered_on is None
+
+
+class ClockPause(models.Model):
+    """A period during which the decision clock stands still, visible on the file."""
+
+    class Reason(models.TextChoices):
+        INFORMATION_REQUESTED = "information_requested", _("Waiting for the applicant")
+        CONSULTATION = "consultation", _("Consultation open")
+
+    application = models.ForeignKey(
+        "permits.PermitApplication", on_delete=models.PROTECT, related_name="clock_pauses"
+    )
+    reason = models.CharField(_("reason"), max_length=25, choices=Reason.choices)
+    consultation = models.ForeignKey(
+        Consultation, on_delete=models.PROTECT, null=True, blank=True, related_name="pauses"
+    )
+    started_on = models.DateField(_("paused from"))
+    ended_on = models.DateField(_("resumed on"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["started_on", "id"]
+        verbose_name = _("clock pause")
+
+    def __str__(self) -> str:
+        return f"{self.get_reason_display()} {self.started_on} – {self.ended_on or '…'}"
+
+
+class DeadlineNotice(models.Model):
+    """A reminder or escalation already sent, so the daily sweep sends each one once."""
+
+    application = models.ForeignKey(
+        "permits.PermitApplication", on_delete=models.PROTECT, related_name="deadline_notices"
+    )
+    kind = models.CharField(max_length=30)
+    key = models.CharField(max_length=60)
+    sent_on = models.DateField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["application", "kind", "key"], name="one_notice_per_occasion"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.application} {self.kind} {self.key}"

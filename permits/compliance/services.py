@@ -18,7 +18,8 @@ from workflow.exceptions import TransitionForbidden, TransitionGuardFailed
 
 from .. import permissions
 from ..models import PermitApplication
-from .models import Consultation, ScreeningFlag, ScreeningRun
+from . import clocks
+from .models import ClockPause, Consultation, DeadlineNotice, ScreeningFlag, ScreeningRun
 from .reference import current_versions
 from .screening import screen
 
@@ -67,7 +68,7 @@ def application_screen(
                 notice is not None
                 and not locked.consultations.filter(denial_notice=notice).exists()
             ):
-                Consultation.objects.create(
+                consultation = Consultation.objects.create(
                     application=locked,
                     counterpart=Consultation.Counterpart.MEMBER_STATE,
                     counterpart_country=notice.notifying_state,
@@ -78,6 +79,13 @@ def application_screen(
                     due_on=today + timedelta(days=settings.CONSULTATION_DUE_DAYS),
                     requested_by=actor,
                 )
+                if locked.clock_started_on is not None:
+                    clock_pause(
+                        application=locked,
+                        reason=ClockPause.Reason.CONSULTATION,
+                        on=today,
+                        consultation=consultation,
+                    )
         workflow_services.transition_record_create(
             application=locked,
             transition="screening",
@@ -151,6 +159,12 @@ def consultation_record_answer(
         locked.answer = answer.strip()
         locked.answered_on = answered_on or timezone.localdate()
         locked.save(update_fields=["answer", "answered_on"])
+        clock_resume(
+            application=locked.application,
+            reason=ClockPause.Reason.CONSULTATION,
+            on=locked.answered_on,
+            consultation=locked,
+        )
         workflow_services.transition_record_create(
             application=locked.application,
             transition="consultation_answered",
@@ -179,3 +193,140 @@ def decision_blockers(application: PermitApplication) -> dict[str, list[str]]:
             % {"subject": consultation.subject, "due": consultation.due_on.isoformat()}
         )
     return errors
+
+
+# --- Decision clock -----------------------------------------------------------------------------
+
+
+def decision_deadline_refresh(*, application: PermitApplication) -> date | None:
+    """Recompute and store the file's decision deadline from its rule and pauses."""
+    if application.clock_started_on is None:
+        return None
+    due = clocks.deadline(
+        application.clock_started_on,
+        clocks.rule_for(application.kind, application.regime),
+        [clocks.Pause(p.started_on, p.ended_on) for p in application.clock_pauses.all()],
+    )
+    PermitApplication.objects.filter(pk=application.pk).update(decision_due_on=due)
+    application.decision_due_on = due
+    return due
+
+
+def clock_start(*, application: PermitApplication, on: date) -> None:
+    PermitApplication.objects.filter(pk=application.pk).update(clock_started_on=on)
+    application.clock_started_on = on
+    decision_deadline_refresh(application=application)
+
+
+def clock_pause(
+    *,
+    application: PermitApplication,
+    reason: str,
+    on: date,
+    consultation: Consultation | None = None,
+) -> ClockPause:
+    pause = ClockPause.objects.create(
+        application=application, reason=reason, consultation=consultation, started_on=on
+    )
+    decision_deadline_refresh(application=application)
+    return pause
+
+
+def clock_resume(
+    *,
+    application: PermitApplication,
+    reason: str,
+    on: date,
+    consultation: Consultation | None = None,
+) -> None:
+    ClockPause.objects.filter(
+        application=application, reason=reason, consultation=consultation, ended_on__isnull=True
+    ).update(ended_on=on)
+    decision_deadline_refresh(application=application)
+
+
+# --- Reminders and escalations (daily beat sweep) ----------------------------------------------
+
+
+def _notice_once(application: PermitApplication, kind: str, key: str, today: date) -> bool:
+    """Record that ``kind``/``key`` is sent for the file; False if it already was."""
+    _notice, created = DeadlineNotice.objects.get_or_create(
+        application=application, kind=kind, key=key, defaults={"sent_on": today}
+    )
+    return created
+
+
+def deadline_reminders_send(*, today: date) -> dict[str, int]:
+    """Remind case managers ahead of deadlines, escalate overdue files to the head of unit,
+    and remind applicants of unanswered information requests. Each message goes out once."""
+    from django.contrib.auth import get_user_model
+    from django.core.mail import send_mail
+
+    from workflow.roles import Role
+
+    sent = {"case_manager_reminders": 0, "escalations": 0, "applicant_reminders": 0}
+    active = PermitApplication.objects.filter(
+        status__in=["submitted", "under_review", "pending_approval"],
+        decision_due_on__isnull=False,
+    ).select_related("assigned_case_manager")
+    heads = list(
+        get_user_model()
+        .objects.filter(groups__name=Role.HEAD_OF_UNIT, is_active=True)
+        .exclude(email="")
+        .values_list("email", flat=True)
+    )
+    for application in active:
+        days_left = (application.decision_due_on - today).days
+        manager = application.assigned_case_manager
+        # The nearest reminder point not yet passed: 2 days left with points [10, 3] is "3".
+        point = min(
+            (p for p in settings.DEADLINE_REMINDER_DAYS if 0 <= days_left <= p), default=None
+        )
+        if (
+            point is not None
+            and manager is not None
+            and manager.email
+            and _notice_once(
+                application,
+                "case_manager_reminder",
+                f"{point}:{application.decision_due_on}",
+                today,
+            )
+        ):
+            send_mail(
+                f"{application.reference}: decision due on {application.decision_due_on}",
+                f"File {application.reference} must be decided by "
+                f"{application.decision_due_on} ({days_left} days left).",
+                settings.DEFAULT_FROM_EMAIL,
+                [manager.email],
+            )
+            sent["case_manager_reminders"] += 1
+        if (
+            days_left < 0
+            and heads
+            and _notice_once(application, "escalation", str(application.decision_due_on), today)
+        ):
+            send_mail(
+                f"Overdue: {application.reference}",
+                f"File {application.reference} was due on {application.decision_due_on} "
+                f"and is {application.get_status_display().lower()}.",
+                settings.DEFAULT_FROM_EMAIL,
+                heads,
+            )
+            sent["escalations"] += 1
+    waiting = ClockPause.objects.filter(
+        reason=ClockPause.Reason.INFORMATION_REQUESTED,
+        ended_on__isnull=True,
+        application__status="information_requested",
+    ).select_related("application__organisation")
+    for pause in waiting:
+        waited = (today - pause.started_on).days
+        due = [d for d in settings.INFORMATION_REMINDER_DAYS if waited >= d]
+        if due and _notice_once(
+            pause.application, "applicant_reminder", f"{pause.pk}:{max(due)}", today
+        ):
+            from ..notifications import notify_applicant
+
+            notify_applicant(application_id=pause.application_id, event="information_requested")
+            sent["applicant_reminders"] += 1
+    return sent
