@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.db import DataError
 from django.db.models import QuerySet
 from django.http import Http404
 
@@ -28,7 +29,7 @@ def application_get(*, user: Any, key: str) -> PermitApplication:
     lookup = {"reference": key} if key.startswith("BXL-") else {"public_id": key}
     try:
         return qs.get(**lookup)
-    except (PermitApplication.DoesNotExist, ValidationError, ValueError) as exc:
+    except (PermitApplication.DoesNotExist, ValidationError, ValueError, DataError) as exc:
         raise Http404("No such application.") from exc
 
 
