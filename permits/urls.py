@@ -6,9 +6,14 @@ app_name = "permits"
 
 urlpatterns = [
     path("", views.application_list, name="application_list"),
+    path("new/", views.application_create, name="application_create"),
     path("queue/", views.queue, name="queue"),
     path("approvals/", views.approvals, name="approvals"),
+    path("search/", views.search, name="search"),
     path("<str:key>/", views.application_detail, name="application_detail"),
+    path("<str:key>/decision/", views.decision_status, name="decision_status"),
+    path("<str:key>/edit/", views.draft_start, name="draft_edit"),
+    path("<str:key>/edit/<str:step>/", views.draft_step, name="draft_step"),
     path(
         "<str:key>/transitions/<str:name>/",
         views.application_transition,

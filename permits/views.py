@@ -1,23 +1,67 @@
-"""Minimal pages per role. Thin: they read through selectors and act through services."""
+"""Pages of the web application, per role. Thin: they read through selectors (always within
+``permissions.visible_applications``: another organisation's file is 404) and act through
+services; the acting user is the session's."""
 
 from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from documents import services as document_services
+from documents.forms import DocumentUploadForm
+from documents.models import Document
+from documents.selectors import missing_required_documents
 from workflow.exceptions import TransitionError, TransitionGuardFailed
 from workflow.roles import Role, has_role, is_staff_member, user_roles
 
-from . import selectors, services
-from .forms import TRANSITION_FORMS, TRANSITION_LABELS
+from . import filters, permissions, selectors, services
+from .forms import (
+    TRANSITION_FORMS,
+    TRANSITION_LABELS,
+    DraftRequestForm,
+    GoodsItemForm,
+    PartyForm,
+)
+
+PAGE_SIZE = 25
 
 # Steps of the history whose comments are internal to Brussels International.
 STAFF_ONLY_TRANSITIONS = frozenset({"propose_decision", "return_to_review", "start_review"})
+
+# The steps of a draft, in order: (slug, title).
+DRAFT_STEPS = (
+    ("request", gettext_lazy("Kind and regime")),
+    ("parties", gettext_lazy("Parties")),
+    ("goods", gettext_lazy("Goods")),
+    ("documents", gettext_lazy("Documents")),
+    ("review", gettext_lazy("Review and submit")),
+)
+STEP_SLUGS = [slug for slug, _title in DRAFT_STEPS]
+# Which step fixes each problem the submission guard can report.
+PROBLEM_STEPS = {
+    "goods": "goods",
+    "parties": "parties",
+    "documents": "documents",
+}
+
+
+def _forbidden(request: HttpRequest) -> HttpResponse:
+    return render(request, "403.html", status=403)
+
+
+def _page(request: HttpRequest, queryset):
+    return Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+
+
+# --- Landing and lists ------------------------------------------------------------------------
 
 
 @login_required
@@ -27,36 +71,96 @@ def home(request: HttpRequest) -> HttpResponse:
         return redirect("permits:approvals")
     if Role.CASE_MANAGER in roles:
         return redirect("permits:queue")
+    if Role.AUDITOR in roles:
+        return redirect("permits:search")
     return redirect("permits:application_list")
 
 
 @login_required
+@require_safe
 def application_list(request: HttpRequest) -> HttpResponse:
-    qs = selectors.application_list(user=request.user)
-    page = Paginator(qs, 25).get_page(request.GET.get("page"))
-    return render(request, "permits/application_list.html", {"page": page})
-
-
-@login_required
-def queue(request: HttpRequest) -> HttpResponse:
-    if not has_role(request.user, Role.CASE_MANAGER) and not has_role(
-        request.user, Role.HEAD_OF_UNIT
-    ):
-        return render(request, "403.html", status=403)
+    """The applicant's portal: their organisations' applications and what each expects."""
+    if is_staff_member(request.user):
+        return redirect("permits:search")
+    filterset = filters.filtered(
+        filters.ApplicantFilter,
+        request.GET,
+        selectors.applicant_application_list(user=request.user),
+    )
     return render(
-        request, "permits/queue.html", {"queues": selectors.case_manager_queue(user=request.user)}
+        request,
+        "permits/application_list.html",
+        {
+            "page": _page(request, filterset.qs),
+            "filter": filterset,
+            "can_create": permissions.can_create_application(request.user),
+        },
     )
 
 
 @login_required
+@require_safe
+def queue(request: HttpRequest) -> HttpResponse:
+    """The case managers' workbench: four queues, filtered, sorted and paginated."""
+    if not (has_role(request.user, Role.CASE_MANAGER) or has_role(request.user, Role.HEAD_OF_UNIT)):
+        return _forbidden(request)
+    name = request.GET.get("queue", "unassigned")
+    if name not in selectors.QUEUES:
+        name = "unassigned"
+    filterset = filters.filtered(
+        filters.QueueFilter,
+        request.GET,
+        selectors.workbench_queue(user=request.user, queue=name).order_by("submitted_at", "id"),
+    )
+    return render(
+        request,
+        "permits/queue.html",
+        {
+            "queue": name,
+            "keep": [("queue", name)],
+            "counts": selectors.workbench_counts(user=request.user),
+            "filter": filterset,
+            "page": _page(request, filterset.qs),
+        },
+    )
+
+
+@login_required
+@require_safe
 def approvals(request: HttpRequest) -> HttpResponse:
     if not has_role(request.user, Role.HEAD_OF_UNIT):
-        return render(request, "403.html", status=403)
+        return _forbidden(request)
     return render(
         request,
         "permits/approvals.html",
-        {"applications": selectors.approval_queue(user=request.user)},
+        {"page": _page(request, selectors.approval_list(user=request.user))},
     )
+
+
+@login_required
+@require_safe
+def search(request: HttpRequest) -> HttpResponse:
+    """Read-only search over every application and decision (staff: auditors above all)."""
+    if not is_staff_member(request.user):
+        return _forbidden(request)
+    filterset = filters.filtered(
+        filters.AuditFilter, request.GET, selectors.audit_list(user=request.user)
+    )
+    return render(
+        request,
+        "permits/search.html",
+        {"filter": filterset, "page": _page(request, filterset.qs)},
+    )
+
+
+# --- The case page -----------------------------------------------------------------------------
+
+
+def _form(request: HttpRequest, name: str, data=None, files=None):
+    form_class = TRANSITION_FORMS[name]
+    if name == "start_review":
+        return form_class(data, can_assign_others=has_role(request.user, Role.HEAD_OF_UNIT))
+    return form_class(data, files)
 
 
 def _available_actions(request: HttpRequest, application) -> list[dict]:
@@ -71,17 +175,13 @@ def _available_actions(request: HttpRequest, application) -> list[dict]:
     return actions
 
 
-def _form(request: HttpRequest, name: str, data=None):
-    form_class = TRANSITION_FORMS[name]
-    if name == "start_review":
-        return form_class(data, can_assign_others=has_role(request.user, Role.HEAD_OF_UNIT))
-    return form_class(data)
-
-
-@login_required
-def application_detail(request: HttpRequest, key: str) -> HttpResponse:
-    application = selectors.application_get(user=request.user, key=key)
-    return _render_detail(request, application)
+def _decision_context(application) -> dict:
+    decision = selectors.application_decision(application=application)
+    return {
+        "application": application,
+        "decision": decision,
+        "decision_document": getattr(decision, "document", None) if decision else None,
+    }
 
 
 def _render_detail(request, application, failed_action=None, status=200) -> HttpResponse:
@@ -89,21 +189,48 @@ def _render_detail(request, application, failed_action=None, status=200) -> Http
     actions = _available_actions(request, application)
     if failed_action is not None:
         actions = [failed_action if a["name"] == failed_action["name"] else a for a in actions]
-    template = "permits/detail_staff.html" if staff else "permits/detail_applicant.html"
-    return render(
-        request,
-        template,
-        {
-            "application": application,
-            "goods": application.goods.all(),
-            "parties": application.parties.all(),
-            "history": selectors.application_history(application=application),
-            "staff_only_transitions": STAFF_ONLY_TRANSITIONS,
-            "actions": actions,
-            "licence": getattr(application, "licence", None),
-        },
-        status=status,
-    )
+    context = {
+        "application": application,
+        "goods": application.goods.all(),
+        "parties": application.parties.all(),
+        "history": selectors.application_timeline(application=application, staff=staff),
+        "staff_only_transitions": STAFF_ONLY_TRANSITIONS,
+        "actions": actions,
+        "licence": getattr(application, "licence", None),
+        **_decision_context(application),
+    }
+    if staff:
+        context["task"] = selectors.open_task(application=application)
+        context["four_eyes"] = (
+            application.status == "pending_approval"
+            and permissions.is_head_of_unit(application, request.user)
+            and permissions.violates_four_eyes(application, request.user)
+        )
+        template = "permits/detail_staff.html"
+    else:
+        context["information_request"] = (
+            selectors.latest_information_request(application=application)
+            if application.status == "information_requested"
+            else None
+        )
+        context["can_edit"] = permissions.can_edit_draft(application, request.user)
+        template = "permits/detail_applicant.html"
+    return render(request, template, context, status=status)
+
+
+@login_required
+@require_safe
+def application_detail(request: HttpRequest, key: str) -> HttpResponse:
+    application = selectors.application_get(user=request.user, key=key)
+    return _render_detail(request, application)
+
+
+@login_required
+@require_safe
+def decision_status(request: HttpRequest, key: str) -> HttpResponse:
+    """The decision section alone: the case page polls it while the PDF is being prepared."""
+    application = selectors.application_get(user=request.user, key=key)
+    return render(request, "permits/_decision.html", _decision_context(application))
 
 
 @login_required
@@ -111,23 +238,33 @@ def _render_detail(request, application, failed_action=None, status=200) -> Http
 def application_transition(request: HttpRequest, key: str, name: str) -> HttpResponse:
     application = selectors.application_get(user=request.user, key=key)
     if name not in TRANSITION_FORMS:
-        return render(request, "404.html", status=404)
-    form = _form(request, name, request.POST)
+        raise Http404("No such action.")
+    form = _form(request, name, request.POST, request.FILES)
     if not form.is_valid():
         action = {"name": name, "label": TRANSITION_LABELS[name], "form": form}
         return _render_detail(request, application, failed_action=action, status=400)
+    cleaned = dict(form.cleaned_data)
+    uploads = cleaned.pop("documents", None) or []
+    payload = {k: v for k, v in cleaned.items() if v not in (None, "")}
     service = services.TRANSITION_SERVICES[name]
-    payload = {k: v for k, v in form.cleaned_data.items() if v not in (None, "")}
     try:
+        for upload in uploads:
+            # Attached to the reply: stored first, so the case manager finds them with it.
+            document_services.document_upload(
+                application=application,
+                actor=request.user,
+                kind=Document.Kind.INFORMATION_REPLY,
+                uploaded_file=upload,
+            )
         application = service(application=application, actor=request.user, **payload)
+    except ValidationError as exc:
+        form.apply_service_errors(
+            {"documents": [m for msgs in exc.message_dict.values() for m in msgs]}
+        )
+        action = {"name": name, "label": TRANSITION_LABELS[name], "form": form}
+        return _render_detail(request, application, failed_action=action, status=400)
     except TransitionGuardFailed as exc:
-        for field, errors in exc.errors.items():
-            if field in form.fields:
-                for error in errors:
-                    form.add_error(field, error)
-            else:
-                for error in errors:
-                    form.add_error(None, f"{field}: {error}")
+        form.apply_service_errors(_labelled_errors(form, exc.errors))
         action = {"name": name, "label": TRANSITION_LABELS[name], "form": form}
         return _render_detail(request, application, failed_action=action, status=400)
     except TransitionError as exc:
@@ -141,3 +278,289 @@ def application_transition(request: HttpRequest, key: str, name: str) -> HttpRes
     if selectors.application_list(user=request.user).filter(pk=application.pk).exists():
         return redirect("permits:application_detail", key=application.url_key)
     return redirect("home")
+
+
+def _labelled_errors(form, errors: dict[str, list[str]]) -> dict[str, list[str]]:
+    """Errors on fields the form lacks become general ones, still saying what they concern."""
+    labelled: dict[str, list[str]] = {}
+    for field, messages_ in errors.items():
+        if field in form.fields:
+            labelled.setdefault(field, []).extend(messages_)
+        else:
+            labelled.setdefault("__all__", []).extend(messages_)
+    return labelled
+
+
+# --- Drafts: the new-application form in steps --------------------------------------------------
+
+
+def _organisations(user):
+    return user.applicant_organisations.order_by("legal_name")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def application_create(request: HttpRequest) -> HttpResponse:
+    """Step 1 of a new application; saving it creates the draft."""
+    if not permissions.can_create_application(request.user):
+        return _forbidden(request)
+    organisations = _organisations(request.user)
+    form = DraftRequestForm(request.POST or None, organisations=organisations)
+    if request.method == "POST" and form.is_valid():
+        organisation = form.cleaned_data.get("organisation") or organisations.first()
+        try:
+            application = services.application_create_draft(
+                organisation=organisation, actor=request.user, **form.draft_fields
+            )
+        except TransitionGuardFailed as exc:
+            form.apply_service_errors(exc.errors)
+        except TransitionError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, _("Draft saved. Next: the parties."))
+            return redirect("permits:draft_step", key=application.url_key, step="parties")
+    return _render_step(
+        request, None, "request", {"form": form}, status=400 if form.errors else 200
+    )
+
+
+def _draft_or_redirect(request: HttpRequest, key: str):
+    application = selectors.application_get(user=request.user, key=key)
+    if application.status != "draft":
+        messages.info(request, _("This application has been submitted; it can no longer change."))
+        return application, redirect("permits:application_detail", key=application.url_key)
+    if not permissions.can_edit_draft(application, request.user):
+        return application, _forbidden(request)
+    return application, None
+
+
+def _render_step(request, application, step: str, context: dict, status=200) -> HttpResponse:
+    index = STEP_SLUGS.index(step)
+    return render(
+        request,
+        f"permits/draft/{step}.html",
+        {
+            "application": application,
+            "steps": DRAFT_STEPS,
+            "step": step,
+            "step_number": index + 1,
+            "step_title": DRAFT_STEPS[index][1],
+            "previous_step": STEP_SLUGS[index - 1] if index else None,
+            "next_step": STEP_SLUGS[index + 1] if index + 1 < len(STEP_SLUGS) else None,
+            **context,
+        },
+        status=status,
+    )
+
+
+def _next(application, step: str, request: HttpRequest) -> HttpResponse:
+    """After a save: stay on the step ("save") or go on to the next one."""
+    index = STEP_SLUGS.index(step)
+    if request.POST.get("then") == "stay" or index + 1 == len(STEP_SLUGS):
+        target = step
+    else:
+        target = STEP_SLUGS[index + 1]
+    return redirect("permits:draft_step", key=application.url_key, step=target)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def draft_step(request: HttpRequest, key: str, step: str) -> HttpResponse:
+    if step not in STEP_SLUGS:
+        raise Http404("No such step.")
+    application, refusal = _draft_or_redirect(request, key)
+    if refusal is not None:
+        return refusal
+    handler = {
+        "request": _step_request,
+        "parties": _step_parties,
+        "goods": _step_goods,
+        "documents": _step_documents,
+        "review": _step_review,
+    }[step]
+    try:
+        return handler(request, application)
+    except TransitionError as exc:
+        # Someone submitted or withdrew it meanwhile, or the line is gone: say so, reload.
+        messages.error(request, exc.message)
+        return redirect("permits:draft_step", key=application.url_key, step=step)
+
+
+def _step_request(request, application) -> HttpResponse:
+    form = DraftRequestForm(request.POST or None, instance=application)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.application_update_draft(
+                application=application, actor=request.user, **form.draft_fields
+            )
+        except TransitionGuardFailed as exc:
+            form.apply_service_errors(exc.errors)
+        else:
+            messages.success(request, _("Draft saved."))
+            return _next(application, "request", request)
+    return _render_step(
+        request, application, "request", {"form": form}, status=400 if form.errors else 200
+    )
+
+
+def _remove(request, application, remover, field: str) -> bool:
+    """Handle a "remove" button; True when it was one."""
+    line = request.POST.get("remove")
+    if request.method != "POST" or line is None:
+        return False
+    try:
+        line_id = int(line)
+    except ValueError:
+        line_id = -1
+    remover(application=application, actor=request.user, **{field: line_id})
+    messages.success(request, _("Removed."))
+    return True
+
+
+def _step_lines(request, application, step, form_class, adder, remover, field, context):
+    if _remove(request, application, remover, field):
+        return redirect("permits:draft_step", key=application.url_key, step=step)
+    adding = request.method == "POST" and request.POST.get("then") != "next"
+    form = form_class(request.POST if adding else None)
+    if adding and form.is_valid():
+        try:
+            adder(application=application, actor=request.user, **form.cleaned_data)
+        except TransitionGuardFailed as exc:
+            form.apply_service_errors(exc.errors)
+        else:
+            messages.success(request, _("Added to the draft."))
+            return redirect("permits:draft_step", key=application.url_key, step=step)
+    elif request.method == "POST":
+        return _next(application, step, request)
+    return _render_step(
+        request,
+        application,
+        step,
+        {"form": form, **context},
+        status=400 if form.errors else 200,
+    )
+
+
+def _step_parties(request, application) -> HttpResponse:
+    parties = application.parties.all()
+    roles = {party.role for party in parties}
+    return _step_lines(
+        request,
+        application,
+        "parties",
+        PartyForm,
+        services.party_add,
+        services.party_remove,
+        "party_id",
+        {
+            "parties": parties,
+            "missing_roles": [
+                label
+                for role, label in (("consignee", _("a consignee")), ("end_user", _("an end-user")))
+                if role not in roles
+            ],
+        },
+    )
+
+
+def _step_goods(request, application) -> HttpResponse:
+    return _step_lines(
+        request,
+        application,
+        "goods",
+        GoodsItemForm,
+        services.goods_item_add,
+        services.goods_item_remove,
+        "item_id",
+        {
+            "goods": application.goods.all(),
+            "entries": selectors.control_list_entries(regime=application.regime),
+        },
+    )
+
+
+def _step_documents(request, application) -> HttpResponse:
+    uploading = request.method == "POST" and request.POST.get("then") != "next"
+    form = DocumentUploadForm(
+        request.POST if uploading else None,
+        request.FILES if uploading else None,
+        application=application,
+    )
+    if uploading and form.is_valid():
+        try:
+            document = document_services.document_upload(
+                application=application,
+                actor=request.user,
+                kind=form.cleaned_data["kind"],
+                uploaded_file=form.cleaned_data["file"],
+                supersedes=form.cleaned_data.get("supersedes"),
+            )
+        except ValidationError as exc:
+            for field, errors in exc.message_dict.items():
+                form.add_error(field if field in form.fields else None, errors)
+        else:
+            messages.success(
+                request, _("%(name)s was added to the file.") % {"name": document.original_name}
+            )
+            return redirect("permits:draft_step", key=application.url_key, step="documents")
+    elif request.method == "POST":
+        return _next(application, "documents", request)
+    missing = [Document.Kind(kind).label for kind in missing_required_documents(application)]
+    return _render_step(
+        request,
+        application,
+        "documents",
+        {"form": form, "missing_documents": missing},
+        status=400 if form.errors else 200,
+    )
+
+
+def _problems_by_step(errors: dict[str, list[str]]) -> list[dict]:
+    problems = []
+    for field, messages_ in errors.items():
+        base = field.split("[", 1)[0]
+        step = PROBLEM_STEPS.get(base, "request")
+        for message in messages_:
+            problems.append({"step": step, "message": message})
+    return problems
+
+
+def _step_review(request, application) -> HttpResponse:
+    if request.method == "POST":
+        try:
+            application = services.application_submit(application=application, actor=request.user)
+        except TransitionGuardFailed as exc:
+            return _render_review(request, application, exc.errors, status=400)
+        messages.success(
+            request,
+            _("Submitted. Your reference number is %(reference)s.")
+            % {"reference": application.reference},
+        )
+        return redirect("permits:application_detail", key=application.url_key)
+    return _render_review(
+        request, application, services.application_submission_problems(application)
+    )
+
+
+def _render_review(request, application, errors, status=200) -> HttpResponse:
+    return _render_step(
+        request,
+        application,
+        "review",
+        {
+            "problems": _problems_by_step(errors),
+            "goods": application.goods.all(),
+            "parties": application.parties.all(),
+            "licence": None,
+        },
+        status=status,
+    )
+
+
+@login_required
+@require_safe
+def draft_start(request: HttpRequest, key: str) -> HttpResponse:
+    application, refusal = _draft_or_redirect(request, key)
+    if refusal is not None:
+        return refusal
+    return redirect(reverse("permits:draft_step", args=[application.url_key, "request"]))

@@ -56,7 +56,7 @@ def test_login_page_renders():
         ("applicant", "permits:application_list"),
         ("case_manager", "permits:queue"),
         ("head_of_unit", "permits:approvals"),
-        ("auditor", "permits:application_list"),
+        ("auditor", "permits:search"),
     ],
 )
 def test_home_sends_each_role_to_its_page(role, landing):
@@ -220,11 +220,13 @@ def test_case_manager_queue_lists_unassigned_and_own_files(draft, people, organi
         **people,
     )
 
-    response = client_for(people["case_manager"]).get(reverse("permits:queue"))
+    client = client_for(people["case_manager"])
+    unassigned = client.get(reverse("permits:queue"))
+    own = client.get(reverse("permits:queue"), {"queue": "mine"})
 
-    queues = response.context["queues"]
-    assert list(queues["unassigned"]) == [submitted]
-    assert list(queues["mine"]) == [mine]
+    assert list(unassigned.context["page"].object_list) == [submitted]
+    assert list(own.context["page"].object_list) == [mine]
+    assert unassigned.context["counts"]["mine"] == 1
 
 
 def test_queue_is_forbidden_to_applicants(applicant):
@@ -236,7 +238,7 @@ def test_approvals_page_lists_pending_files(draft, people):
 
     response = client_for(people["head"]).get(reverse("permits:approvals"))
 
-    assert list(response.context["applications"]) == [application]
+    assert list(response.context["page"].object_list) == [application]
 
 
 def test_list_page_query_count_does_not_grow_with_rows(

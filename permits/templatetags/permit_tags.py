@@ -1,0 +1,133 @@
+"""Template helpers of the web application: roles, labels, badges, dates and sorting."""
+
+from __future__ import annotations
+
+from django import template
+from django.template.defaultfilters import date as date_filter
+from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from workflow.roles import user_roles as roles_of
+
+from ..forms import EVENT_LABELS, TRANSITION_LABELS
+from ..models import Status
+
+register = template.Library()
+
+# What the applicant is expected to do next, by status of their application.
+APPLICANT_NEXT_STEP = {
+    Status.DRAFT: gettext_lazy("Complete the application and submit it."),
+    Status.SUBMITTED: gettext_lazy("Nothing: the file waits for a case manager."),
+    Status.UNDER_REVIEW: gettext_lazy("Nothing: your case manager is reviewing the file."),
+    Status.INFORMATION_REQUESTED: gettext_lazy("Answer the information request."),
+    Status.PENDING_APPROVAL: gettext_lazy("Nothing: the head of unit is deciding."),
+    Status.ISSUED: gettext_lazy("Download your licence."),
+    Status.REFUSED: gettext_lazy("Read the decision letter."),
+    Status.WITHDRAWN: gettext_lazy("Nothing: you withdrew this application."),
+    Status.REVOKED: gettext_lazy("Stop using the licence: it was revoked."),
+    Status.EXPIRED: gettext_lazy("Nothing: the licence has expired."),
+}
+ACTION_NEEDED = frozenset({Status.DRAFT, Status.INFORMATION_REQUESTED, Status.ISSUED})
+
+
+@register.simple_tag
+def user_roles(user) -> set[str]:
+    """``{% user_roles user as roles %}``, then ``{% if "auditor" in roles %}``."""
+    return {role.value for role in roles_of(user)}
+
+
+@register.filter
+def status_label(value: str) -> str:
+    try:
+        return str(Status(value).label)
+    except ValueError:
+        return value
+
+
+@register.inclusion_tag("permits/_status.html")
+def status_badge(value: str) -> dict:
+    return {"status": value, "label": status_label(value)}
+
+
+@register.filter
+def transition_label(name: str) -> str:
+    label = TRANSITION_LABELS.get(name) or EVENT_LABELS.get(name)
+    return str(label) if label else name.replace("_", " ")
+
+
+@register.filter
+def next_step(status: str) -> str:
+    return str(APPLICANT_NEXT_STEP.get(status, ""))
+
+
+@register.filter
+def needs_action(status: str) -> bool:
+    return status in ACTION_NEEDED
+
+
+@register.filter
+def when(value, with_time: bool = True):
+    """A date (and time) in Europe/Brussels, readable, in a ``<time>`` element."""
+    if not value:
+        return "—"
+    if hasattr(value, "tzinfo") and hasattr(value, "hour"):
+        local = timezone.localtime(value)
+        shown = date_filter(local, "j F Y, H:i" if with_time else "j F Y")
+        return format_html('<time datetime="{}">{}</time>', local.isoformat(), shown)
+    return format_html(
+        '<time datetime="{}">{}</time>', value.isoformat(), date_filter(value, "j F Y")
+    )
+
+
+@register.filter
+def days_since(value) -> int | None:
+    if not value:
+        return None
+    return (timezone.now() - value).days
+
+
+@register.filter
+def is_past(value) -> bool:
+    return bool(value) and value < timezone.now()
+
+
+@register.inclusion_tag("permits/_sort_header.html", takes_context=True)
+def sort_header(context, field: str, label: str) -> dict:
+    """A column header that sorts the list by ``field`` (``o`` parameter), and says how."""
+    request = context["request"]
+    current = request.GET.get("o", "")
+    if current == field:
+        direction, target = "ascending", f"-{field}"
+    elif current == f"-{field}":
+        direction, target = "descending", field
+    else:
+        direction, target = "", field
+    params = request.GET.copy()
+    params["o"] = target
+    params.pop("page", None)
+    return {
+        "label": label,
+        "url": f"?{params.urlencode()}",
+        "direction": direction,
+        "hint": _("sorted ascending")
+        if direction == "ascending"
+        else _("sorted descending")
+        if direction == "descending"
+        else "",
+    }
+
+
+ROLE_LABELS = {
+    "applicant": gettext_lazy("applicant"),
+    "case_manager": gettext_lazy("case manager"),
+    "head_of_unit": gettext_lazy("head of unit"),
+    "auditor": gettext_lazy("auditor"),
+    "system": gettext_lazy("system"),
+}
+
+
+@register.filter
+def role_label(value: str) -> str:
+    return str(ROLE_LABELS.get(value, value))
