@@ -295,8 +295,18 @@ def render_decision(decision: Decision, *, signed: bool) -> bytes:
             p("• " + t["condition_report"]),
         ]
     else:
+        notes = dict(
+            application.criteria_worksheet.filter(code__in=decision.criteria).values_list(
+                "code", "note"
+            )
+        )
+        story.append(p(t["grounds"], "h2"))
+        for code in decision.criteria:
+            note = escape(notes.get(code, "")).replace("\n", "<br/>")
+            story.append(
+                p(f"<b>{t['criterion']} {escape(code)}</b>" + (f" — {note}" if note else ""))
+            )
         story += [
-            p(t["grounds"], "h2"),
             p(escape(decision.grounds).replace("\n", "<br/>")),
             p(t["appeal"], "h2"),
             p(t["appeal_text"]),

@@ -70,6 +70,7 @@ TEXTS: dict[str, dict[str, str]] = {
             "refuses the licence requested for the goods listed below."
         ),
         "grounds": "Grounds of the refusal (criteria relied on)",
+        "criterion": "Criterion",
         "appeal": "How to appeal",
         "appeal_text": (
             "This decision may be challenged by an application for annulment, possibly with a "
@@ -142,6 +143,7 @@ TEXTS: dict[str, dict[str, str]] = {
             "licence demandée pour les biens énumérés ci-dessous."
         ),
         "grounds": "Motifs du refus (critères retenus)",
+        "criterion": "Critère",
         "appeal": "Voies de recours",
         "appeal_text": (
             "Cette décision peut faire l'objet d'un recours en annulation, éventuellement "
@@ -213,6 +215,7 @@ TEXTS: dict[str, dict[str, str]] = {
             "de gevraagde vergunning voor de hieronder vermelde goederen."
         ),
         "grounds": "Gronden van de weigering (ingeroepen criteria)",
+        "criterion": "Criterium",
         "appeal": "Beroepsmogelijkheden",
         "appeal_text": (
             "Tegen deze beslissing kan binnen 60 dagen na de kennisgeving een beroep tot "

@@ -527,6 +527,9 @@ class Decision(models.Model):
     )
     decided_at = models.DateTimeField(_("decided at"))
     grounds = models.TextField(_("grounds"), blank=True)
+    criteria = models.JSONField(
+        _("criteria relied on"), default=list, blank=True, help_text=_('Codes, e.g. ["1", "7"].')
+    )
     language = models.CharField(_("language"), max_length=2, choices=Language.choices)
 
     class Meta:
@@ -543,6 +546,7 @@ from .compliance.models import (  # noqa: E402, F401
     ClockPause,
     Consultation,
     ControlListEntry,
+    CriterionAssessment,
     DeadlineNotice,
     DenialNotice,
     Embargo,

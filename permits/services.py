@@ -383,7 +383,12 @@ def _then_notify(
 
 
 def _decide(
-    application: PermitApplication, *, actor: User, outcome: str, grounds: str = ""
+    application: PermitApplication,
+    *,
+    actor: User,
+    outcome: str,
+    grounds: str = "",
+    criteria: list[str] | None = None,
 ) -> None:
     """Record the decision and, once committed, have its document rendered."""
     from documents.tasks import generate_decision_document
@@ -394,6 +399,7 @@ def _decide(
         decided_by=actor,
         decided_at=application.decided_at,
         grounds=grounds,
+        criteria=criteria or [],
         language=application.organisation.language,
     )
     workflow_services.enqueue_after_commit(generate_decision_document, decision.pk)
@@ -521,6 +527,7 @@ def application_propose_decision(
             errors |= _required_text(
                 "grounds", grounds, _("A proposed refusal must state its grounds.")
             )
+            errors |= compliance.refusal_criteria_problems(app)
         return errors
 
     def apply(app: PermitApplication) -> None:
@@ -633,15 +640,23 @@ def application_refuse(
 
     def after(app: PermitApplication, source: str) -> None:
         _move_task(None)(app, source)
-        _decide(app, actor=actor, outcome=Decision.Outcome.REFUSED, grounds=grounds.strip())
+        _decide(
+            app,
+            actor=actor,
+            outcome=Decision.Outcome.REFUSED,
+            grounds=grounds.strip(),
+            criteria=compliance.refusal_criteria(app),
+        )
+
+    def guard(app: PermitApplication) -> dict[str, list[str]]:
+        errors = _required_text("grounds", grounds, _("A refusal must state its grounds."))
+        return errors | compliance.refusal_criteria_problems(app)
 
     return _run_transition(
         application=application,
         actor=actor,
         name="refuse",
-        guard=lambda app: _required_text(
-            "grounds", grounds, _("A refusal must state its grounds.")
-        ),
+        guard=guard,
         apply=apply,
         after=after,
         comment=grounds.strip(),

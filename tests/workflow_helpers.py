@@ -30,7 +30,9 @@ def advance(
         ),
         "issued": lambda a: services.application_approve(application=a, actor=head),
         "refused": lambda a: services.application_refuse(
-            application=a, actor=head, grounds="Criterion 7: risk of diversion."
+            application=mark_refusal_ground(a, head),
+            actor=head,
+            grounds="Criterion 7: risk of diversion.",
         ),
         "withdrawn": lambda a: services.application_withdraw(application=a, actor=applicant),
         "revoked": lambda a: services.application_revoke(
@@ -54,4 +56,20 @@ def advance(
     }[target]
     for step in route:
         application = steps[step](application)
+    return application
+
+
+def mark_refusal_ground(application: PermitApplication, actor) -> PermitApplication:
+    """Refusals cite criteria: mark criterion 7 (or DU3) on the worksheet as their ground."""
+    from permits.compliance import services as compliance
+    from permits.compliance.criteria import framework_for
+
+    code = "DU3" if framework_for(application.regime) == "du2021" else "7"
+    compliance.criterion_assess(
+        application=application,
+        actor=actor,
+        code=code,
+        assessment="refusal_ground",
+        note="Risk of diversion to an unauthorised end user.",
+    )
     return application

@@ -281,3 +281,34 @@ class DeadlineNotice(models.Model):
 
     def __str__(self) -> str:
         return f"{self.application} {self.kind} {self.key}"
+
+
+class CriterionAssessment(models.Model):
+    """One line of a file's criteria worksheet."""
+
+    class Assessment(models.TextChoices):
+        NOT_ENGAGED = "not_engaged", _("Not engaged")
+        WEIGHED = "weighed", _("Weighed, not decisive")
+        REFUSAL_GROUND = "refusal_ground", _("Ground for refusal")
+
+    application = models.ForeignKey(
+        "permits.PermitApplication", on_delete=models.PROTECT, related_name="criteria_worksheet"
+    )
+    framework = models.CharField(_("framework"), max_length=10)
+    code = models.CharField(_("criterion"), max_length=5)
+    assessment = models.CharField(_("assessment"), max_length=15, choices=Assessment.choices)
+    note = models.TextField(_("note"), blank=True)
+    assessed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    assessed_at = models.DateTimeField(_("assessed at"), auto_now=True)
+
+    class Meta:
+        ordering = ["framework", "code"]
+        constraints = [
+            models.UniqueConstraint(fields=["application", "code"], name="one_line_per_criterion")
+        ]
+        verbose_name = _("criterion assessment")
+
+    def __str__(self) -> str:
+        return f"{self.code}: {self.get_assessment_display()}"

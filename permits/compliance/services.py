@@ -14,12 +14,19 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from workflow import services as workflow_services
-from workflow.exceptions import TransitionForbidden, TransitionGuardFailed
+from workflow.exceptions import TransitionConflict, TransitionForbidden, TransitionGuardFailed
 
 from .. import permissions
 from ..models import PermitApplication
-from . import clocks
-from .models import ClockPause, Consultation, DeadlineNotice, ScreeningFlag, ScreeningRun
+from . import clocks, criteria
+from .models import (
+    ClockPause,
+    Consultation,
+    CriterionAssessment,
+    DeadlineNotice,
+    ScreeningFlag,
+    ScreeningRun,
+)
 from .reference import current_versions
 from .screening import screen
 
@@ -330,3 +337,84 @@ def deadline_reminders_send(*, today: date) -> dict[str, int]:
             notify_applicant(application_id=pause.application_id, event="information_requested")
             sent["applicant_reminders"] += 1
     return sent
+
+
+# --- Criteria worksheet -----------------------------------------------------------------------
+
+WORKSHEET_STATES = ("under_review", "pending_approval")
+
+
+def criterion_assess(
+    *, application: PermitApplication, actor: Any, code: str, assessment: str, note: str = ""
+) -> CriterionAssessment:
+    """Fill one line of the worksheet: the assigned case manager while reviewing, the head of
+    unit while the file waits for the decision."""
+    framework = criteria.framework_for(application.regime)
+    errors: dict[str, list[str]] = {}
+    if code not in criteria.CRITERIA[framework]:
+        errors["code"] = [
+            _("Choose one of the criteria of this file's framework: %(codes)s.")
+            % {"codes": ", ".join(criteria.CRITERIA[framework])}
+        ]
+    if assessment not in CriterionAssessment.Assessment.values:
+        errors["assessment"] = [_("Unknown assessment.")]
+    if assessment == CriterionAssessment.Assessment.REFUSAL_GROUND and not note.strip():
+        errors["note"] = [_("Explain why this criterion is a ground for refusal.")]
+    with transaction.atomic():
+        locked = PermitApplication.objects.select_for_update().get(pk=application.pk)
+        allowed = permissions.is_assigned_case_manager(locked, actor) or (
+            locked.status == "pending_approval" and permissions.is_head_of_unit(locked, actor)
+        )
+        if not allowed:
+            raise TransitionForbidden(
+                _("Only the file's case manager or the head of unit fills the worksheet."),
+                transition="criterion_assessed",
+            )
+        if locked.status not in WORKSHEET_STATES:
+            raise TransitionConflict(
+                _("The worksheet can only be changed while the file is reviewed or decided."),
+                transition="criterion_assessed",
+            )
+        if errors:
+            raise TransitionGuardFailed(errors, transition="criterion_assessed")
+        line, _created = CriterionAssessment.objects.update_or_create(
+            application=locked,
+            code=code,
+            defaults={
+                "framework": framework,
+                "assessment": assessment,
+                "note": note.strip(),
+                "assessed_by": actor,
+            },
+        )
+        workflow_services.transition_record_create(
+            application=locked,
+            transition="criterion_assessed",
+            source_state=locked.status,
+            target_state=locked.status,
+            actor=actor,
+            comment=note.strip(),
+            payload={"code": code, "assessment": assessment},
+        )
+    return line
+
+
+def refusal_criteria(application: PermitApplication) -> list[str]:
+    return list(
+        application.criteria_worksheet.filter(
+            assessment=CriterionAssessment.Assessment.REFUSAL_GROUND
+        ).values_list("code", flat=True)
+    )
+
+
+def refusal_criteria_problems(application: PermitApplication) -> dict[str, list[str]]:
+    if refusal_criteria(application):
+        return {}
+    return {
+        "criteria": [
+            _(
+                "Mark at least one criterion of the worksheet as a ground for refusal: a "
+                "refusal must cite the criteria it rests on."
+            )
+        ]
+    }

@@ -18,7 +18,7 @@ from permits import services
 from permits.models import Licence, PermitApplication, ReferenceCounter
 from tests.conftest import requires_postgresql
 from tests.factories import ApplicationFactory, UserFactory
-from tests.workflow_helpers import advance
+from tests.workflow_helpers import advance, mark_refusal_ground
 from workflow.exceptions import TransitionConflict
 from workflow.models import TransitionRecord
 
@@ -125,6 +125,8 @@ def test_the_same_transition_raced_twice_happens_once(name, cast):
     application = _application(cast, state)
     if name == "expire":
         payload = {"today": application.licence.valid_until + timedelta(days=1)}
+    if name == "refuse":
+        mark_refusal_ground(application, cast["case_manager"])
     service = services.TRANSITION_SERVICES[name]
     copies = [PermitApplication.objects.get(pk=application.pk) for _ in range(2)]
     made = TransitionRecord.objects.filter(application=application, transition=name)
@@ -147,7 +149,7 @@ def test_the_same_transition_raced_twice_happens_once(name, cast):
 
 
 def test_approve_and_refuse_at_once_give_one_decision_and_at_most_one_licence(cast):
-    application = _application(cast, "pending_approval")
+    application = mark_refusal_ground(_application(cast, "pending_approval"), cast["case_manager"])
 
     results = race(
         application.pk,

@@ -9,7 +9,7 @@ import pytest
 from permits import permissions, services
 from permits.models import PermitApplication
 from tests.factories import ApplicationFactory
-from tests.workflow_helpers import advance
+from tests.workflow_helpers import advance, mark_refusal_ground
 from workflow.exceptions import TransitionForbidden
 
 pytestmark = pytest.mark.django_db
@@ -76,6 +76,8 @@ def _prepare(transition, cast, organisation):
         head=cast["head"],
     )
     payload = dict(payload)
+    if transition == "refuse":
+        mark_refusal_ground(application, cast["case_manager"])
     if transition == "expire":
         payload["today"] = application.licence.valid_until + timedelta(days=1)
     return application, allowed, payload

@@ -9,7 +9,7 @@ from django.utils import timezone
 from permits import services
 from permits.models import Licence, PermitApplication
 from tests.factories import ApplicationFactory, GoodsItemFactory, UserFactory
-from tests.workflow_helpers import advance
+from tests.workflow_helpers import advance, mark_refusal_ground
 from workflow.exceptions import TransitionConflict, TransitionForbidden, TransitionGuardFailed
 from workflow.models import CaseTask, TransitionRecord
 
@@ -257,7 +257,7 @@ def test_provide_information_requires_a_reply(draft, people):
         )
 
 
-def test_proposed_refusal_requires_grounds(draft, people):
+def test_proposed_refusal_requires_grounds_and_a_criterion(draft, people):
     application = advance(draft, "under_review", **people)
 
     with pytest.raises(TransitionGuardFailed) as error:
@@ -268,7 +268,29 @@ def test_proposed_refusal_requires_grounds(draft, people):
             reasons="Diversion risk.",
         )
 
-    assert list(error.value.errors) == ["grounds"]
+    assert set(error.value.errors) == {"grounds", "criteria"}
+
+
+def test_proposed_refusal_with_a_criterion_on_the_worksheet_goes_to_the_head(draft, people):
+    application = mark_refusal_ground(
+        advance(draft, "under_review", **people), people["case_manager"]
+    )
+
+    application = services.application_propose_decision(
+        application=application,
+        actor=people["case_manager"],
+        recommendation="refuse",
+        reasons="Diversion risk.",
+        grounds="Criterion 7.",
+    )
+
+    assert application.status == "pending_approval"
+
+
+def test_a_refusal_records_the_criteria_it_rests_on(draft, people):
+    application = advance(draft, "refused", **people)
+
+    assert application.decision.criteria == ["7"]
 
 
 def test_proposal_requires_a_known_recommendation_and_reasons(draft, people):

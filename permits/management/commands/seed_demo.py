@@ -24,6 +24,7 @@ from documents.selectors import missing_required_documents
 from documents.services import document_upload
 from documents.signing import create_self_signed_p12
 from permits import services
+from permits.compliance.services import criterion_assess
 from permits.models import ApplicantOrganisation, Licence, PermitApplication
 
 DEMO_PASSWORD = "permits-demo"
@@ -331,6 +332,13 @@ class Command(BaseCommand):
             application=application, actor=applicant, reply="The signed certificate is attached."
         )
         if target == "pending_approval_refuse" or target == "refused":
+            criterion_assess(
+                application=application,
+                actor=cm,
+                code="DU3" if regime == "dual_use" else "7",
+                assessment="refusal_ground",
+                note="The end user could not be verified; risk of diversion.",
+            )
             application = services.application_propose_decision(
                 application=application,
                 actor=cm,
