@@ -171,21 +171,26 @@ def test_approve_and_refuse_at_once_give_one_decision_and_at_most_one_licence(ca
     )
 
 
-def test_withdrawal_racing_the_start_of_review_leaves_a_consistent_file(cast):
-    application = _application(cast, "submitted")
+def test_withdrawal_racing_a_proposal_leaves_one_consistent_outcome(cast):
+    """From review, withdrawing and proposing exclude each other: whichever comes first wins."""
+    application = _application(cast, "under_review")
 
     results = race(
         application.pk,
         lambda: services.application_withdraw(application=application, actor=cast["applicant"]),
-        lambda: services.application_start_review(
-            application=application, actor=cast["case_manager"]
+        lambda: services.application_propose_decision(
+            application=application,
+            actor=cast["case_manager"],
+            recommendation="grant",
+            reasons="Fine",
         ),
     )
 
     winner = _one_winner(results)
     application.refresh_from_db()
-    assert application.status == winner.status
-    assert (application.assigned_case_manager is not None) == (winner.status == "under_review")
+    assert application.status == winner.status in {"withdrawn", "pending_approval"}
+    open_tasks = application.tasks.filter(completed_at__isnull=True)
+    assert open_tasks.count() == (1 if winner.status == "pending_approval" else 0)
 
 
 def test_concurrent_submissions_get_unique_gap_free_references(cast):
