@@ -50,6 +50,10 @@ from .models import (
 User = AbstractBaseUser
 Guard = Callable[[PermitApplication], dict[str, list[str]]]
 
+# The federal prior authorisation (honourability check) is needed to export or transit arms.
+ARMS_AUTHORISATION_KINDS = frozenset({"export", "transit"})
+ARMS_REGIMES = frozenset({"military", "civil_firearms"})
+
 DRAFT_FIELDS = (
     "kind",
     "regime",
@@ -224,6 +228,24 @@ def application_submission_problems(application: PermitApplication) -> dict[str,
         error = control_entry_error(item.control_entry, application.regime)
         if error:
             add(f"goods[{position}].control_entry", error)
+
+    organisation = application.organisation
+    if application.kind in ARMS_AUTHORISATION_KINDS and application.regime in ARMS_REGIMES:
+        valid_until = organisation.federal_authorisation_valid_until
+        if not organisation.federal_authorisation_reference or valid_until is None:
+            add(
+                "organisation",
+                _(
+                    "Exporting or transiting arms needs the federal Justice service's prior "
+                    "authorisation: record its reference and validity on your organisation."
+                ),
+            )
+        elif valid_until < timezone.localdate():
+            add(
+                "organisation",
+                _("Your federal prior authorisation expired on %(date)s.")
+                % {"date": valid_until.isoformat()},
+            )
 
     from documents.models import Document
     from documents.selectors import missing_required_documents

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from datetime import date, timedelta
 from decimal import Decimal
 from io import BytesIO
 
@@ -53,6 +54,10 @@ class OrganisationFactory(factory.django.DjangoModelFactory):
     address = "Rue de la Loi 1\n1000 Bruxelles"
     country = "BE"
     language = "fr"
+    federal_authorisation_reference = factory.Sequence(lambda n: f"SPF-JUS-AUT-{n:05d}")
+    federal_authorisation_valid_until = factory.LazyFunction(
+        lambda: date.today() + timedelta(days=365)
+    )
 
     @factory.post_generation
     def members(self, create, extracted, **kwargs):

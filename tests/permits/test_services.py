@@ -525,3 +525,34 @@ def test_a_military_import_needs_no_end_user_certificate(organisation, applicant
     )
 
     assert services.application_submit(application=application, actor=applicant).reference
+
+
+def test_an_arms_export_needs_a_valid_federal_prior_authorisation(applicant):
+    from tests.factories import OrganisationFactory
+
+    organisation = OrganisationFactory(
+        members=[applicant],
+        federal_authorisation_valid_until=timezone.localdate() - timedelta(days=1),
+    )
+    application = ApplicationFactory(organisation=organisation, created_by=applicant)
+
+    with pytest.raises(TransitionGuardFailed) as error:
+        services.application_submit(application=application, actor=applicant)
+
+    assert list(error.value.errors) == ["organisation"]
+    assert "expired" in error.value.errors["organisation"][0]
+
+
+def test_an_arms_import_needs_no_federal_prior_authorisation(applicant):
+    from tests.factories import OrganisationFactory
+
+    organisation = OrganisationFactory(
+        members=[applicant],
+        federal_authorisation_reference="",
+        federal_authorisation_valid_until=None,
+    )
+    application = ApplicationFactory(
+        organisation=organisation, created_by=applicant, kind="import", country_of_origin="US"
+    )
+
+    assert services.application_submit(application=application, actor=applicant).reference

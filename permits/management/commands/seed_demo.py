@@ -7,7 +7,7 @@ command again changes nothing.
 from __future__ import annotations
 
 import io
-from datetime import timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
 
@@ -246,7 +246,12 @@ class Command(BaseCommand):
         organisations = []
         for name, number, address, language, member in ORGANISATIONS:
             organisation = ApplicantOrganisation(
-                legal_name=name, enterprise_number=number, address=address, language=language
+                legal_name=name,
+                enterprise_number=number,
+                address=address,
+                language=language,
+                federal_authorisation_reference=f"SPF-JUS-AUT-{number[-3:]}",
+                federal_authorisation_valid_until=date.today() + timedelta(days=730),
             )
             organisation.full_clean()
             organisation.save()
