@@ -201,6 +201,21 @@ class PermitApplication(ConcurrentTransitionMixin, models.Model):
         help_text=_("Empty while the clock is paused."),
     )
     decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
+    follows = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="followed_by",
+        verbose_name=_("amends or renews"),
+        help_text=_("The earlier application whose licence this one amends or renews."),
+    )
+    follow_up = models.CharField(
+        _("amendment or renewal"),
+        max_length=10,
+        choices=[("amendment", _("Amendment")), ("renewal", _("Renewal"))],
+        blank=True,
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,

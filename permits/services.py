@@ -428,6 +428,16 @@ def _decide(
 
 
 def _next_reference(application: PermitApplication) -> str:
+    if application.follows_id is not None:
+        # An amendment or renewal keeps its licence's number with a suffix: -A1, -A2, -R1…
+        original = PermitApplication.objects.select_for_update().get(pk=application.follows_id)
+        letter = "A" if application.follow_up == "amendment" else "R"
+        taken = (
+            PermitApplication.objects.filter(follows=original, follow_up=application.follow_up)
+            .exclude(reference__isnull=True)
+            .count()
+        )
+        return f"{original.reference}-{letter}{taken + 1}"
     year = timezone.localdate().year
     ReferenceCounter.objects.get_or_create(year=year)
     counter = ReferenceCounter.objects.select_for_update().get(year=year)
@@ -931,3 +941,56 @@ def licence_reinstate(*, licence: Licence, actor: User, reason: str) -> Licence:
         target=Licence.Status.VALID,
         event="licence_reinstated",
     )
+
+
+def licence_follow_up_create(*, licence: Licence, actor: User, follow_up: str) -> PermitApplication:
+    """Start an amendment or a renewal of ``licence``: a new draft that copies the application
+    it was issued on (goods, parties, route) and points back to it."""
+    if follow_up not in ("amendment", "renewal"):
+        raise TransitionGuardFailed(
+            {"follow_up": [_("Choose amendment or renewal.")]}, transition="follow_up"
+        )
+    original = licence.application
+    if not permissions.is_applicant_member(original, actor):
+        raise TransitionForbidden(
+            _("Only the licence holder can amend or renew it."), transition="follow_up"
+        )
+    if licence.status in (Licence.Status.REVOKED,):
+        raise TransitionConflict(
+            _("A revoked licence cannot be amended or renewed."), transition="follow_up"
+        )
+    with transaction.atomic():
+        draft = PermitApplication.objects.create(
+            organisation=original.organisation,
+            kind=original.kind,
+            regime=original.regime,
+            licence_type=original.licence_type,
+            country_of_origin=original.country_of_origin,
+            country_of_destination=original.country_of_destination,
+            transit_countries=original.transit_countries,
+            end_use_statement=original.end_use_statement,
+            requested_validity_months=original.requested_validity_months,
+            total_value=original.total_value,
+            follows=original,
+            follow_up=follow_up,
+            created_by=actor,
+            updated_by=actor,
+        )
+        GoodsItem.objects.bulk_create(
+            GoodsItem(
+                application=draft,
+                description=g.description,
+                control_entry=g.control_entry,
+                quantity=g.quantity,
+                unit=g.unit,
+                unit_value=g.unit_value,
+                currency=g.currency,
+            )
+            for g in original.goods.all()
+        )
+        Party.objects.bulk_create(
+            Party(application=draft, role=p.role, name=p.name, address=p.address, country=p.country)
+            for p in original.parties.all()
+        )
+        _licence_event(licence, actor, f"licence_{follow_up}_started", draft=str(draft.public_id))
+    return draft

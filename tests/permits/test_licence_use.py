@@ -153,3 +153,41 @@ def test_a_suspended_licence_still_expires_at_the_end_of_its_validity(licence, h
     assert tasks.expire_licences() == 1
     licence.refresh_from_db()
     assert licence.status == "expired"
+
+
+@pytest.mark.parametrize(("follow_up", "suffix"), [("amendment", "-A1"), ("renewal", "-R1")])
+def test_an_amendment_or_renewal_starts_from_the_licence_and_keeps_its_number(
+    licence, applicant, follow_up, suffix
+):
+    draft = services.licence_follow_up_create(licence=licence, actor=applicant, follow_up=follow_up)
+
+    assert draft.status == "draft" and draft.follows == licence.application
+    assert {g.description for g in draft.goods.all()} == {
+        g.description for g in licence.application.goods.all()
+    }
+    assert draft.parties.count() == licence.application.parties.count()
+    from tests.factories import DocumentFactory
+
+    DocumentFactory(application=draft, kind="end_user_certificate", uploaded_by=applicant)
+    submitted = services.application_submit(application=draft, actor=applicant)
+    assert submitted.reference == f"{licence.number}{suffix}"
+
+
+def test_a_second_amendment_gets_the_next_suffix(licence, applicant):
+    from tests.factories import DocumentFactory
+
+    for expected in ("-A1", "-A2"):
+        draft = services.licence_follow_up_create(
+            licence=licence, actor=applicant, follow_up="amendment"
+        )
+        DocumentFactory(application=draft, kind="end_user_certificate", uploaded_by=applicant)
+        assert services.application_submit(application=draft, actor=applicant).reference.endswith(
+            expected
+        )
+
+
+def test_only_the_holder_amends_a_licence(licence, other_applicant):
+    with pytest.raises(TransitionForbidden):
+        services.licence_follow_up_create(
+            licence=licence, actor=other_applicant, follow_up="amendment"
+        )
