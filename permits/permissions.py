@@ -14,6 +14,13 @@ from workflow.roles import Role, has_role, is_staff_member
 if TYPE_CHECKING:
     from .models import PermitApplication
 
+# History an applicant never sees: internal steps of the assessment (whole records), and the
+# comments of the staff's own transitions (the record shows, its comment does not).
+STAFF_ONLY_EVENTS = frozenset(
+    {"screening", "flag_cleared", "consultation_answered", "criterion_assessed"}
+)
+STAFF_ONLY_COMMENTS = frozenset({"propose_decision", "return_to_review", "start_review"})
+
 # Transitions whose actor reviewed the file: that person may not also decide it (four-eyes).
 REVIEW_TRANSITIONS = ("request_information", "propose_decision")
 
@@ -129,3 +136,10 @@ def can_upload_document(application: PermitApplication, user: Any) -> bool:
 def can_download_document(document: Any, user: Any) -> bool:
     """Whoever may see the document's application, and nobody else."""
     return can_view_application(user, document.application)
+
+
+def history_visible_to(user: Any, queryset: QuerySet) -> QuerySet:
+    """The part of a history queryset ``user`` may read."""
+    if is_staff_member(user):
+        return queryset
+    return queryset.exclude(transition__in=STAFF_ONLY_EVENTS)

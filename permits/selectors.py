@@ -13,7 +13,7 @@ from workflow.models import CaseTask, TransitionRecord
 from workflow.roles import Role
 
 from .models import Licence, PermitApplication, Status
-from .permissions import visible_applications
+from .permissions import history_visible_to, visible_applications
 
 
 def application_list(*, user: Any) -> QuerySet[PermitApplication]:
@@ -33,8 +33,12 @@ def application_get(*, user: Any, key: str) -> PermitApplication:
         raise Http404("No such application.") from exc
 
 
-def application_history(*, application: PermitApplication) -> QuerySet[TransitionRecord]:
-    return TransitionRecord.objects.filter(application=application).select_related("actor")
+def application_history(
+    *, application: PermitApplication, user: Any = None
+) -> QuerySet[TransitionRecord]:
+    """The application's history; with ``user``, only what that user may read."""
+    records = TransitionRecord.objects.filter(application=application).select_related("actor")
+    return records if user is None else history_visible_to(user, records)
 
 
 def case_manager_queue(*, user: Any) -> dict[str, QuerySet[PermitApplication]]:

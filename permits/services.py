@@ -749,6 +749,23 @@ def application_expire(
     )
 
 
+# Events written to an application's history besides its transitions (same state before and
+# after): the history feed's filters offer exactly these and the transitions.
+HISTORY_EVENTS = (
+    "document_uploaded",
+    "decision_document_stored",
+    "screening",
+    "flag_cleared",
+    "consultation_answered",
+    "criterion_assessed",
+    "shipment_recorded",
+    "licence_exhausted",
+    "licence_suspended",
+    "licence_reinstated",
+    "licence_amendment_started",
+    "licence_renewal_started",
+)
+
 TRANSITION_SERVICES: dict[str, Callable[..., PermitApplication]] = {
     "submit": application_submit,
     "start_review": application_start_review,

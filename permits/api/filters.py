@@ -12,7 +12,7 @@ from workflow.models import TransitionRecord
 from workflow.roles import SYSTEM_ROLE, Role
 
 from ..models import Kind, LicenceType, PermitApplication, Regime, Status
-from ..services import TRANSITION_SERVICES
+from ..services import HISTORY_EVENTS, TRANSITION_SERVICES
 
 
 class DateTimeFilter(django_filters.IsoDateTimeFilter):
@@ -33,9 +33,7 @@ class ReferenceFilter(django_filters.CharFilter):
     """A reference number, exactly."""
 
 
-HISTORY_TRANSITIONS = sorted(
-    [*TRANSITION_SERVICES, "document_uploaded", "decision_document_stored"]
-)
+HISTORY_TRANSITIONS = sorted([*TRANSITION_SERVICES, *HISTORY_EVENTS])
 
 
 class ApplicationFilter(django_filters.FilterSet):

@@ -30,7 +30,7 @@ from ..models import (
     Regime,
     Status,
 )
-from ..views import STAFF_ONLY_TRANSITIONS
+from ..permissions import STAFF_ONLY_COMMENTS as STAFF_ONLY_TRANSITIONS
 
 # By code, not by (translated) name: the schema must not depend on the active language.
 COUNTRY_CODES = sorted(code for code, _name in countries)

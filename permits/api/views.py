@@ -410,9 +410,9 @@ class ApplicationHistoryView(ApplicationMixin, _HistoryBase):
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
             return TransitionRecord.objects.none()
-        return selectors.application_history(application=self.get_application()).select_related(
-            "application"
-        )
+        return selectors.application_history(
+            application=self.get_application(), user=self.request.user
+        ).select_related("application")
 
 
 @extend_schema(tags=["history"])
@@ -429,7 +429,8 @@ class HistoryFeedView(_HistoryBase):
 
     def get_queryset(self):
         visible = permissions.visible_applications(self.request.user)
-        return TransitionRecord.objects.filter(application__in=visible).select_related(
+        records = TransitionRecord.objects.filter(application__in=visible)
+        return permissions.history_visible_to(self.request.user, records).select_related(
             "application", "actor"
         )
 

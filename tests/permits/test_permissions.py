@@ -162,3 +162,36 @@ def test_an_inactive_member_loses_access(organisation, cast):
     cast["applicant"].save()
 
     assert not permissions.visible_applications(cast["applicant"]).exists()
+
+
+def test_applicants_never_see_the_internal_assessment_in_the_history(cast, organisation):
+    from permits import selectors
+    from permits.compliance import services as compliance
+
+    application = advance(
+        ApplicationFactory(organisation=organisation, created_by=cast["applicant"]),
+        "under_review",
+        applicant=cast["applicant"],
+        case_manager=cast["case_manager"],
+        head=cast["head"],
+    )
+    compliance.criterion_assess(
+        application=application,
+        actor=cast["case_manager"],
+        code="7",
+        assessment="refusal_ground",
+        note="Intelligence report on diversion.",
+    )
+
+    seen_by_applicant = {
+        r.transition
+        for r in selectors.application_history(application=application, user=cast["applicant"])
+    }
+    seen_by_auditor = {
+        r.transition
+        for r in selectors.application_history(application=application, user=cast["auditor"])
+    }
+
+    assert "criterion_assessed" not in seen_by_applicant
+    assert "screening" not in seen_by_applicant
+    assert {"criterion_assessed", "screening"} <= seen_by_auditor
