@@ -33,7 +33,9 @@ def test_contact_is_none_for_an_account_linked_to_nobody(case_manager):
 
 def test_the_summary_shows_the_name_and_a_tel_link_of_the_case_manager(case_manager):
     person_link_user(person=PersonFactory(full_name="Jef Willems"), user=case_manager)
-    application = ApplicationFactory(assigned_case_manager=case_manager)
+    application = ApplicationFactory(
+        assigned_case_manager=case_manager, reference="BXL-ML-EXP-2026-000099"
+    )
 
     html = render_to_string("permits/_summary.html", {"application": application})
 
@@ -42,7 +44,9 @@ def test_the_summary_shows_the_name_and_a_tel_link_of_the_case_manager(case_mana
 
 
 def test_the_summary_falls_back_to_the_account_name_when_not_in_the_directory(case_manager):
-    application = ApplicationFactory(assigned_case_manager=case_manager)
+    application = ApplicationFactory(
+        assigned_case_manager=case_manager, reference="BXL-ML-EXP-2026-000099"
+    )
 
     html = render_to_string("permits/_summary.html", {"application": application})
 
@@ -55,7 +59,10 @@ def test_the_applicant_sees_the_case_manager_contact_on_their_file(
 ):
     person_link_user(person=PersonFactory(full_name="Mélanie Behets"), user=case_manager)
     application = ApplicationFactory(
-        organisation=organisation, created_by=applicant, assigned_case_manager=case_manager
+        organisation=organisation,
+        created_by=applicant,
+        assigned_case_manager=case_manager,
+        reference="BXL-ML-EXP-2026-000099",  # a file is assigned only once submitted
     )
     client.force_login(applicant)
 
