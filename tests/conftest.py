@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from django.conf import settings
 from django.db import connection
 
 from tests.factories import OrganisationFactory, UserFactory
@@ -18,6 +19,16 @@ requires_postgresql = pytest.mark.skipif(
 def _media_in_a_temporary_folder(settings, tmp_path):
     """Stored files of every test go to a folder of its own, never into the project."""
     settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture(autouse=True)
+def _language_reset_between_tests():
+    """A request in French or Dutch leaves that language active in the thread (LocaleMiddleware
+    does not deactivate it); start every test in the default language again."""
+    yield
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
 
 
 @pytest.fixture
