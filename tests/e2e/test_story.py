@@ -11,12 +11,16 @@ from __future__ import annotations
 import re
 
 import pytest
-from playwright.sync_api import expect
 
 from permits.models import PermitApplication
 from tests.e2e.conftest import PASSWORD, reference_in
 from tests.factories import ApplicationFactory, OrganisationFactory, UserFactory, small_pdf
 from tests.workflow_helpers import advance
+
+# Without Playwright (a developer machine), the module is skipped, saying so.
+expect = pytest.importorskip(
+    "playwright.sync_api", reason="needs Playwright (pip install -e '.[dev]')"
+).expect
 
 
 def person(username: str, role: str, first: str, last: str):
