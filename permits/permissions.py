@@ -14,11 +14,32 @@ from workflow.roles import Role, has_role, is_staff_member
 if TYPE_CHECKING:
     from .models import PermitApplication
 
-# History an applicant never sees: internal steps of the assessment (whole records), and the
-# comments of the staff's own transitions (the record shows, its comment does not).
-STAFF_ONLY_EVENTS = frozenset(
-    {"screening", "flag_cleared", "consultation_answered", "criterion_assessed"}
+# The history an applicant reads: the workflow's steps and what concerns them directly. An
+# allowlist, so that a new internal event (screening, flags, criteria…) stays internal.
+APPLICANT_HISTORY = frozenset(
+    {
+        "submit",
+        "start_review",
+        "request_information",
+        "provide_information",
+        "propose_decision",
+        "return_to_review",
+        "approve",
+        "refuse",
+        "withdraw",
+        "revoke",
+        "expire",
+        "document_uploaded",
+        "decision_document_stored",
+        "shipment_recorded",
+        "licence_exhausted",
+        "licence_suspended",
+        "licence_reinstated",
+        "licence_amendment_started",
+        "licence_renewal_started",
+    }
 )
+# Of those, the staff's own steps show without their comments.
 STAFF_ONLY_COMMENTS = frozenset({"propose_decision", "return_to_review", "start_review"})
 
 # Transitions whose actor reviewed the file: that person may not also decide it (four-eyes).
@@ -142,4 +163,4 @@ def history_visible_to(user: Any, queryset: QuerySet) -> QuerySet:
     """The part of a history queryset ``user`` may read."""
     if is_staff_member(user):
         return queryset
-    return queryset.exclude(transition__in=STAFF_ONLY_EVENTS)
+    return queryset.filter(transition__in=APPLICANT_HISTORY)

@@ -81,23 +81,6 @@ def licences_to_expire(*, today) -> QuerySet[Licence]:
 # --- Web application: lists, queues and the case page ---------------------------------------
 
 QUEUES = ("unassigned", "mine", "waiting", "overdue")
-APPLICANT_HISTORY_TRANSITIONS = frozenset(
-    {
-        "submit",
-        "start_review",
-        "request_information",
-        "provide_information",
-        "propose_decision",
-        "return_to_review",
-        "approve",
-        "refuse",
-        "withdraw",
-        "revoke",
-        "expire",
-        "document_uploaded",
-        "decision_document_stored",
-    }
-)
 
 
 def _with_open_task(qs: QuerySet[PermitApplication]) -> QuerySet[PermitApplication]:
@@ -192,9 +175,7 @@ def application_timeline(*, application: PermitApplication, staff: bool) -> list
     """The file's history for a reader: everything for staff; for the applicant, the steps
     of the workflow and documents, never screening or internal comments."""
     records = application_history(application=application)
-    if staff:
-        return list(records)
-    return [r for r in records if r.transition in APPLICANT_HISTORY_TRANSITIONS]
+    return list(records if staff else history_visible_to(None, records))
 
 
 def application_decision(*, application: PermitApplication):

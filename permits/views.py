@@ -34,7 +34,7 @@ from .forms import (
 PAGE_SIZE = 25
 
 # Steps of the history whose comments are internal to Brussels International.
-STAFF_ONLY_TRANSITIONS = frozenset({"propose_decision", "return_to_review", "start_review"})
+STAFF_ONLY_TRANSITIONS = permissions.STAFF_ONLY_COMMENTS
 
 # The steps of a draft, in order: (slug, title).
 DRAFT_STEPS = (

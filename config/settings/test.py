@@ -10,3 +10,6 @@ EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 # fixture): nothing a test enqueues can linger in Redis for the next one.
 CELERY_TASK_ALWAYS_EAGER = True
 DECISION_SIGNING_P12 = ""
+# Static files straight from the apps' folders (production serves the collected copies).
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = True

@@ -74,3 +74,23 @@ def test_healthcheck_answers_when_the_database_does(client, db):
     response = client.get("/healthz/")
 
     assert response.status_code == 200 and response.content == b"ok"
+
+
+def test_the_apps_own_static_files_are_served(client, db):
+    for path in ("/static/css/site.css", "/static/js/app.js"):
+        response = client.get(path)
+        assert response.status_code == 200, path
+        assert b"".join(response.streaming_content)
+
+
+def test_production_collects_static_files_with_hashed_names(tmp_path):
+    result = run_manage(
+        "collectstatic",
+        "--noinput",
+        SECRET_KEY="collect-" + "x9Q2v" * 10,
+        STATIC_ROOT=str(tmp_path / "static"),
+        **PRODUCTION,
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert list((tmp_path / "static" / "css").glob("site.*.css"))
