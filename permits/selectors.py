@@ -12,6 +12,7 @@ from django.http import Http404
 from workflow.models import CaseTask, TransitionRecord
 from workflow.roles import Role
 
+from . import permissions
 from .models import Licence, PermitApplication, Status
 from .permissions import history_visible_to, visible_applications
 
@@ -205,3 +206,40 @@ def control_list_entries(*, regime: str) -> QuerySet:
         reference_list__is_current=True,
         regime__in=lists,
     ).order_by("code")
+
+
+def compliance_overview(*, application: PermitApplication, user: Any) -> dict[str, Any]:
+    """What the staff case page shows of the compliance engine, and what ``user`` may do."""
+    from .compliance.criteria import CRITERIA, framework_for
+    from .compliance.models import CriterionAssessment
+
+    latest = application.screenings.order_by("-ran_at", "-id").first()
+    flags = list(latest.flags.select_related("cleared_by")) if latest else []
+    assessed = {
+        line.code: line for line in application.criteria_worksheet.select_related("assessed_by")
+    }
+    framework = framework_for(application.regime)
+    reviewer = permissions.is_assigned_case_manager(application, user)
+    worksheet_open = application.status in ("under_review", "pending_approval")
+    return {
+        "screening": latest,
+        "flags": flags,
+        "consultations": list(application.consultations.select_related("denial_notice")),
+        "pauses": list(application.clock_pauses.all()),
+        "worksheet": [
+            {"code": code, "title": title, "line": assessed.get(code)}
+            for code, title in CRITERIA[framework].items()
+        ],
+        "assessments": CriterionAssessment.Assessment.choices,
+        "can_clear": reviewer,
+        "can_answer": reviewer,
+        "can_assess": worksheet_open
+        and (
+            reviewer
+            or (
+                application.status == "pending_approval"
+                and permissions.is_head_of_unit(application, user)
+            )
+        ),
+        "can_screen": reviewer or permissions.is_head_of_unit(application, user),
+    }

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import compliance_views, views
 
 app_name = "permits"
 
@@ -14,6 +14,18 @@ urlpatterns = [
     path("<str:key>/decision/", views.decision_status, name="decision_status"),
     path("<str:key>/edit/", views.draft_start, name="draft_edit"),
     path("<str:key>/edit/<str:step>/", views.draft_step, name="draft_step"),
+    path("<str:key>/screen/", compliance_views.screen_again, name="screen_again"),
+    path("<str:key>/flags/<int:flag_id>/clear/", compliance_views.flag_clear, name="flag_clear"),
+    path(
+        "<str:key>/consultations/<int:consultation_id>/answer/",
+        compliance_views.consultation_answer,
+        name="consultation_answer",
+    ),
+    path(
+        "<str:key>/criteria/<str:code>/",
+        compliance_views.criterion_assess,
+        name="criterion_assess",
+    ),
     path(
         "<str:key>/transitions/<str:name>/",
         views.application_transition,

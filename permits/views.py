@@ -200,6 +200,9 @@ def _render_detail(request, application, failed_action=None, status=200) -> Http
         **_decision_context(application),
     }
     if staff:
+        context["compliance"] = selectors.compliance_overview(
+            application=application, user=request.user
+        )
         context["task"] = selectors.open_task(application=application)
         context["four_eyes"] = (
             application.status == "pending_approval"

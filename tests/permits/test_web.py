@@ -357,7 +357,8 @@ def test_staff_case_page_has_the_screening_section_and_the_full_history(
         reverse("permits:application_detail", args=[application.url_key])
     )
 
-    assert b"No screening has been run yet." in response.content
+    assert b"Screening results" in response.content
+    assert response.context["compliance"]["screening"].occasion == "submission"
     assert "screening" in [record.transition for record in response.context["history"]]
 
 

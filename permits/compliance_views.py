@@ -1,0 +1,154 @@
+"""The staff case page's compliance actions: screen again, clear a flag, record a
+consultation's answer, fill the criteria worksheet. Thin: each calls one service."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from workflow.exceptions import TransitionError, TransitionGuardFailed
+from workflow.roles import is_staff_member
+
+from . import selectors
+from .compliance import services as compliance
+from .compliance.criteria import CRITERIA, framework_for
+from .compliance.models import Consultation, CriterionAssessment, ScreeningFlag, ScreeningRun
+
+
+class JustificationForm(forms.Form):
+    justification = forms.CharField(label=gettext_lazy("Justification"), max_length=4000)
+
+
+class AnswerForm(forms.Form):
+    answer = forms.CharField(label=gettext_lazy("Answer received"), max_length=8000)
+    answered_on = forms.DateField(label=gettext_lazy("Answered on"), required=False)
+
+
+class AssessmentForm(forms.Form):
+    assessment = forms.ChoiceField(
+        label=gettext_lazy("Assessment"), choices=CriterionAssessment.Assessment.choices
+    )
+    note = forms.CharField(label=gettext_lazy("Note"), max_length=8000, required=False)
+
+
+def _staff_application(request: HttpRequest, key: str):
+    application = selectors.application_get(user=request.user, key=key)
+    if not is_staff_member(request.user):
+        raise Http404("No such page.")
+    return application
+
+
+def _back(application) -> HttpResponse:
+    url = reverse("permits:application_detail", args=[application.url_key])
+    return redirect(f"{url}#screening-heading")
+
+
+def _report(request: HttpRequest, form: forms.Form) -> None:
+    for field, errors in form.errors.items():
+        label = form.fields[field].label if field in form.fields else field
+        for error in errors:
+            messages.error(request, f"{label}: {error}")
+
+
+def _run(request: HttpRequest, action, done: str) -> None:
+    try:
+        action()
+    except TransitionGuardFailed as exc:
+        for field, errors in exc.errors.items():
+            for error in errors:
+                messages.error(request, f"{field}: {error}")
+    except TransitionError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, done)
+
+
+@login_required
+@require_POST
+def screen_again(request: HttpRequest, key: str) -> HttpResponse:
+    application = _staff_application(request, key)
+    if not selectors.compliance_overview(application=application, user=request.user)["can_screen"]:
+        messages.error(
+            request, _("Only the file's case manager or the head of unit can screen it.")
+        )
+        return _back(application)
+    _run(
+        request,
+        lambda: compliance.application_screen(
+            application=application, occasion=ScreeningRun.Occasion.MANUAL, actor=request.user
+        ),
+        _("The file was screened again."),
+    )
+    return _back(application)
+
+
+@login_required
+@require_POST
+def flag_clear(request: HttpRequest, key: str, flag_id: int) -> HttpResponse:
+    application = _staff_application(request, key)
+    flag = get_object_or_404(ScreeningFlag, pk=flag_id, application=application)
+    form = JustificationForm(request.POST)
+    if not form.is_valid():
+        _report(request, form)
+        return _back(application)
+    _run(
+        request,
+        lambda: compliance.screening_flag_clear(
+            flag=flag, actor=request.user, justification=form.cleaned_data["justification"]
+        ),
+        _("The flag is cleared; your justification is in the history."),
+    )
+    return _back(application)
+
+
+@login_required
+@require_POST
+def consultation_answer(request: HttpRequest, key: str, consultation_id: int) -> HttpResponse:
+    application = _staff_application(request, key)
+    consultation = get_object_or_404(Consultation, pk=consultation_id, application=application)
+    form = AnswerForm(request.POST)
+    if not form.is_valid():
+        _report(request, form)
+        return _back(application)
+    _run(
+        request,
+        lambda: compliance.consultation_record_answer(
+            consultation=consultation,
+            actor=request.user,
+            answer=form.cleaned_data["answer"],
+            answered_on=form.cleaned_data["answered_on"],
+        ),
+        _("The answer is recorded."),
+    )
+    return _back(application)
+
+
+@login_required
+@require_POST
+def criterion_assess(request: HttpRequest, key: str, code: str) -> HttpResponse:
+    application = _staff_application(request, key)
+    if code not in CRITERIA[framework_for(application.regime)]:
+        raise Http404("No such criterion.")
+    form = AssessmentForm(request.POST)
+    if not form.is_valid():
+        _report(request, form)
+        return _back(application)
+    _run(
+        request,
+        lambda: compliance.criterion_assess(
+            application=application,
+            actor=request.user,
+            code=code,
+            assessment=form.cleaned_data["assessment"],
+            note=form.cleaned_data["note"],
+        ),
+        _("Criterion %(code)s assessed.") % {"code": code},
+    )
+    return _back(application)
