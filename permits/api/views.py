@@ -239,6 +239,8 @@ class _NestedListCreate(ApplicationMixin, generics.ListAPIView):
     ordering_fields: list[str] = []
     filter_backends: list = []
     pagination_class = None
+    # The optional If-Match of an addition can be stale.
+    extra_problem_statuses = {"POST": ("412",)}
 
     def get_serializer_class(self):
         return self.input_serializer

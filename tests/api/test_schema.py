@@ -72,3 +72,16 @@ def test_documentation_pages_use_the_apps_own_static_files(anon_client, page):
     html = response.content.decode()
     assert "/static/drf_spectacular_sidecar/" in html
     assert "cdn" not in html.lower()
+
+
+def test_every_write_that_honours_if_match_documents_412():
+    import yaml
+
+    from config.settings.base import BASE_DIR
+
+    schema = yaml.safe_load((BASE_DIR / "openapi.yaml").read_text())
+    for path, operations in schema["paths"].items():
+        for method, operation in operations.items():
+            names = {p.get("name") for p in operation.get("parameters", []) if isinstance(p, dict)}
+            if "If-Match" in names:
+                assert "412" in operation["responses"], (method, path)

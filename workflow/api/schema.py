@@ -53,7 +53,8 @@ class AutoSchema(openapi.AutoSchema):
             codes += UNSAFE
         if self.method in ("PUT", "PATCH"):
             codes += UPDATE
-        codes += getattr(self.view, "extra_problem_statuses", ())
+        # A view may document more problem statuses, per HTTP method: {"POST": ("412",)}.
+        codes += getattr(self.view, "extra_problem_statuses", {}).get(self.method, ())
         return codes
 
     def _get_response_bodies(self, direction="response"):
