@@ -2,12 +2,25 @@ from django.contrib import admin
 
 from .models import (
     ApplicantOrganisation,
+    ClockPause,
+    Consultation,
+    ControlListEntry,
+    CriterionAssessment,
+    DeadlineNotice,
     Decision,
+    DenialNotice,
+    Embargo,
     GoodsItem,
     Licence,
+    LicenceLine,
     Party,
     PermitApplication,
     ReferenceCounter,
+    ReferenceList,
+    ScreeningFlag,
+    ScreeningRun,
+    Shipment,
+    ShipmentLine,
 )
 
 
@@ -110,3 +123,102 @@ class DecisionAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Records written by the services (screening, consultations, shipments…): shown, never
+    edited here, so that every change goes through its service and its history record."""
+
+    def get_readonly_fields(self, request, obj=None):
+        return [f.name for f in self.model._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(ReferenceList)
+class ReferenceListAdmin(ReadOnlyAdmin):
+    list_display = ("kind", "version", "published_on", "is_current", "loaded_at")
+    list_filter = ("kind", "is_current")
+
+
+@admin.register(ControlListEntry)
+class ControlListEntryAdmin(ReadOnlyAdmin):
+    list_display = ("code", "title", "regime", "reference_list")
+    list_filter = ("regime", "reference_list")
+    search_fields = ("code", "title")
+
+
+@admin.register(Embargo)
+class EmbargoAdmin(ReadOnlyAdmin):
+    list_display = ("country", "scope", "legal_act", "starts_on", "ends_on", "reference_list")
+    list_filter = ("scope", "reference_list")
+
+
+@admin.register(DenialNotice)
+class DenialNoticeAdmin(ReadOnlyAdmin):
+    list_display = ("number", "notifying_state", "notified_on", "destination", "status")
+    list_filter = ("status", "notifying_state")
+    search_fields = ("number", "consignee_name", "end_user_name")
+
+
+@admin.register(ScreeningRun)
+class ScreeningRunAdmin(ReadOnlyAdmin):
+    list_display = ("application", "occasion", "screened_on", "ran_at")
+    list_filter = ("occasion",)
+
+
+@admin.register(ScreeningFlag)
+class ScreeningFlagAdmin(ReadOnlyAdmin):
+    list_display = ("application", "kind", "severity", "cleared_at")
+    list_filter = ("kind", "severity")
+
+
+@admin.register(Consultation)
+class ConsultationAdmin(ReadOnlyAdmin):
+    list_display = ("application", "counterpart", "requested_on", "due_on", "answered_on")
+    list_filter = ("counterpart",)
+
+
+@admin.register(ClockPause)
+class ClockPauseAdmin(ReadOnlyAdmin):
+    list_display = ("application", "reason", "started_on", "ended_on")
+
+
+@admin.register(CriterionAssessment)
+class CriterionAssessmentAdmin(ReadOnlyAdmin):
+    list_display = ("application", "code", "assessment", "assessed_by", "assessed_at")
+    list_filter = ("framework", "assessment")
+
+
+@admin.register(LicenceLine)
+class LicenceLineAdmin(ReadOnlyAdmin):
+    list_display = ("licence", "control_entry", "description", "authorised_quantity")
+
+
+class ShipmentLineInline(admin.TabularInline):
+    model = ShipmentLine
+    extra = 0
+    can_delete = False
+    readonly_fields = ("licence_line", "quantity", "value")
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Shipment)
+class ShipmentAdmin(ReadOnlyAdmin):
+    list_display = ("licence", "shipped_on", "customs_reference", "recorded_by")
+    inlines = [ShipmentLineInline]
+
+
+@admin.register(DeadlineNotice)
+class DeadlineNoticeAdmin(ReadOnlyAdmin):
+    list_display = ("application", "kind", "key", "sent_on")
+    list_filter = ("kind",)

@@ -48,7 +48,32 @@ def test_admin_pages_render(superuser_client, organisation, applicant, case_mana
         f"/admin/workflow/transitionrecord/{record.pk}/change/",
         "/admin/permits/decision/",
         "/admin/permits/licence/",
+        "/admin/permits/screeningrun/",
+        "/admin/permits/screeningflag/",
+        "/admin/permits/criterionassessment/",
+        "/admin/permits/referencelist/",
+        "/admin/permits/denialnotice/",
+        "/admin/permits/embargo/",
+        "/admin/permits/consultation/",
+        "/admin/permits/clockpause/",
+        "/admin/permits/licenceline/",
+        "/admin/permits/shipment/",
         "/admin/workflow/casetask/",
     ):
         assert superuser_client.get(url).status_code == 200, url
     assert PermitApplication.objects.filter(pk=application.pk, status="refused").exists()
+
+
+def test_every_model_of_the_project_is_in_the_admin():
+    from django.apps import apps
+
+    missing = [
+        f"{m._meta.app_label}.{m.__name__}"
+        for app in ("permits", "workflow", "documents", "directory")
+        for m in apps.get_app_config(app).get_models()
+        if m not in admin.site._registry
+        # Shown as inlines of their parent (the application, the shipment).
+        and m.__name__ not in {"GoodsItem", "Party", "ShipmentLine"}
+    ]
+
+    assert missing == []
