@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 
+from django.utils.translation import gettext as _
 from rapidfuzz import fuzz, process
 
 # EU Common Military List: ML1..ML22 with sub-items such as ML10.a or ML4.b.2; national
@@ -36,10 +37,8 @@ def control_entry_error(entry: str, regime: str) -> str | None:
     Beyond the syntax, an entry must exist in the current control list — itself or the
     nearest entry above it (sub-items are listed only as far as the data file goes).
     """
-    error = _syntax_error(entry, regime)
-    if error:
-        return error
-    return _list_error(normalise_entry(entry), regime)
+    entry = normalise_entry(entry or "")
+    return _syntax_error(entry, regime) or _list_error(entry, regime)
 
 
 def _list_error(entry: str, regime: str) -> str | None:
@@ -63,28 +62,31 @@ def _list_error(entry: str, regime: str) -> str | None:
             return None
         candidate = candidate.rpartition(".")[0]
     closest = [c for c, _score, _i in process.extract(entry, codes, scorer=fuzz.ratio, limit=3)]
-    return (
-        f"“{entry}” is not in the control list {reference.version}. Closest entries: "
-        f"{', '.join(closest)}."
-    )
+    return _(
+        "“%(entry)s” is not in the control list %(version)s. Closest entries: %(closest)s."
+    ) % {
+        "entry": entry,
+        "version": reference.version,
+        "closest": ", ".join(closest),
+    }
 
 
 def _syntax_error(entry: str, regime: str) -> str | None:
     if not entry:
-        return "A control-list entry is required."
+        return _("A control-list entry is required.")
     if regime == "dual_use":
         if DUAL_USE_ENTRY.match(entry):
             return None
-        return (
-            f"“{entry}” is not a dual-use Annex I entry: expected a category digit, a group "
+        return _(
+            "“%(entry)s” is not a dual-use Annex I entry: expected a category digit, a group "
             "letter A–E and three digits, such as 5A002.a or 1C350."
-        )
+        ) % {"entry": entry}
     if regime in REGIMES_USING_MILITARY_LIST:
         match = MILITARY_ENTRY.match(entry)
         if match and int(match["category"]) <= MILITARY_MAX_NATIONAL_CATEGORY:
             return None
-        return (
-            f"“{entry}” is not a Military List entry: expected ML1 to ML22 (or a national "
+        return _(
+            "“%(entry)s” is not a Military List entry: expected ML1 to ML22 (or a national "
             "category) with optional sub-items, such as ML10.a or ML4.b.2."
-        )
-    return f"Unknown regime “{regime}”."
+        ) % {"entry": entry}
+    return _("Unknown regime “%(regime)s”.") % {"regime": regime}

@@ -336,3 +336,10 @@ def test_the_shipped_reference_data_loads(db):
         reference_list, created = reference_list_load(kind=kind)
         assert created and reference_list.is_current
     assert ScreeningFlag.objects.count() == 0
+
+
+def test_entries_are_checked_whatever_their_case_and_spacing(db):
+    reference_list_load(kind="control_list")
+
+    assert control_entry_error(" ml10.A ", "military") is None
+    assert control_entry_error("5a002.A", "dual_use") is None
