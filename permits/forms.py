@@ -234,6 +234,7 @@ TRANSITION_LABELS = {
 
 # Other events of a file's history, named for people.
 EVENT_LABELS = {
+    "lapse": _("Closed: information not provided in time"),
     "document_uploaded": _("Document added"),
     "decision_document_stored": _("Decision document ready"),
     "screening": _("Compliance screening"),

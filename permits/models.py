@@ -334,6 +334,15 @@ class PermitApplication(ConcurrentTransitionMixin, models.Model):
         pass
 
     @transition(
+        status,
+        source=Status.INFORMATION_REQUESTED,
+        target=Status.WITHDRAWN,
+        permission=permissions.is_system,
+    )
+    def lapse(self) -> None:
+        """The applicant never answered the information request: the file is closed."""
+
+    @transition(
         status, source=Status.ISSUED, target=Status.EXPIRED, permission=permissions.is_system
     )
     def expire(self) -> None:

@@ -70,6 +70,20 @@ MESSAGES = {
             "Vergunning {reference} is opnieuw geldig. Details: {url}",
         ),
     },
+    "request_lapsed": {
+        "en": (
+            "Application {reference} closed",
+            "Application {reference} is closed: the information requested was not provided in time. You may file a new application. {url}",
+        ),
+        "fr": (
+            "Demande {reference} clôturée",
+            "La demande {reference} est clôturée : les informations demandées n'ont pas été fournies à temps. Vous pouvez introduire une nouvelle demande. {url}",
+        ),
+        "nl": (
+            "Aanvraag {reference} afgesloten",
+            "Aanvraag {reference} is afgesloten: de gevraagde informatie werd niet tijdig bezorgd. U kunt een nieuwe aanvraag indienen. {url}",
+        ),
+    },
     "decision_ready": {
         "en": (
             "Decision on application {reference}",

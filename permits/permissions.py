@@ -29,6 +29,7 @@ APPLICANT_HISTORY = frozenset(
         "withdraw",
         "revoke",
         "expire",
+        "lapse",
         "document_uploaded",
         "decision_document_stored",
         "shipment_recorded",

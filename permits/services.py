@@ -766,6 +766,45 @@ HISTORY_EVENTS = (
     "licence_renewal_started",
 )
 
+
+def application_lapse(
+    *, application: PermitApplication, actor: None = None, today: date | None = None
+) -> PermitApplication:
+    """Close a file whose information request went unanswered for
+    ``INFORMATION_REQUEST_LAPSE_DAYS``; the applicant is told."""
+    today = today or timezone.localdate()
+
+    def guard(app: PermitApplication) -> dict[str, list[str]]:
+        pause = app.clock_pauses.filter(
+            reason=ClockPause.Reason.INFORMATION_REQUESTED, ended_on__isnull=True
+        ).first()
+        waited = (today - pause.started_on).days if pause else 0
+        if waited < settings.INFORMATION_REQUEST_LAPSE_DAYS:
+            return {
+                "information_request": [
+                    _("The applicant still has time to answer (%(days)d of %(limit)d days).")
+                    % {"days": waited, "limit": settings.INFORMATION_REQUEST_LAPSE_DAYS}
+                ]
+            }
+        return {}
+
+    def after(app: PermitApplication, source: str) -> None:
+        _move_task(None)(app, source)
+        compliance.clock_resume(
+            application=app, reason=ClockPause.Reason.INFORMATION_REQUESTED, on=today
+        )
+        _notify(app, "request_lapsed")
+
+    return _run_transition(
+        application=application,
+        actor=actor,
+        name="lapse",
+        guard=guard,
+        after=after,
+        payload={"lapsed_on": today.isoformat()},
+    )
+
+
 TRANSITION_SERVICES: dict[str, Callable[..., PermitApplication]] = {
     "submit": application_submit,
     "start_review": application_start_review,
@@ -778,6 +817,7 @@ TRANSITION_SERVICES: dict[str, Callable[..., PermitApplication]] = {
     "withdraw": application_withdraw,
     "revoke": application_revoke,
     "expire": application_expire,
+    "lapse": application_lapse,
 }
 
 

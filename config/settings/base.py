@@ -173,6 +173,8 @@ DECISION_DEADLINE_RULES = {
 DEADLINE_REMINDER_DAYS = [10, 3]
 # Applicants who have not answered an information request are reminded after these days.
 INFORMATION_REMINDER_DAYS = [10, 18]
+# An information request unanswered this many days closes the file (the applicant is told).
+INFORMATION_REQUEST_LAPSE_DAYS = env.int("INFORMATION_REQUEST_LAPSE_DAYS", default=60)
 
 LOGGING = {
     "version": 1,

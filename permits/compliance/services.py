@@ -14,7 +14,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from workflow import services as workflow_services
-from workflow.exceptions import TransitionConflict, TransitionForbidden, TransitionGuardFailed
+from workflow.exceptions import (
+    TransitionConflict,
+    TransitionError,
+    TransitionForbidden,
+    TransitionGuardFailed,
+)
 
 from .. import permissions
 from ..models import PermitApplication
@@ -271,7 +276,12 @@ def deadline_reminders_send(*, today: date) -> dict[str, int]:
 
     from workflow.roles import Role
 
-    sent = {"case_manager_reminders": 0, "escalations": 0, "applicant_reminders": 0}
+    sent = {
+        "case_manager_reminders": 0,
+        "escalations": 0,
+        "applicant_reminders": 0,
+        "lapsed": 0,
+    }
     active = PermitApplication.objects.filter(
         status__in=["submitted", "under_review", "pending_approval"],
         decision_due_on__isnull=False,
@@ -328,6 +338,15 @@ def deadline_reminders_send(*, today: date) -> dict[str, int]:
     ).select_related("application__organisation")
     for pause in waiting:
         waited = (today - pause.started_on).days
+        if waited >= settings.INFORMATION_REQUEST_LAPSE_DAYS:
+            from ..services import application_lapse
+
+            try:
+                application_lapse(application=pause.application, today=today)
+            except TransitionError:
+                continue  # answered or withdrawn meanwhile
+            sent["lapsed"] += 1
+            continue
         due = [d for d in settings.INFORMATION_REMINDER_DAYS if waited >= d]
         if due and _notice_once(
             pause.application, "applicant_reminder", f"{pause.pk}:{max(due)}", today

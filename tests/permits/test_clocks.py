@@ -137,6 +137,7 @@ def test_the_sweep_reminds_the_case_manager_once_per_point_and_escalates_when_ov
         "case_manager_reminders": 0,
         "escalations": 1,
         "applicant_reminders": 0,
+        "lapsed": 0,
     }
     assert run(date(2026, 7, 2))["escalations"] == 0
     assert [m.to for m in mail.outbox] == [
@@ -181,3 +182,39 @@ def test_the_sweep_reminds_applicants_who_have_not_answered(organisation, people
         == 1
     )
     assert [m.to for m in mail.outbox] == [[people["applicant"].email]] * 2
+
+
+@pytest.mark.django_db
+def test_an_unanswered_request_closes_the_file_after_the_configured_time(organisation, people):
+    from datetime import timedelta
+
+    application = advance(
+        ApplicationFactory(organisation=organisation, created_by=people["applicant"]),
+        "information_requested",
+        **people,
+    )
+    started = application.clock_pauses.get().started_on
+    mail.outbox.clear()
+
+    assert compliance.deadline_reminders_send(today=started + timedelta(days=59))["lapsed"] == 0
+    assert compliance.deadline_reminders_send(today=started + timedelta(days=60))["lapsed"] == 1
+
+    application.refresh_from_db()
+    assert application.status == "withdrawn"
+    record = application.history.state_changes().last()
+    assert (record.transition, record.actor_role) == ("lapse", "system")
+    assert not application.tasks.filter(completed_at__isnull=True).exists()
+
+
+@pytest.mark.django_db
+def test_a_file_does_not_lapse_before_its_time(organisation, people):
+    from workflow.exceptions import TransitionGuardFailed
+
+    application = advance(
+        ApplicationFactory(organisation=organisation, created_by=people["applicant"]),
+        "information_requested",
+        **people,
+    )
+
+    with pytest.raises(TransitionGuardFailed):
+        services.application_lapse(application=application)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import threading
 import time
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 from django.db import connection, connections, transaction
@@ -112,6 +112,7 @@ RACES = {
     "withdraw": ("submitted", "applicant", "applicant", {}),
     "revoke": ("issued", "head", "second_head", {"reason": "Breach"}),
     "expire": ("issued", None, None, {}),
+    "lapse": ("information_requested", None, None, {}),
 }
 
 
@@ -125,6 +126,8 @@ def test_the_same_transition_raced_twice_happens_once(name, cast):
     application = _application(cast, state)
     if name == "expire":
         payload = {"today": application.licence.valid_until + timedelta(days=1)}
+    if name == "lapse":
+        payload = {"today": date.today() + timedelta(days=61)}
     if name == "refuse":
         mark_refusal_ground(application, cast["case_manager"])
     service = services.TRANSITION_SERVICES[name]

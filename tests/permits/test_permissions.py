@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from django.utils import timezone
 
 from permits import permissions, services
 from permits.models import PermitApplication
@@ -41,6 +42,7 @@ MATRIX = {
     "withdraw": ("submitted", {"applicant"}, {}),
     "revoke": ("issued", {"head"}, {"reason": "End-use breach."}),
     "expire": ("issued", {"system"}, {}),
+    "lapse": ("information_requested", {"system"}, {}),
 }
 
 
@@ -80,6 +82,8 @@ def _prepare(transition, cast, organisation):
         mark_refusal_ground(application, cast["case_manager"])
     if transition == "expire":
         payload["today"] = application.licence.valid_until + timedelta(days=1)
+    if transition == "lapse":
+        payload["today"] = timezone.localdate() + timedelta(days=61)
     return application, allowed, payload
 
 
@@ -114,7 +118,7 @@ def test_transition_is_allowed_exactly_for_its_roles(transition, actor_name, cas
 def test_available_transitions_match_the_matrix(actor_name, cast, organisation):
     """What a user is offered (buttons, the API's list) agrees with what the services allow."""
     for transition, (state, allowed, _payload) in MATRIX.items():
-        if transition == "expire":
+        if transition in ("expire", "lapse"):
             continue
         application, _, _ = _prepare(transition, cast, organisation)
         offered = {
