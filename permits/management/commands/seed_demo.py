@@ -15,7 +15,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from reportlab.pdfgen import canvas
 
@@ -187,7 +187,21 @@ class Command(BaseCommand):
         "Create demo users (password: permits-demo), organisations and applications in every state."
     )
 
-    def handle(self, *args, **options):
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--not-a-demo-site-i-know",
+            dest="force",
+            action="store_true",
+            help="Run even with DEBUG off (tests, staging). Never on the production site: the "
+            "demo accounts have a published password.",
+        )
+
+    def handle(self, *args, force=False, **options):
+        if not settings.DEBUG and not force:
+            raise CommandError(
+                "seed_demo creates accounts with a published password: it only runs with "
+                "DEBUG on (the development settings)."
+            )
         self._signing_certificate()
         users = self._users()
         if ApplicantOrganisation.objects.filter(enterprise_number="0400000185").exists():
