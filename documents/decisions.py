@@ -64,11 +64,9 @@ def decision_document_generate(*, decision_id: int) -> Document:
         document.file.save(f"{number}.pdf", ContentFile(data), save=False)
         try:
             document.save()
-            workflow_services.transition_record_create(
+            workflow_services.history_event_record(
                 application=application,
-                transition="decision_document_stored",
-                source_state=application.status,
-                target_state=application.status,
+                event="decision_document_stored",
                 actor=None,
                 payload={
                     "document": str(document.public_id),

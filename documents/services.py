@@ -121,11 +121,9 @@ def document_upload(
             }
             if document.supersedes is not None:
                 payload["supersedes"] = str(document.supersedes.public_id)
-            workflow_services.transition_record_create(
+            workflow_services.history_event_record(
                 application=locked,
-                transition=UPLOAD_TRANSITION,
-                source_state=locked.status,
-                target_state=locked.status,
+                event=UPLOAD_TRANSITION,
                 actor=actor,
                 payload=payload,
             )

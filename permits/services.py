@@ -834,11 +834,9 @@ def _locked_licence(licence: Licence) -> Licence:
 
 def _licence_event(licence: Licence, actor: User, event: str, **payload: Any) -> None:
     application = licence.application
-    workflow_services.transition_record_create(
+    workflow_services.history_event_record(
         application=application,
-        transition=event,
-        source_state=application.status,
-        target_state=application.status,
+        event=event,
         actor=actor,
         comment=payload.pop("comment", ""),
         payload=payload,

@@ -39,6 +39,27 @@ def transition_record_create(
     )
 
 
+def history_event_record(
+    *,
+    application: Any,
+    event: str,
+    actor: AbstractBaseUser | None,
+    comment: str = "",
+    payload: dict[str, Any] | None = None,
+) -> TransitionRecord:
+    """A history record of something that happened to the file without changing its state
+    (a document, a screening, a shipment…): recorded with the same state before and after."""
+    return transition_record_create(
+        application=application,
+        transition=event,
+        source_state=application.status,
+        target_state=application.status,
+        actor=actor,
+        comment=comment,
+        payload=payload,
+    )
+
+
 def case_task_open(
     *,
     application: Any,

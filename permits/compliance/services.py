@@ -98,11 +98,9 @@ def application_screen(
                         on=today,
                         consultation=consultation,
                     )
-        workflow_services.transition_record_create(
+        workflow_services.history_event_record(
             application=locked,
-            transition="screening",
-            source_state=locked.status,
-            target_state=locked.status,
+            event="screening",
             actor=actor,
             payload={
                 "run": run.pk,
@@ -136,11 +134,9 @@ def screening_flag_clear(*, flag: ScreeningFlag, actor: Any, justification: str)
         ScreeningFlag.objects.filter(application=locked.application, key=locked.key).filter(
             cleared_at__isnull=True
         ).update(cleared_at=now, cleared_by=actor, clearance_justification=justification.strip())
-        workflow_services.transition_record_create(
+        workflow_services.history_event_record(
             application=locked.application,
-            transition="flag_cleared",
-            source_state=locked.application.status,
-            target_state=locked.application.status,
+            event="flag_cleared",
             actor=actor,
             comment=justification.strip(),
             payload={"flag": locked.key, "severity": locked.severity},
@@ -177,11 +173,9 @@ def consultation_record_answer(
             on=locked.answered_on,
             consultation=locked,
         )
-        workflow_services.transition_record_create(
+        workflow_services.history_event_record(
             application=locked.application,
-            transition="consultation_answered",
-            source_state=locked.application.status,
-            target_state=locked.application.status,
+            event="consultation_answered",
             actor=actor,
             comment=locked.answer,
             payload={"consultation": locked.pk, "answered_on": locked.answered_on.isoformat()},
@@ -406,11 +400,9 @@ def criterion_assess(
                 "assessed_by": actor,
             },
         )
-        workflow_services.transition_record_create(
+        workflow_services.history_event_record(
             application=locked,
-            transition="criterion_assessed",
-            source_state=locked.status,
-            target_state=locked.status,
+            event="criterion_assessed",
             actor=actor,
             comment=note.strip(),
             payload={"code": code, "assessment": assessment},
