@@ -316,7 +316,14 @@ def render_decision(decision: Decision, *, signed: bool) -> bytes:
         p(legal),
         Spacer(1, 6 * mm),
         p(t["issued_on"].format(date=decided_local.strftime("%d/%m/%Y %H:%M"))),
-        p(f"{t['decided_by']}: {escape(approver)}, {t['head_title']}"),
+        *(
+            [
+                p(t["government"].format(reference=escape(decision.authority_reference))),
+                p(f"{t['notified_by']}: {escape(approver)}, {t['head_title']}"),
+            ]
+            if decision.authority == "government"
+            else [p(f"{t['decided_by']}: {escape(approver)}, {t['head_title']}")]
+        ),
         Spacer(1, 4 * mm),
         p(t["verify"].format(url=escape(url)), "small"),
         p(t["signed_note"] if signed else t["unsigned_note"], "small"),

@@ -56,6 +56,8 @@ TEXTS: dict[str, dict[str, str]] = {
             "assistance, transit and transfer of dual-use items."
         ),
         "decided_by": "Decided by",
+        "government": "Decision of the Brussels-Capital Region Government: {reference}",
+        "notified_by": "Notified by",
         "head_title": "Head of the Permits unit, Brussels International",
         "issued_on": "Issued in Brussels on {date}",
         "verify": "Check this document at {url}",
@@ -129,6 +131,8 @@ TEXTS: dict[str, dict[str, str]] = {
             "à double usage."
         ),
         "decided_by": "Décision prise par",
+        "government": "Décision du Gouvernement de la Région de Bruxelles-Capitale : {reference}",
+        "notified_by": "Notifiée par",
         "head_title": "Chef de la Cellule Licences, Brussels International",
         "issued_on": "Délivré à Bruxelles le {date}",
         "verify": "Vérifiez ce document sur {url}",
@@ -201,6 +205,8 @@ TEXTS: dict[str, dict[str, str]] = {
             "gebruik."
         ),
         "decided_by": "Beslist door",
+        "government": "Beslissing van de Brusselse Hoofdstedelijke Regering: {reference}",
+        "notified_by": "Betekend door",
         "head_title": "Hoofd van de Cel Vergunningen, Brussels International",
         "issued_on": "Afgegeven te Brussel op {date}",
         "verify": "Controleer dit document op {url}",

@@ -11,6 +11,7 @@ from .models import (
     DenialNotice,
     Embargo,
     GoodsItem,
+    GovernmentDecision,
     Licence,
     LicenceLine,
     Party,
@@ -216,6 +217,11 @@ class ShipmentLineInline(admin.TabularInline):
 class ShipmentAdmin(ReadOnlyAdmin):
     list_display = ("licence", "shipped_on", "customs_reference", "recorded_by")
     inlines = [ShipmentLineInline]
+
+
+@admin.register(GovernmentDecision)
+class GovernmentDecisionAdmin(ReadOnlyAdmin):
+    list_display = ("application", "outcome", "decided_on", "reference", "recorded_by")
 
 
 @admin.register(DeadlineNotice)

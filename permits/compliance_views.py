@@ -19,7 +19,13 @@ from workflow.roles import is_staff_member
 from . import selectors
 from .compliance import services as compliance
 from .compliance.criteria import CRITERIA, framework_for
-from .compliance.models import Consultation, CriterionAssessment, ScreeningFlag, ScreeningRun
+from .compliance.models import (
+    Consultation,
+    CriterionAssessment,
+    ScreeningFlag,
+    ScreeningRun,
+)
+from .forms import GovernmentDecisionForm
 
 
 class JustificationForm(forms.Form):
@@ -150,5 +156,23 @@ def criterion_assess(request: HttpRequest, key: str, code: str) -> HttpResponse:
             note=form.cleaned_data["note"],
         ),
         _("Criterion %(code)s assessed.") % {"code": code},
+    )
+    return _back(application)
+
+
+@login_required
+@require_POST
+def government_decision(request: HttpRequest, key: str) -> HttpResponse:
+    application = _staff_application(request, key)
+    form = GovernmentDecisionForm(request.POST, prefix="government")
+    if not form.is_valid():
+        _report(request, form)
+        return _back(application)
+    _run(
+        request,
+        lambda: compliance.government_decision_record(
+            application=application, actor=request.user, **form.cleaned_data
+        ),
+        _("The Government's decision is recorded."),
     )
     return _back(application)

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from workflow.roles import Role
 
+from .compliance.models import GovernmentDecision
 from .models import GoodsItem, Party, PermitApplication, Recommendation
 from .services import DRAFT_FIELDS
 
@@ -244,3 +245,15 @@ EVENT_LABELS = {
     "create": _("Created"),
     "edit": _("Edited"),
 }
+
+
+class GovernmentDecisionForm(forms.Form):
+    outcome = forms.ChoiceField(
+        label=_("Government's decision"), choices=GovernmentDecision.Outcome.choices
+    )
+    decided_on = forms.DateField(
+        label=_("Date of the Government's decision"),
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    reference = forms.CharField(label=_("Reference of the Government's decision"), max_length=100)
+    note = forms.CharField(label=_("Note"), max_length=8000, required=False)

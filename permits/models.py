@@ -555,6 +555,18 @@ class Decision(models.Model):
         _("criteria relied on"), default=list, blank=True, help_text=_('Codes, e.g. ["1", "7"].')
     )
     language = models.CharField(_("language"), max_length=2, choices=Language.choices)
+    authority = models.CharField(
+        _("decided by"),
+        max_length=15,
+        choices=[
+            ("head_of_unit", _("Head of the Permits unit")),
+            ("government", _("Brussels Government")),
+        ],
+        default="head_of_unit",
+    )
+    authority_reference = models.CharField(
+        _("reference of the deciding act"), max_length=150, blank=True
+    )
 
     class Meta:
         ordering = ["-decided_at"]
@@ -574,6 +586,7 @@ from .compliance.models import (  # noqa: E402, F401
     DeadlineNotice,
     DenialNotice,
     Embargo,
+    GovernmentDecision,
     ReferenceList,
     ScreeningFlag,
     ScreeningRun,

@@ -212,6 +212,8 @@ def compliance_overview(*, application: PermitApplication, user: Any) -> dict[st
     """What the staff case page shows of the compliance engine, and what ``user`` may do."""
     from .compliance.criteria import CRITERIA, framework_for
     from .compliance.models import CriterionAssessment
+    from .compliance.services import decision_authority
+    from .forms import GovernmentDecisionForm
 
     latest = application.screenings.order_by("-ran_at", "-id").first()
     flags = list(latest.flags.select_related("cleared_by")) if latest else []
@@ -242,4 +244,11 @@ def compliance_overview(*, application: PermitApplication, user: Any) -> dict[st
             )
         ),
         "can_screen": reviewer or permissions.is_head_of_unit(application, user),
+        "authority": decision_authority(application),
+        "government_decision": getattr(application, "government_decision", None),
+        "can_record_government_decision": application.status == "pending_approval"
+        and decision_authority(application) == "government"
+        and not hasattr(application, "government_decision")
+        and permissions.is_head_of_unit(application, user),
+        "government_form": GovernmentDecisionForm(prefix="government"),
     }

@@ -29,7 +29,7 @@ from workflow.roles import Role, has_role
 
 from . import permissions
 from .compliance import services as compliance
-from .compliance.models import ClockPause, ScreeningRun
+from .compliance.models import ClockPause, GovernmentDecision, ScreeningRun
 from .control_lists import control_entry_error, normalise_entry
 from .models import (
     ApplicantOrganisation,
@@ -415,7 +415,12 @@ def _decide(
     """Record the decision and, once committed, have its document rendered."""
     from documents.tasks import generate_decision_document
 
+    government = GovernmentDecision.objects.filter(application=application).first()
     decision = Decision.objects.create(
+        authority="government" if government else "head_of_unit",
+        authority_reference=(
+            f"{government.reference} ({government.decided_on.isoformat()})" if government else ""
+        ),
         application=application,
         outcome=outcome,
         decided_by=actor,
@@ -651,7 +656,10 @@ def application_approve(
         application=application,
         actor=actor,
         name="approve",
-        guard=compliance.decision_blockers,
+        guard=lambda app: (
+            compliance.decision_blockers(app)
+            | compliance.authority_problems(app, outcome="granted")
+        ),
         apply=apply,
         after=after,
         comment=comment.strip(),
@@ -682,7 +690,8 @@ def application_refuse(
 
     def guard(app: PermitApplication) -> dict[str, list[str]]:
         errors = _required_text("grounds", grounds, _("A refusal must state its grounds."))
-        return errors | compliance.refusal_criteria_problems(app)
+        errors |= compliance.refusal_criteria_problems(app)
+        return errors | compliance.authority_problems(app, outcome="refused")
 
     return _run_transition(
         application=application,

@@ -15,6 +15,11 @@ urlpatterns = [
     path("<str:key>/edit/", views.draft_start, name="draft_edit"),
     path("<str:key>/edit/<str:step>/", views.draft_step, name="draft_step"),
     path("<str:key>/screen/", compliance_views.screen_again, name="screen_again"),
+    path(
+        "<str:key>/government-decision/",
+        compliance_views.government_decision,
+        name="government_decision",
+    ),
     path("<str:key>/flags/<int:flag_id>/clear/", compliance_views.flag_clear, name="flag_clear"),
     path(
         "<str:key>/consultations/<int:consultation_id>/answer/",

@@ -28,9 +28,11 @@ def advance(
         "pending_approval": lambda a: services.application_propose_decision(
             application=a, actor=case_manager, recommendation="grant", reasons="In order."
         ),
-        "issued": lambda a: services.application_approve(application=a, actor=head),
+        "issued": lambda a: services.application_approve(
+            application=record_government_decision(a, head, "granted"), actor=head
+        ),
         "refused": lambda a: services.application_refuse(
-            application=mark_refusal_ground(a, head),
+            application=record_government_decision(mark_refusal_ground(a, head), head, "refused"),
             actor=head,
             grounds="Criterion 7: risk of diversion.",
         ),
@@ -72,4 +74,21 @@ def mark_refusal_ground(application: PermitApplication, actor) -> PermitApplicat
         assessment="refusal_ground",
         note="Risk of diversion to an unauthorised end user.",
     )
+    return application
+
+
+def record_government_decision(application: PermitApplication, head, outcome: str):
+    """Where the Government decides the licence family, record its decision first."""
+    from datetime import date
+
+    from permits.compliance import services as compliance
+
+    if compliance.decision_authority(application) == "government":
+        compliance.government_decision_record(
+            application=application,
+            actor=head,
+            outcome=outcome,
+            decided_on=date.today(),
+            reference=f"GOV-BXL-{application.reference}",
+        )
     return application

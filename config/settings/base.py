@@ -169,6 +169,10 @@ DECISION_DEADLINE_RULES = {
     "civil_firearms": {"days": 60, "working_days": True},
     "default": {"days": 42, "working_days": False},
 }
+# Who decides, per licence family ("kind:regime", then "regime", then "default"): where the
+# Brussels Government decides (military exports, domain notes §1), the head of unit's approval
+# waits for the Government's decision to be recorded.
+DECISION_AUTHORITY = {"export:military": "government", "default": "head_of_unit"}
 # Reminders to the case manager this many days before the deadline; escalation when passed.
 DEADLINE_REMINDER_DAYS = [10, 3]
 # Applicants who have not answered an information request are reminded after these days.

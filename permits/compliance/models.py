@@ -312,3 +312,30 @@ class CriterionAssessment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.code}: {self.get_assessment_display()}"
+
+
+class GovernmentDecision(models.Model):
+    """Where the Brussels Government decides (e.g. military exports), its decision on a file,
+    recorded by an authorised user before the licence or refusal is issued."""
+
+    class Outcome(models.TextChoices):
+        GRANTED = "granted", _("Granted")
+        REFUSED = "refused", _("Refused")
+
+    application = models.OneToOneField(
+        "permits.PermitApplication", on_delete=models.PROTECT, related_name="government_decision"
+    )
+    outcome = models.CharField(_("outcome"), max_length=10, choices=Outcome.choices)
+    decided_on = models.DateField(_("decided on"))
+    reference = models.CharField(_("reference of the Government's decision"), max_length=100)
+    note = models.TextField(_("note"), blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("Government decision")
+
+    def __str__(self) -> str:
+        return f"{self.reference} ({self.decided_on}): {self.get_outcome_display()}"

@@ -29,6 +29,7 @@ from .models import (
     Consultation,
     CriterionAssessment,
     DeadlineNotice,
+    GovernmentDecision,
     ScreeningFlag,
     ScreeningRun,
 )
@@ -429,3 +430,102 @@ def refusal_criteria_problems(application: PermitApplication) -> dict[str, list[
             )
         ]
     }
+
+
+# --- Decision authority ---------------------------------------------------------------------
+
+
+def decision_authority(application: PermitApplication) -> str:
+    rules = settings.DECISION_AUTHORITY
+    return (
+        rules.get(f"{application.kind}:{application.regime}")
+        or rules.get(application.regime)
+        or rules["default"]
+    )
+
+
+def government_decision_record(
+    *,
+    application: PermitApplication,
+    actor: Any,
+    outcome: str,
+    decided_on: date,
+    reference: str,
+    note: str = "",
+) -> GovernmentDecision:
+    """Record the Brussels Government's decision on a file it decides. The head of unit then
+    issues the licence or the refusal that carries out that decision."""
+    with transaction.atomic():
+        locked = PermitApplication.objects.select_for_update().get(pk=application.pk)
+        if not permissions.is_head_of_unit(locked, actor):
+            raise TransitionForbidden(
+                _("Only the head of unit records the Government's decision."),
+                transition="government_decision_recorded",
+            )
+        if decision_authority(locked) != "government":
+            raise TransitionConflict(
+                _("The Government does not decide this kind of licence."),
+                transition="government_decision_recorded",
+            )
+        if locked.status != "pending_approval":
+            raise TransitionConflict(
+                _("The Government's decision is recorded while the file awaits the decision."),
+                transition="government_decision_recorded",
+            )
+        errors: dict[str, list[str]] = {}
+        if outcome not in GovernmentDecision.Outcome.values:
+            errors["outcome"] = [_("Choose granted or refused.")]
+        if not (reference or "").strip():
+            errors["reference"] = [_("The reference of the Government's decision is required.")]
+        if decided_on is None or decided_on > timezone.localdate():
+            errors["decided_on"] = [
+                _("The date of the Government's decision cannot be in the future.")
+            ]
+        if hasattr(locked, "government_decision"):
+            errors["outcome"] = [_("The Government's decision is already recorded.")]
+        if errors:
+            raise TransitionGuardFailed(errors, transition="government_decision_recorded")
+        decision = GovernmentDecision.objects.create(
+            application=locked,
+            outcome=outcome,
+            decided_on=decided_on,
+            reference=reference.strip(),
+            note=note.strip(),
+            recorded_by=actor,
+        )
+        workflow_services.history_event_record(
+            application=locked,
+            event="government_decision_recorded",
+            actor=actor,
+            comment=note.strip(),
+            payload={
+                "outcome": outcome,
+                "decided_on": decided_on.isoformat(),
+                "reference": decision.reference,
+            },
+        )
+    return decision
+
+
+def authority_problems(application: PermitApplication, *, outcome: str) -> dict[str, list[str]]:
+    """Where the Government decides, the head can only carry out its recorded decision."""
+    if decision_authority(application) != "government":
+        return {}
+    recorded = GovernmentDecision.objects.filter(application=application).first()
+    if recorded is None:
+        return {
+            "government_decision": [
+                _(
+                    "The Brussels Government decides this licence: record its decision (date "
+                    "and reference) before issuing it."
+                )
+            ]
+        }
+    if recorded.outcome != outcome:
+        return {
+            "government_decision": [
+                _("The Government's decision (%(reference)s) was: %(outcome)s.")
+                % {"reference": recorded.reference, "outcome": recorded.get_outcome_display()}
+            ]
+        }
+    return {}

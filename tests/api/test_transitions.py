@@ -6,6 +6,7 @@ import pytest
 
 from permits.models import PermitApplication
 from tests.api.conftest import url
+from tests.workflow_helpers import record_government_decision
 
 pytestmark = pytest.mark.django_db
 
@@ -46,8 +47,8 @@ def test_a_transition_that_no_longer_applies_is_409(applicant_client, make_appli
     assert response["Content-Type"] == "application/problem+json"
 
 
-def test_the_loser_of_two_approvals_gets_409(head_client, make_application):
-    application = make_application("pending_approval")
+def test_the_loser_of_two_approvals_gets_409(head_client, head, make_application):
+    application = record_government_decision(make_application("pending_approval"), head, "granted")
     first = head_client.post(url(application, "transitions/approve/"), {}, format="json")
     second = head_client.post(url(application, "transitions/approve/"), {}, format="json")
     assert (first.status_code, second.status_code) == (200, 409)
@@ -135,8 +136,8 @@ def test_get_on_a_transition_is_405(applicant_client, draft):
     assert "POST" in response["Allow"]
 
 
-def test_head_approves_and_the_licence_is_issued(head_client, make_application):
-    application = make_application("pending_approval")
+def test_head_approves_and_the_licence_is_issued(head_client, head, make_application):
+    application = record_government_decision(make_application("pending_approval"), head, "granted")
     response = head_client.post(
         url(application, "transitions/approve/"), {"comment": "In order."}, format="json"
     )

@@ -17,7 +17,7 @@ from permits import services
 from permits.models import Decision
 from tests.conftest import wait_for
 from tests.factories import ApplicationFactory, GoodsItemFactory, PartyFactory
-from tests.workflow_helpers import advance
+from tests.workflow_helpers import advance, record_government_decision
 from workflow.models import TransitionRecord
 
 
@@ -210,7 +210,10 @@ def test_approval_after_commit_stores_the_document_and_mails_the_applicant(
     mail.outbox.clear()
 
     with django_capture_on_commit_callbacks(execute=True):
-        services.application_approve(application=application, actor=people["head"])
+        services.application_approve(
+            application=record_government_decision(application, people["head"], "granted"),
+            actor=people["head"],
+        )
 
     assert Document.objects.filter(decision__application=application).count() == 1
     assert [m.to for m in mail.outbox] == [[people["applicant"].email]]
@@ -241,7 +244,10 @@ def test_a_dead_broker_does_not_fail_the_decision_and_the_sweep_catches_up(
         **people,
     )
     with dead_broker(), django_capture_on_commit_callbacks(execute=True):
-        approved = services.application_approve(application=application, actor=people["head"])
+        approved = services.application_approve(
+            application=record_government_decision(application, people["head"], "granted"),
+            actor=people["head"],
+        )
 
     assert approved.status == "issued"
     assert not Document.objects.filter(decision__application=application).exists()
@@ -263,7 +269,10 @@ def test_a_real_worker_on_redis_stores_a_signed_licence(
         **people,
     )
 
-    services.application_approve(application=application, actor=people["head"])
+    services.application_approve(
+        application=record_government_decision(application, people["head"], "granted"),
+        actor=people["head"],
+    )
 
     assert wait_for(lambda: Document.objects.filter(decision__application=application).exists())
     document = Document.objects.get(decision__application=application)

@@ -9,6 +9,7 @@ main screen is photographed and checked with axe-core.
 from __future__ import annotations
 
 import re
+from datetime import date
 
 import pytest
 
@@ -187,6 +188,12 @@ def test_from_draft_to_downloaded_licence(cast, open_session):
     head.get_by_role("link", name=reference).click()
     expect(head.locator(".recommendation")).to_contain_text("End user and end use verified")
     helene.shoot("15-case-page-pending-approval")
+    # Military exports are decided by the Brussels Government: its decision is recorded first.
+    head.get_by_label("Government's decision", exact=True).select_option("granted")
+    head.get_by_label("Date of the Government's decision").fill(date.today().isoformat())
+    head.get_by_label("Reference of the Government's decision").fill("GOV-BXL-2026-0042")
+    head.get_by_role("button", name="Record the Government's decision").click()
+    expect(head.get_by_text("The Government's decision is recorded.")).to_be_visible()
     head.get_by_role("button", name="Approve").click()
     expect(head.get_by_text("The application is now Issued")).to_be_visible()
     expect(head.get_by_role("link", name="Download the licence (PDF)")).to_be_visible()

@@ -15,7 +15,7 @@ from permits.compliance.names import normalise_name
 from permits.compliance.reference import ReferenceDataError, reference_list_load
 from permits.control_lists import control_entry_error
 from tests.factories import ApplicationFactory, OrganisationFactory, PartyFactory
-from tests.workflow_helpers import advance
+from tests.workflow_helpers import advance, record_government_decision
 from workflow.exceptions import TransitionForbidden, TransitionGuardFailed
 
 pytestmark = pytest.mark.django_db
@@ -223,7 +223,9 @@ def test_approval_is_refused_while_a_consultation_is_open(denials, organisation,
         name="Societe Generale d'Armement",
         country="AE",
     )
-    application = advance(application, "pending_approval", **people)
+    application = record_government_decision(
+        advance(application, "pending_approval", **people), people["head"], "granted"
+    )
     flag = application.screening_flags.get(kind="denial")
     compliance.screening_flag_clear(
         flag=flag,

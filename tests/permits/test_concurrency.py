@@ -18,7 +18,7 @@ from permits import services
 from permits.models import Licence, PermitApplication, ReferenceCounter
 from tests.conftest import requires_postgresql
 from tests.factories import ApplicationFactory, UserFactory
-from tests.workflow_helpers import advance, mark_refusal_ground
+from tests.workflow_helpers import advance, mark_refusal_ground, record_government_decision
 from workflow.exceptions import TransitionConflict
 from workflow.models import TransitionRecord
 
@@ -130,6 +130,9 @@ def test_the_same_transition_raced_twice_happens_once(name, cast):
         payload = {"today": date.today() + timedelta(days=61)}
     if name == "refuse":
         mark_refusal_ground(application, cast["case_manager"])
+        record_government_decision(application, cast["head"], "refused")
+    if name == "approve":
+        record_government_decision(application, cast["head"], "granted")
     service = services.TRANSITION_SERVICES[name]
     copies = [PermitApplication.objects.get(pk=application.pk) for _ in range(2)]
     made = TransitionRecord.objects.filter(application=application, transition=name)
@@ -151,7 +154,8 @@ def test_the_same_transition_raced_twice_happens_once(name, cast):
     assert made.count() == made_before + 1
 
 
-def test_approve_and_refuse_at_once_give_one_decision_and_at_most_one_licence(cast):
+def test_approve_and_refuse_at_once_give_one_decision_and_at_most_one_licence(cast, settings):
+    settings.DECISION_AUTHORITY = {"default": "head_of_unit"}  # the head decides both ways
     application = mark_refusal_ground(_application(cast, "pending_approval"), cast["case_manager"])
 
     results = race(

@@ -10,7 +10,7 @@ from django.utils import timezone
 from permits import permissions, services
 from permits.models import PermitApplication
 from tests.factories import ApplicationFactory
-from tests.workflow_helpers import advance, mark_refusal_ground
+from tests.workflow_helpers import advance, mark_refusal_ground, record_government_decision
 from workflow.exceptions import TransitionForbidden
 
 pytestmark = pytest.mark.django_db
@@ -80,6 +80,9 @@ def _prepare(transition, cast, organisation):
     payload = dict(payload)
     if transition == "refuse":
         mark_refusal_ground(application, cast["case_manager"])
+        record_government_decision(application, cast["head"], "refused")
+    if transition == "approve":
+        record_government_decision(application, cast["head"], "granted")
     if transition == "expire":
         payload["today"] = application.licence.valid_until + timedelta(days=1)
     if transition == "lapse":

@@ -9,7 +9,7 @@ from django.utils import timezone
 from permits import services
 from permits.models import Licence, PermitApplication
 from tests.factories import ApplicationFactory, GoodsItemFactory, UserFactory
-from tests.workflow_helpers import advance, mark_refusal_ground
+from tests.workflow_helpers import advance, mark_refusal_ground, record_government_decision
 from workflow.exceptions import TransitionConflict, TransitionForbidden, TransitionGuardFailed
 from workflow.models import CaseTask, TransitionRecord
 
@@ -399,6 +399,7 @@ def test_four_eyes_covers_an_earlier_reviewer_of_the_case(draft, applicant, head
         application=application, actor=later, recommendation="grant", reasons="Fine."
     )
 
+    record_government_decision(application, head, "granted")
     with pytest.raises(TransitionForbidden, match="Four-eyes"):
         services.application_approve(application=application, actor=earlier)
     assert services.application_approve(application=application, actor=head).status == "issued"
@@ -468,7 +469,9 @@ def test_every_transition_appends_one_record_with_actor_and_role(draft, people):
 
 def test_a_transition_that_fails_midway_leaves_no_trace(draft, people):
     """The licence number is taken: the approval fails after the state change and rolls back."""
-    application = advance(draft, "pending_approval", **people)
+    application = record_government_decision(
+        advance(draft, "pending_approval", **people), people["head"], "granted"
+    )
     other = advance(
         ApplicationFactory(organisation=application.organisation, created_by=people["applicant"]),
         "issued",

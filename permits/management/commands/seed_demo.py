@@ -24,6 +24,7 @@ from documents.selectors import missing_required_documents
 from documents.services import document_upload
 from documents.signing import create_self_signed_p12
 from permits import services
+from permits.compliance import services as compliance_services
 from permits.compliance.services import criterion_assess
 from permits.models import ApplicantOrganisation, Licence, PermitApplication
 
@@ -374,6 +375,14 @@ class Command(BaseCommand):
             )
         if target.startswith("pending_approval"):
             return
+        if compliance_services.decision_authority(application) == "government":
+            compliance_services.government_decision_record(
+                application=application,
+                actor=head,
+                outcome="refused" if target == "refused" else "granted",
+                decided_on=date.today(),
+                reference=f"GOV-BXL-{date.today().year}-{application.pk:04d}",
+            )
         if target == "refused":
             services.application_refuse(
                 application=application,
