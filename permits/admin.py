@@ -11,6 +11,7 @@ from .models import (
     DenialNotice,
     Embargo,
     GoodsItem,
+    GoodsReturn,
     GovernmentDecision,
     Licence,
     LicenceLine,
@@ -222,6 +223,11 @@ class ShipmentAdmin(ReadOnlyAdmin):
 @admin.register(GovernmentDecision)
 class GovernmentDecisionAdmin(ReadOnlyAdmin):
     list_display = ("application", "outcome", "decided_on", "reference", "recorded_by")
+
+
+@admin.register(GoodsReturn)
+class GoodsReturnAdmin(ReadOnlyAdmin):
+    list_display = ("shipment_line", "quantity", "returned_on", "customs_reference")
 
 
 @admin.register(DeadlineNotice)

@@ -201,6 +201,19 @@ class PermitApplication(ConcurrentTransitionMixin, models.Model):
         help_text=_("Empty while the clock is paused."),
     )
     decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
+    temporary_purpose = models.CharField(
+        _("temporary movement"),
+        max_length=4,
+        choices=[
+            ("TF", _("Repair or processing in Belgium (TF)")),
+            ("TAF", _("Repair or processing abroad (TAF)")),
+            ("ITI", _("Fair or exhibition in Belgium (ITI)")),
+            ("STU", _("Fair or exhibition abroad (STU)")),
+            ("NOKE", _("Hunting or sport abroad (NOKE)")),
+        ],
+        blank=True,
+        help_text=_("Empty for a definitive movement. Temporary goods return within one year."),
+    )
     follows = models.ForeignKey(
         "self",
         on_delete=models.PROTECT,
@@ -245,7 +258,8 @@ class PermitApplication(ConcurrentTransitionMixin, models.Model):
 
     @property
     def reference_prefix(self) -> str:
-        return f"BXL-{REGIME_CODES[self.regime]}-{KIND_CODES[self.kind]}"
+        kind = "TMP" if self.temporary_purpose else KIND_CODES[self.kind]
+        return f"BXL-{REGIME_CODES[self.regime]}-{kind}"
 
     # --- State machine. Call these only from permits.services, which locks, checks and logs. ---
 
@@ -496,6 +510,28 @@ class Shipment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.licence} {self.shipped_on} {self.customs_reference}"
+
+
+class GoodsReturn(models.Model):
+    """Temporarily exported goods coming back, against the shipment line that took them out."""
+
+    shipment_line = models.ForeignKey(
+        "ShipmentLine", on_delete=models.PROTECT, related_name="returns"
+    )
+    quantity = models.DecimalField(_("quantity"), max_digits=14, decimal_places=3)
+    returned_on = models.DateField(_("returned on"))
+    customs_reference = models.CharField(_("customs declaration"), max_length=60)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["returned_on", "id"]
+        verbose_name = _("return of goods")
+
+    def __str__(self) -> str:
+        return f"{self.shipment_line} returned {self.quantity} on {self.returned_on}"
 
 
 class ShipmentLine(models.Model):

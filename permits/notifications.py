@@ -84,6 +84,20 @@ MESSAGES = {
             "Aanvraag {reference} is afgesloten: de gevraagde informatie werd niet tijdig bezorgd. U kunt een nieuwe aanvraag indienen. {url}",
         ),
     },
+    "return_due": {
+        "en": (
+            "Goods to bring back under {reference}",
+            "Goods exported temporarily under {reference} must be back in Belgium within one year of their shipment. Record their return: {url}",
+        ),
+        "fr": (
+            "Biens à rapatrier sous {reference}",
+            "Les biens exportés temporairement sous {reference} doivent revenir en Belgique dans l'année de leur expédition. Enregistrez leur retour : {url}",
+        ),
+        "nl": (
+            "Terug te brengen goederen onder {reference}",
+            "Goederen die tijdelijk werden uitgevoerd onder {reference} moeten binnen een jaar na verzending terug in België zijn. Registreer hun terugkeer: {url}",
+        ),
+    },
     "decision_ready": {
         "en": (
             "Decision on application {reference}",

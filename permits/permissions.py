@@ -38,6 +38,7 @@ APPLICANT_HISTORY = frozenset(
         "licence_reinstated",
         "licence_amendment_started",
         "licence_renewal_started",
+        "goods_returned",
     }
 )
 # Of those, the staff's own steps show without their comments.

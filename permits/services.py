@@ -35,6 +35,7 @@ from .models import (
     ApplicantOrganisation,
     Decision,
     GoodsItem,
+    GoodsReturn,
     Kind,
     Licence,
     LicenceLine,
@@ -64,6 +65,7 @@ DRAFT_FIELDS = (
     "end_use_statement",
     "requested_validity_months",
     "total_value",
+    "temporary_purpose",
 )
 
 
@@ -773,6 +775,8 @@ HISTORY_EVENTS = (
     "licence_reinstated",
     "licence_amendment_started",
     "licence_renewal_started",
+    "goods_returned",
+    "government_decision_recorded",
 )
 
 
@@ -1058,3 +1062,99 @@ def licence_follow_up_create(*, licence: Licence, actor: User, follow_up: str) -
         )
         _licence_event(licence, actor, f"licence_{follow_up}_started", draft=str(draft.public_id))
     return draft
+
+
+# --- Temporary movements: the goods come back within a year ------------------------------------
+
+TEMPORARY_RETURN_PERIOD = relativedelta(years=1)
+
+
+def goods_outstanding(*, shipment_line: ShipmentLine) -> Decimal:
+    returned = sum((r.quantity for r in shipment_line.returns.all()), Decimal("0"))
+    return shipment_line.quantity - returned
+
+
+def return_due_on(shipment: Shipment) -> date:
+    return shipment.shipped_on + TEMPORARY_RETURN_PERIOD
+
+
+def goods_return_record(
+    *,
+    shipment_line: ShipmentLine,
+    actor: User,
+    quantity: Decimal,
+    returned_on: date,
+    customs_reference: str,
+) -> GoodsReturn:
+    """Record temporarily exported goods coming back; never more than went out."""
+    with transaction.atomic():
+        line = (
+            ShipmentLine.objects.select_for_update()
+            .select_related("shipment__licence__application")
+            .get(pk=shipment_line.pk)
+        )
+        application = line.shipment.licence.application
+        if not permissions.is_applicant_member(application, actor):
+            raise TransitionForbidden(
+                _("Only the licence holder records returns."), transition="goods_return"
+            )
+        if not application.temporary_purpose:
+            raise TransitionConflict(
+                _("This licence is for a definitive movement: nothing is to come back."),
+                transition="goods_return",
+            )
+        errors: dict[str, list[str]] = {}
+        outstanding = goods_outstanding(shipment_line=line)
+        if quantity <= 0:
+            errors["quantity"] = [_("Return a positive quantity.")]
+        elif quantity > outstanding:
+            errors["quantity"] = [
+                _("Only %(outstanding)s went out and has not come back yet.")
+                % {"outstanding": f"{outstanding.normalize():f}"}
+            ]
+        if returned_on < line.shipment.shipped_on:
+            errors["returned_on"] = [_("Goods cannot come back before they left.")]
+        if not customs_reference.strip():
+            errors["customs_reference"] = [_("The customs declaration reference is required.")]
+        if errors:
+            raise TransitionGuardFailed(errors, transition="goods_return")
+        goods_return = GoodsReturn.objects.create(
+            shipment_line=line,
+            quantity=quantity,
+            returned_on=returned_on,
+            customs_reference=customs_reference.strip(),
+            recorded_by=actor,
+        )
+        workflow_services.history_event_record(
+            application=application,
+            event="goods_returned",
+            actor=actor,
+            payload={
+                "shipment": line.shipment_id,
+                "quantity": f"{quantity:f}",
+                "returned_on": returned_on.isoformat(),
+                "late": returned_on > return_due_on(line.shipment),
+            },
+        )
+    return goods_return
+
+
+def temporary_returns_outstanding(*, today: date) -> list[dict[str, Any]]:
+    """Shipments of temporary licences with goods still abroad, and when they are due back."""
+    lines = ShipmentLine.objects.filter(
+        shipment__licence__application__temporary_purpose__gt=""
+    ).select_related("shipment__licence__application", "licence_line")
+    result = []
+    for line in lines.prefetch_related("returns"):
+        outstanding = goods_outstanding(shipment_line=line)
+        if outstanding > 0:
+            due = return_due_on(line.shipment)
+            result.append(
+                {
+                    "line": line,
+                    "outstanding": outstanding,
+                    "due_on": due,
+                    "days_left": (due - today).days,
+                }
+            )
+    return result

@@ -179,6 +179,8 @@ DEADLINE_REMINDER_DAYS = [10, 3]
 INFORMATION_REMINDER_DAYS = [10, 18]
 # An information request unanswered this many days closes the file (the applicant is told).
 INFORMATION_REQUEST_LAPSE_DAYS = env.int("INFORMATION_REQUEST_LAPSE_DAYS", default=60)
+# Holders of temporary licences are reminded this many days before goods are due back.
+TEMPORARY_RETURN_REMINDER_DAYS = env.int("TEMPORARY_RETURN_REMINDER_DAYS", default=30)
 
 LOGGING = {
     "version": 1,

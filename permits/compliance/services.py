@@ -276,6 +276,8 @@ def deadline_reminders_send(*, today: date) -> dict[str, int]:
         "escalations": 0,
         "applicant_reminders": 0,
         "lapsed": 0,
+        "return_reminders": 0,
+        "returns_overdue": 0,
     }
     active = PermitApplication.objects.filter(
         status__in=["submitted", "under_review", "pending_approval"],
@@ -350,7 +352,39 @@ def deadline_reminders_send(*, today: date) -> dict[str, int]:
 
             notify_applicant(application_id=pause.application_id, event="information_requested")
             sent["applicant_reminders"] += 1
+    _temporary_returns_check(today=today, heads=heads, sent=sent)
     return sent
+
+
+def _temporary_returns_check(*, today: date, heads: list[str], sent: dict[str, int]) -> None:
+    """Temporarily exported goods must come back within a year: the holder is reminded a
+    month before, and the unit is told once they are overdue."""
+    from django.core.mail import send_mail
+
+    from ..notifications import notify_applicant
+    from ..services import temporary_returns_outstanding
+
+    for item in temporary_returns_outstanding(today=today):
+        line, application = item["line"], item["line"].shipment.licence.application
+        key = f"{line.pk}:{item['due_on']}"
+        if 0 <= item["days_left"] <= settings.TEMPORARY_RETURN_REMINDER_DAYS and _notice_once(
+            application, "return_reminder", key, today
+        ):
+            notify_applicant(application_id=application.pk, event="return_due")
+            sent["return_reminders"] += 1
+        if item["days_left"] < 0 and _notice_once(application, "return_overdue", key, today):
+            manager = application.assigned_case_manager
+            recipients = [*heads, *([manager.email] if manager and manager.email else [])]
+            if recipients:
+                send_mail(
+                    f"Goods not returned: {application.reference}",
+                    f"{item['outstanding']:f} {line.licence_line.unit} of "
+                    f"{line.licence_line.description} shipped on {line.shipment.shipped_on} "
+                    f"under {application.reference} were due back on {item['due_on']}.",
+                    settings.DEFAULT_FROM_EMAIL,
+                    recipients,
+                )
+            sent["returns_overdue"] += 1
 
 
 # --- Criteria worksheet -----------------------------------------------------------------------

@@ -138,6 +138,8 @@ def test_the_sweep_reminds_the_case_manager_once_per_point_and_escalates_when_ov
         "escalations": 1,
         "applicant_reminders": 0,
         "lapsed": 0,
+        "return_reminders": 0,
+        "returns_overdue": 0,
     }
     assert run(date(2026, 7, 2))["escalations"] == 0
     assert [m.to for m in mail.outbox] == [
