@@ -220,3 +220,28 @@ def test_a_file_does_not_lapse_before_its_time(organisation, people):
 
     with pytest.raises(TransitionGuardFailed):
         services.application_lapse(application=application)
+
+
+@pytest.mark.django_db
+def test_the_daily_beat_task_acts_on_the_day_the_clock_shows(organisation, people):
+    """The Celery task reads today's date itself: freeze the clock on chosen days."""
+    import time_machine
+
+    from permits.tasks import send_deadline_reminders
+
+    application = advance(
+        ApplicationFactory(organisation=organisation, created_by=people["applicant"]),
+        "under_review",
+        **people,
+    )
+    PermitApplication.objects.filter(pk=application.pk).update(decision_due_on=date(2027, 3, 15))
+    mail.outbox.clear()
+
+    with time_machine.travel(date(2027, 3, 4), tick=False):  # 11 days left: nothing yet
+        assert send_deadline_reminders()["case_manager_reminders"] == 0
+    with time_machine.travel(date(2027, 3, 5), tick=False):  # 10 days left
+        assert send_deadline_reminders()["case_manager_reminders"] == 1
+    with time_machine.travel(date(2027, 3, 16), tick=False):  # overdue
+        assert send_deadline_reminders()["escalations"] == 1
+
+    assert [m.to for m in mail.outbox] == [[people["case_manager"].email], [people["head"].email]]
