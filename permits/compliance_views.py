@@ -25,7 +25,7 @@ from .compliance.models import (
     ScreeningFlag,
     ScreeningRun,
 )
-from .forms import GovernmentDecisionForm
+from .forms import ConsultationForm, GovernmentDecisionForm
 
 
 class JustificationForm(forms.Form):
@@ -174,5 +174,23 @@ def government_decision(request: HttpRequest, key: str) -> HttpResponse:
             application=application, actor=request.user, **form.cleaned_data
         ),
         _("The Government's decision is recorded."),
+    )
+    return _back(application)
+
+
+@login_required
+@require_POST
+def consultation_open(request: HttpRequest, key: str) -> HttpResponse:
+    application = _staff_application(request, key)
+    form = ConsultationForm(request.POST, prefix="consultation")
+    if not form.is_valid():
+        _report(request, form)
+        return _back(application)
+    _run(
+        request,
+        lambda: compliance.consultation_open(
+            application=application, actor=request.user, **form.cleaned_data
+        ),
+        _("The consultation is open; the decision clock is paused until it answers."),
     )
     return _back(application)

@@ -9,10 +9,11 @@ from __future__ import annotations
 from django import forms
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
+from django_countries.fields import CountryField
 
 from workflow.roles import Role
 
-from .compliance.models import GovernmentDecision
+from .compliance.models import Consultation, GovernmentDecision
 from .models import GoodsItem, Party, PermitApplication, Recommendation
 from .services import DRAFT_FIELDS
 
@@ -257,3 +258,18 @@ class GovernmentDecisionForm(forms.Form):
     )
     reference = forms.CharField(label=_("Reference of the Government's decision"), max_length=100)
     note = forms.CharField(label=_("Note"), max_length=8000, required=False)
+
+
+class ConsultationForm(forms.Form):
+    counterpart = forms.ChoiceField(
+        label=_("Authority consulted"), choices=Consultation.Counterpart.choices
+    )
+    counterpart_country = CountryField(blank=True).formfield(
+        label=_("Country (for a Member State)"), required=False
+    )
+    subject = forms.CharField(label=_("Question put to it"), max_length=8000)
+    due_on = forms.DateField(
+        label=_("Answer due on"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )

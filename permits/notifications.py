@@ -56,6 +56,20 @@ MESSAGES = {
             "Vergunning {reference} is geschorst. Er mogen geen goederen onder worden verzonden tot ze opnieuw geldt. Details: {url}",
         ),
     },
+    "licence_revoked": {
+        "en": (
+            "Licence {reference} revoked",
+            "Licence {reference} is revoked: no goods may be shipped under it any more. The reasons are on your file: {url}",
+        ),
+        "fr": (
+            "Licence {reference} retirée",
+            "La licence {reference} est retirée : plus aucun bien ne peut être expédié sous son couvert. Les motifs figurent dans votre dossier : {url}",
+        ),
+        "nl": (
+            "Vergunning {reference} ingetrokken",
+            "Vergunning {reference} is ingetrokken: er mogen geen goederen meer onder worden verzonden. De redenen staan in uw dossier: {url}",
+        ),
+    },
     "licence_reinstated": {
         "en": (
             "Licence {reference} reinstated",

@@ -723,6 +723,7 @@ def application_revoke(
 ) -> PermitApplication:
     def after(app: PermitApplication, source: str) -> None:
         Licence.objects.filter(application=app).update(status=Licence.Status.REVOKED)
+        _notify(app, "licence_revoked")
 
     return _run_transition(
         application=application,
@@ -768,6 +769,7 @@ HISTORY_EVENTS = (
     "screening",
     "flag_cleared",
     "consultation_answered",
+    "consultation_opened",
     "criterion_assessed",
     "shipment_recorded",
     "licence_exhausted",

@@ -58,3 +58,11 @@ def send_deadline_reminders() -> dict[str, int]:
     from .compliance.services import deadline_reminders_send
 
     return deadline_reminders_send(today=timezone.localdate())
+
+
+@shared_task(acks_late=True, autoretry_for=(OperationalError,), retry_backoff=True, max_retries=5)
+def lapse_denial_notices() -> int:
+    """Daily: denial notices lapse three years after notification unless renewed."""
+    from .compliance.services import denial_notices_lapse
+
+    return denial_notices_lapse(today=timezone.localdate())

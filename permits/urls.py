@@ -22,6 +22,11 @@ urlpatterns = [
     ),
     path("<str:key>/flags/<int:flag_id>/clear/", compliance_views.flag_clear, name="flag_clear"),
     path(
+        "<str:key>/consultations/",
+        compliance_views.consultation_open,
+        name="consultation_open",
+    ),
+    path(
         "<str:key>/consultations/<int:consultation_id>/answer/",
         compliance_views.consultation_answer,
         name="consultation_answer",

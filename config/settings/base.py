@@ -120,6 +120,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "permits.tasks.send_deadline_reminders",
         "schedule": crontab(hour=7, minute=0),
     },
+    "lapse-denial-notices-daily": {
+        "task": "permits.tasks.lapse_denial_notices",
+        "schedule": crontab(hour=0, minute=30),
+    },
     "generate-missing-decision-documents": {
         "task": "documents.tasks.generate_missing_decision_documents",
         "schedule": crontab(minute="*/10"),

@@ -100,6 +100,7 @@ class Embargo(models.Model):
 class DenialNotice(models.Model):
     class Status(models.TextChoices):
         IN_FORCE = "in_force", _("In force")
+        LAPSED = "lapsed", _("Lapsed after three years")
         REVOKED = "revoked", _("Revoked")
 
     reference_list = models.ForeignKey(

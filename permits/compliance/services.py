@@ -9,7 +9,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
+from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -563,3 +563,74 @@ def authority_problems(application: PermitApplication, *, outcome: str) -> dict[
             ]
         }
     return {}
+
+
+def denial_notices_lapse(*, today: date) -> int:
+    """Mark the denial notices whose three years ran out (and were not renewed) as lapsed, so
+    lists and reports show it; the screening already ignores them from that day."""
+    from .models import DENIAL_LIFETIME, DenialNotice
+
+    cutoff = today - DENIAL_LIFETIME
+    lapsed = DenialNotice.objects.filter(status=DenialNotice.Status.IN_FORCE).filter(
+        models.Q(renewed_on__isnull=True, notified_on__lte=cutoff)
+        | models.Q(renewed_on__lte=cutoff)
+    )
+    return lapsed.update(status=DenialNotice.Status.LAPSED)
+
+
+def consultation_open(
+    *,
+    application: PermitApplication,
+    actor: Any,
+    counterpart: str,
+    subject: str,
+    counterpart_country: str = "",
+    due_on: date | None = None,
+) -> Consultation:
+    """Consult another authority (a Member State, a region, the federal services, the expert
+    committee). The decision clock pauses and the file cannot be granted until it answers."""
+    today = timezone.localdate()
+    with transaction.atomic():
+        locked = PermitApplication.objects.select_for_update().get(pk=application.pk)
+        if not permissions.is_assigned_case_manager(locked, actor):
+            raise TransitionForbidden(
+                _("Only the file's case manager opens a consultation."),
+                transition="consultation_opened",
+            )
+        if locked.status not in WORKSHEET_STATES:
+            raise TransitionConflict(
+                _("Consultations are opened while the file is reviewed or decided."),
+                transition="consultation_opened",
+            )
+        errors: dict[str, list[str]] = {}
+        if counterpart not in Consultation.Counterpart.values:
+            errors["counterpart"] = [_("Choose who is consulted.")]
+        if not (subject or "").strip():
+            errors["subject"] = [_("Say what the consultation is about.")]
+        if due_on is not None and due_on < today:
+            errors["due_on"] = [_("The answer cannot be due in the past.")]
+        if errors:
+            raise TransitionGuardFailed(errors, transition="consultation_opened")
+        consultation = Consultation.objects.create(
+            application=locked,
+            counterpart=counterpart,
+            counterpart_country=counterpart_country or "",
+            subject=subject.strip(),
+            requested_on=today,
+            due_on=due_on or today + timedelta(days=settings.CONSULTATION_DUE_DAYS),
+            requested_by=actor,
+        )
+        clock_pause(
+            application=locked,
+            reason=ClockPause.Reason.CONSULTATION,
+            on=today,
+            consultation=consultation,
+        )
+        workflow_services.history_event_record(
+            application=locked,
+            event="consultation_opened",
+            actor=actor,
+            comment=consultation.subject,
+            payload={"consultation": consultation.pk, "counterpart": counterpart},
+        )
+    return consultation

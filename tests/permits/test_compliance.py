@@ -345,3 +345,48 @@ def test_entries_are_checked_whatever_their_case_and_spacing(db):
 
     assert control_entry_error(" ml10.A ", "military") is None
     assert control_entry_error("5a002.A", "dual_use") is None
+
+
+def test_the_daily_sweep_marks_denials_lapsed_after_three_years(denials):
+    from permits.compliance.models import DenialNotice
+
+    assert compliance.denial_notices_lapse(today=date(2025, 5, 31)) == 0
+    assert compliance.denial_notices_lapse(today=date(2025, 6, 1)) == 1
+
+    assert DenialNotice.objects.get(number="NL-2022-014").status == "lapsed"
+    assert DenialNotice.objects.get(number="FR-2025-001").status == "in_force"
+
+
+def test_a_case_manager_consults_the_federal_services_and_the_clock_pauses(organisation, people):
+    application = advance(draft_to(organisation, people["applicant"]), "under_review", **people)
+    due_before = application.decision_due_on
+
+    consultation = compliance.consultation_open(
+        application=application,
+        actor=people["case_manager"],
+        counterpart="federal",
+        subject="Is the end user known to the federal services?",
+    )
+
+    application.refresh_from_db()
+    assert consultation.is_open and application.decision_due_on is None
+    assert due_before is not None
+    compliance.consultation_record_answer(
+        consultation=consultation, actor=people["case_manager"], answer="Not known."
+    )
+    application.refresh_from_db()
+    assert application.decision_due_on is not None
+
+
+def test_opening_a_consultation_is_checked(organisation, people, second_case_manager):
+    application = advance(draft_to(organisation, people["applicant"]), "under_review", **people)
+
+    with pytest.raises(TransitionForbidden):
+        compliance.consultation_open(
+            application=application, actor=second_case_manager, counterpart="federal", subject="x"
+        )
+    with pytest.raises(TransitionGuardFailed) as error:
+        compliance.consultation_open(
+            application=application, actor=people["case_manager"], counterpart="oracle", subject=""
+        )
+    assert set(error.value.errors) == {"counterpart", "subject"}

@@ -157,3 +157,23 @@ def test_screening_again_from_the_page_adds_a_run(matched, people):
     client_for(people["case_manager"]).post(url("screen_again", matched))
 
     assert matched.screenings.count() == 2
+
+
+def test_a_consultation_is_opened_from_the_page(organisation, people):
+    application = advance(
+        ApplicationFactory(organisation=organisation, created_by=people["applicant"]),
+        "under_review",
+        **people,
+    )
+
+    client_for(people["case_manager"]).post(
+        url("consultation_open", application),
+        {
+            "consultation-counterpart": "member_state",
+            "consultation-counterpart_country": "NL",
+            "consultation-subject": "Did you refuse a similar export?",
+        },
+    )
+
+    consultation = application.consultations.get()
+    assert consultation.counterpart_country.code == "NL"

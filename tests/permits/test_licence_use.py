@@ -191,3 +191,12 @@ def test_only_the_holder_amends_a_licence(licence, other_applicant):
         services.licence_follow_up_create(
             licence=licence, actor=other_applicant, follow_up="amendment"
         )
+
+
+def test_revocation_notifies_the_holder(licence, head, django_capture_on_commit_callbacks):
+    mail.outbox.clear()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.application_revoke(application=licence.application, actor=head, reason="Breach.")
+
+    assert mail.outbox[-1].subject == f"Licence {licence.number} retirée"
