@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import compliance_views, views
+from . import compliance_views, licence_views, views
 
 app_name = "permits"
 
@@ -14,6 +14,23 @@ urlpatterns = [
     path("<str:key>/decision/", views.decision_status, name="decision_status"),
     path("<str:key>/edit/", views.draft_start, name="draft_edit"),
     path("<str:key>/edit/<str:step>/", views.draft_step, name="draft_step"),
+    path("<str:key>/licence/", licence_views.licence_detail, name="licence"),
+    path("<str:key>/licence/shipments/", licence_views.shipment_record, name="shipment_record"),
+    path(
+        "<str:key>/licence/shipments/<int:line_id>/return/",
+        licence_views.goods_return,
+        name="goods_return",
+    ),
+    path(
+        "<str:key>/licence/<str:action>/",
+        licence_views.licence_status,
+        name="licence_status",
+    ),
+    path(
+        "<str:key>/licence/follow-up/<str:follow_up>/",
+        licence_views.licence_follow_up,
+        name="licence_follow_up",
+    ),
     path("<str:key>/screen/", compliance_views.screen_again, name="screen_again"),
     path(
         "<str:key>/government-decision/",
