@@ -1046,17 +1046,24 @@ def licence_follow_up_create(*, licence: Licence, actor: User, follow_up: str) -
             created_by=actor,
             updated_by=actor,
         )
+        # A renewal carries on what is left: each item at its remaining balance, used-up
+        # items dropped. An amendment starts from the items as authorised.
+        remaining = {
+            b["line"].goods_item_id: b["remaining_quantity"]
+            for b in licence_balances(licence=licence)
+        }
         GoodsItem.objects.bulk_create(
             GoodsItem(
                 application=draft,
                 description=g.description,
                 control_entry=g.control_entry,
-                quantity=g.quantity,
+                quantity=remaining.get(g.pk, g.quantity) if follow_up == "renewal" else g.quantity,
                 unit=g.unit,
                 unit_value=g.unit_value,
                 currency=g.currency,
             )
             for g in original.goods.all()
+            if follow_up != "renewal" or remaining.get(g.pk, g.quantity) > 0
         )
         Party.objects.bulk_create(
             Party(application=draft, role=p.role, name=p.name, address=p.address, country=p.country)

@@ -200,3 +200,19 @@ def test_revocation_notifies_the_holder(licence, head, django_capture_on_commit_
         services.application_revoke(application=licence.application, actor=head, reason="Breach.")
 
     assert mail.outbox[-1].subject == f"Licence {licence.number} retirée"
+
+
+def test_a_renewal_carries_on_the_remaining_balances(licence, applicant):
+    ship(licence, applicant, **{"Spare batteries": "100", "Thermal imaging sights": "4"})
+
+    renewal = services.licence_follow_up_create(
+        licence=licence, actor=applicant, follow_up="renewal"
+    )
+    amendment = services.licence_follow_up_create(
+        licence=licence, actor=applicant, follow_up="amendment"
+    )
+
+    assert {(g.description, g.quantity) for g in renewal.goods.all()} == {
+        ("Thermal imaging sights", Decimal("6.000"))
+    }
+    assert amendment.goods.count() == 2
