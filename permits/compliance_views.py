@@ -13,10 +13,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from workflow.exceptions import TransitionError, TransitionGuardFailed
 from workflow.roles import is_staff_member
 
 from . import selectors
+from .action_messages import run_and_report
 from .compliance import services as compliance
 from .compliance.criteria import CRITERIA, framework_for
 from .compliance.models import (
@@ -63,19 +63,6 @@ def _report(request: HttpRequest, form: forms.Form) -> None:
             messages.error(request, f"{label}: {error}")
 
 
-def _run(request: HttpRequest, action, done: str) -> None:
-    try:
-        action()
-    except TransitionGuardFailed as exc:
-        for field, errors in exc.errors.items():
-            for error in errors:
-                messages.error(request, f"{field}: {error}")
-    except TransitionError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, done)
-
-
 @login_required
 @require_POST
 def screen_again(request: HttpRequest, key: str) -> HttpResponse:
@@ -85,7 +72,7 @@ def screen_again(request: HttpRequest, key: str) -> HttpResponse:
             request, _("Only the file's case manager or the head of unit can screen it.")
         )
         return _back(application)
-    _run(
+    run_and_report(
         request,
         lambda: compliance.application_screen(
             application=application, occasion=ScreeningRun.Occasion.MANUAL, actor=request.user
@@ -104,7 +91,7 @@ def flag_clear(request: HttpRequest, key: str, flag_id: int) -> HttpResponse:
     if not form.is_valid():
         _report(request, form)
         return _back(application)
-    _run(
+    run_and_report(
         request,
         lambda: compliance.screening_flag_clear(
             flag=flag, actor=request.user, justification=form.cleaned_data["justification"]
@@ -123,7 +110,7 @@ def consultation_answer(request: HttpRequest, key: str, consultation_id: int) ->
     if not form.is_valid():
         _report(request, form)
         return _back(application)
-    _run(
+    run_and_report(
         request,
         lambda: compliance.consultation_record_answer(
             consultation=consultation,
@@ -146,7 +133,7 @@ def criterion_assess(request: HttpRequest, key: str, code: str) -> HttpResponse:
     if not form.is_valid():
         _report(request, form)
         return _back(application)
-    _run(
+    run_and_report(
         request,
         lambda: compliance.criterion_assess(
             application=application,
@@ -168,7 +155,7 @@ def government_decision(request: HttpRequest, key: str) -> HttpResponse:
     if not form.is_valid():
         _report(request, form)
         return _back(application)
-    _run(
+    run_and_report(
         request,
         lambda: compliance.government_decision_record(
             application=application, actor=request.user, **form.cleaned_data
@@ -186,7 +173,7 @@ def consultation_open(request: HttpRequest, key: str) -> HttpResponse:
     if not form.is_valid():
         _report(request, form)
         return _back(application)
-    _run(
+    run_and_report(
         request,
         lambda: compliance.consultation_open(
             application=application, actor=request.user, **form.cleaned_data

@@ -14,9 +14,8 @@ from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
-from workflow.exceptions import TransitionError, TransitionGuardFailed
-
 from . import permissions, selectors, services
+from .action_messages import run_and_report
 from .models import Licence, ShipmentLine
 
 
@@ -30,21 +29,6 @@ def _licence(request: HttpRequest, key: str) -> Licence:
 
 def _back(licence: Licence) -> HttpResponse:
     return redirect(reverse("permits:licence", args=[licence.application.url_key]))
-
-
-def _run(request: HttpRequest, action, done: str):
-    try:
-        result = action()
-    except TransitionGuardFailed as exc:
-        for field, errors in exc.errors.items():
-            for error in errors:
-                messages.error(request, f"{field}: {error}")
-    except TransitionError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, done)
-        return result
-    return None
 
 
 @login_required
@@ -100,7 +84,7 @@ def shipment_record(request: HttpRequest, key: str) -> HttpResponse:
         if shipped_on is None:
             messages.error(request, _("Shipment date: enter a valid date."))
         return _back(licence)
-    _run(
+    run_and_report(
         request,
         lambda: services.shipment_record(
             licence=licence,
@@ -124,7 +108,7 @@ def goods_return(request: HttpRequest, key: str, line_id: int) -> HttpResponse:
     if quantity is None or returned_on is None:
         messages.error(request, _("Enter the quantity and the date of the return."))
         return _back(licence)
-    _run(
+    run_and_report(
         request,
         lambda: services.goods_return_record(
             shipment_line=line,
@@ -147,7 +131,7 @@ def licence_status(request: HttpRequest, key: str, action: str) -> HttpResponse:
     )
     if service is None:
         raise Http404("No such action.")
-    _run(
+    run_and_report(
         request,
         lambda: service(licence=licence, actor=request.user, reason=request.POST.get("reason", "")),
         _("Done: the holder is told by e-mail."),
@@ -159,7 +143,7 @@ def licence_status(request: HttpRequest, key: str, action: str) -> HttpResponse:
 @require_POST
 def licence_follow_up(request: HttpRequest, key: str, follow_up: str) -> HttpResponse:
     licence = _licence(request, key)
-    draft = _run(
+    draft = run_and_report(
         request,
         lambda: services.licence_follow_up_create(
             licence=licence, actor=request.user, follow_up=follow_up
