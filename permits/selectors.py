@@ -213,7 +213,6 @@ def compliance_overview(*, application: PermitApplication, user: Any) -> dict[st
     from .compliance.criteria import CRITERIA, framework_for
     from .compliance.models import CriterionAssessment
     from .compliance.services import decision_authority
-    from .forms import ConsultationForm, GovernmentDecisionForm
 
     latest = application.screenings.order_by("-ran_at", "-id").first()
     flags = list(latest.flags.select_related("cleared_by")) if latest else []
@@ -250,7 +249,5 @@ def compliance_overview(*, application: PermitApplication, user: Any) -> dict[st
         and decision_authority(application) == "government"
         and not hasattr(application, "government_decision")
         and permissions.is_head_of_unit(application, user),
-        "government_form": GovernmentDecisionForm(prefix="government"),
         "can_consult": reviewer and worksheet_open,
-        "consultation_form": ConsultationForm(prefix="consultation"),
     }

@@ -26,8 +26,10 @@ from . import filters, permissions, selectors, services
 from .forms import (
     TRANSITION_FORMS,
     TRANSITION_LABELS,
+    ConsultationForm,
     DraftRequestForm,
     GoodsItemForm,
+    GovernmentDecisionForm,
     PartyForm,
 )
 
@@ -200,9 +202,11 @@ def _render_detail(request, application, failed_action=None, status=200) -> Http
         **_decision_context(application),
     }
     if staff:
-        context["compliance"] = selectors.compliance_overview(
-            application=application, user=request.user
-        )
+        context["compliance"] = {
+            **selectors.compliance_overview(application=application, user=request.user),
+            "government_form": GovernmentDecisionForm(prefix="government"),
+            "consultation_form": ConsultationForm(prefix="consultation"),
+        }
         context["task"] = selectors.open_task(application=application)
         context["four_eyes"] = (
             application.status == "pending_approval"
