@@ -14,7 +14,7 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from permits import permissions
+from permits import rules as permissions
 from permits.models import PermitApplication
 from workflow import services as workflow_services
 from workflow.exceptions import TransitionForbidden

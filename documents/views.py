@@ -19,7 +19,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
 
-from permits import permissions
+from permits import rules as permissions
 from permits import selectors as permit_selectors
 from workflow.exceptions import TransitionError
 

@@ -1,5 +1,5 @@
 """The staff case page's compliance actions: screen again, clear a flag, record a
-consultation's answer, fill the criteria worksheet. Thin: each calls one service."""
+consultation's answer, fill the criteria worksheet. Thin: each calls one action."""
 
 from __future__ import annotations
 
@@ -13,12 +13,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from workflow.roles import is_staff_member
-
-from . import selectors
+from . import rules, selectors
 from .action_messages import run_and_report
-from .compliance import services as compliance
-from .compliance.criteria import CRITERIA, framework_for
+from .actions import consultations, criteria, decide, screening
+from .compliance.criteria import CRITERIA
 from .compliance.models import (
     Consultation,
     CriterionAssessment,
@@ -46,7 +44,7 @@ class AssessmentForm(forms.Form):
 
 def _staff_application(request: HttpRequest, key: str):
     application = selectors.application_get(user=request.user, key=key)
-    if not is_staff_member(request.user):
+    if not rules.can_view_compliance(request.user):
         raise Http404("No such page.")
     return application
 
@@ -67,14 +65,14 @@ def _report(request: HttpRequest, form: forms.Form) -> None:
 @require_POST
 def screen_again(request: HttpRequest, key: str) -> HttpResponse:
     application = _staff_application(request, key)
-    if not selectors.compliance_overview(application=application, user=request.user)["can_screen"]:
+    if not rules.can_screen(application, request.user):
         messages.error(
             request, _("Only the file's case manager or the head of unit can screen it.")
         )
         return _back(application)
     run_and_report(
         request,
-        lambda: compliance.application_screen(
+        lambda: screening.application_screen(
             application=application, occasion=ScreeningRun.Occasion.MANUAL, actor=request.user
         ),
         _("The file was screened again."),
@@ -93,7 +91,7 @@ def flag_clear(request: HttpRequest, key: str, flag_id: int) -> HttpResponse:
         return _back(application)
     run_and_report(
         request,
-        lambda: compliance.screening_flag_clear(
+        lambda: screening.screening_flag_clear(
             flag=flag, actor=request.user, justification=form.cleaned_data["justification"]
         ),
         _("The flag is cleared; your justification is in the history."),
@@ -112,7 +110,7 @@ def consultation_answer(request: HttpRequest, key: str, consultation_id: int) ->
         return _back(application)
     run_and_report(
         request,
-        lambda: compliance.consultation_record_answer(
+        lambda: consultations.consultation_record_answer(
             consultation=consultation,
             actor=request.user,
             answer=form.cleaned_data["answer"],
@@ -127,7 +125,7 @@ def consultation_answer(request: HttpRequest, key: str, consultation_id: int) ->
 @require_POST
 def criterion_assess(request: HttpRequest, key: str, code: str) -> HttpResponse:
     application = _staff_application(request, key)
-    if code not in CRITERIA[framework_for(application.regime)]:
+    if code not in CRITERIA[rules.criteria_framework(application)]:
         raise Http404("No such criterion.")
     form = AssessmentForm(request.POST)
     if not form.is_valid():
@@ -135,7 +133,7 @@ def criterion_assess(request: HttpRequest, key: str, code: str) -> HttpResponse:
         return _back(application)
     run_and_report(
         request,
-        lambda: compliance.criterion_assess(
+        lambda: criteria.criterion_assess(
             application=application,
             actor=request.user,
             code=code,
@@ -157,7 +155,7 @@ def government_decision(request: HttpRequest, key: str) -> HttpResponse:
         return _back(application)
     run_and_report(
         request,
-        lambda: compliance.government_decision_record(
+        lambda: decide.government_decision_record(
             application=application, actor=request.user, **form.cleaned_data
         ),
         _("The Government's decision is recorded."),
@@ -175,7 +173,7 @@ def consultation_open(request: HttpRequest, key: str) -> HttpResponse:
         return _back(application)
     run_and_report(
         request,
-        lambda: compliance.consultation_open(
+        lambda: consultations.consultation_open(
             application=application, actor=request.user, **form.cleaned_data
         ),
         _("The consultation is open; the decision clock is paused until it answers."),

@@ -1,7 +1,7 @@
 """Forms of the web application: one small form per transition (the payload each needs,
 validated before the service runs) and the forms of the draft's steps.
 
-They only validate input; the services write.
+They only validate input; the actions write.
 """
 
 from __future__ import annotations
@@ -13,9 +13,9 @@ from django_countries.fields import CountryField
 
 from workflow.roles import Role
 
+from .actions.drafts import DRAFT_FIELDS
 from .compliance.models import Consultation, GovernmentDecision
 from .models import GoodsItem, Party, PermitApplication, Recommendation
-from .services import DRAFT_FIELDS
 
 
 class AccessibleFormMixin:
@@ -218,34 +218,6 @@ class GoodsItemForm(AccessibleFormMixin, forms.ModelForm):
     def _post_clean(self):
         # The service checks the whole item with the application's regime.
         pass
-
-
-TRANSITION_LABELS = {
-    "submit": _("Submit"),
-    "start_review": _("Start review"),
-    "request_information": _("Request information"),
-    "provide_information": _("Provide information"),
-    "propose_decision": _("Propose decision"),
-    "return_to_review": _("Return to review"),
-    "approve": _("Approve"),
-    "refuse": _("Refuse"),
-    "withdraw": _("Withdraw"),
-    "revoke": _("Revoke"),
-    "expire": _("Expire"),
-}
-
-# Other events of a file's history, named for people.
-EVENT_LABELS = {
-    "lapse": _("Closed: information not provided in time"),
-    "document_uploaded": _("Document added"),
-    "decision_document_stored": _("Decision document ready"),
-    "screening": _("Compliance screening"),
-    "clear_flag": _("Screening flag cleared"),
-    "flag_cleared": _("Screening flag cleared"),
-    "consultation_answered": _("Consultation answered"),
-    "create": _("Created"),
-    "edit": _("Edited"),
-}
 
 
 class GovernmentDecisionForm(forms.Form):

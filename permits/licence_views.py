@@ -14,8 +14,10 @@ from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
-from . import permissions, selectors, services
+from . import rules, selectors
 from .action_messages import run_and_report
+from .actions import licences as licence_actions
+from .actions.temporary import goods_return_record
 from .models import Licence, ShipmentLine
 
 
@@ -36,7 +38,7 @@ def _back(licence: Licence) -> HttpResponse:
 def licence_detail(request: HttpRequest, key: str) -> HttpResponse:
     licence = _licence(request, key)
     application = licence.application
-    holder = permissions.is_applicant_member(application, request.user)
+    holder = rules.can_use_licence(application, request.user)
     shipments = licence.shipments.prefetch_related("lines__licence_line", "lines__returns")
     return render(
         request,
@@ -44,15 +46,15 @@ def licence_detail(request: HttpRequest, key: str) -> HttpResponse:
         {
             "licence": licence,
             "application": application,
-            "balances": services.licence_balances(licence=licence),
+            "balances": selectors.licence_balances(licence=licence),
             "shipments": shipments,
             "temporary": bool(application.temporary_purpose),
             "can_ship": holder and licence.status == Licence.Status.VALID,
             "can_return": holder and bool(application.temporary_purpose),
             "can_follow_up": holder and licence.status != Licence.Status.REVOKED,
-            "can_suspend": permissions.is_head_of_unit(application, request.user)
+            "can_suspend": rules.can_suspend_licence(application, request.user)
             and licence.status == Licence.Status.VALID,
-            "can_reinstate": permissions.is_head_of_unit(application, request.user)
+            "can_reinstate": rules.can_suspend_licence(application, request.user)
             and licence.status == Licence.Status.SUSPENDED,
         },
     )
@@ -86,7 +88,7 @@ def shipment_record(request: HttpRequest, key: str) -> HttpResponse:
         return _back(licence)
     run_and_report(
         request,
-        lambda: services.shipment_record(
+        lambda: licence_actions.shipment_record(
             licence=licence,
             actor=request.user,
             shipped_on=shipped_on,
@@ -110,7 +112,7 @@ def goods_return(request: HttpRequest, key: str, line_id: int) -> HttpResponse:
         return _back(licence)
     run_and_report(
         request,
-        lambda: services.goods_return_record(
+        lambda: goods_return_record(
             shipment_line=line,
             actor=request.user,
             quantity=quantity,
@@ -126,9 +128,10 @@ def goods_return(request: HttpRequest, key: str, line_id: int) -> HttpResponse:
 @require_POST
 def licence_status(request: HttpRequest, key: str, action: str) -> HttpResponse:
     licence = _licence(request, key)
-    service = {"suspend": services.licence_suspend, "reinstate": services.licence_reinstate}.get(
-        action
-    )
+    service = {
+        "suspend": licence_actions.licence_suspend,
+        "reinstate": licence_actions.licence_reinstate,
+    }.get(action)
     if service is None:
         raise Http404("No such action.")
     run_and_report(
@@ -145,7 +148,7 @@ def licence_follow_up(request: HttpRequest, key: str, follow_up: str) -> HttpRes
     licence = _licence(request, key)
     draft = run_and_report(
         request,
-        lambda: services.licence_follow_up_create(
+        lambda: licence_actions.licence_follow_up_create(
             licence=licence, actor=request.user, follow_up=follow_up
         ),
         _("A new draft starts from this licence: check it, then submit it."),

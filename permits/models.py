@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
-from . import permissions
+from .transitions import permission
 from .validators import (
     compact_enterprise_number,
     format_enterprise_number,
@@ -133,7 +133,7 @@ WITHDRAWABLE = [
 
 
 class PermitApplication(ConcurrentTransitionMixin, models.Model):
-    """A request for a licence. Its status only changes through ``permits.services``."""
+    """A request for a licence. Its status only changes through ``permits.actions``."""
 
     public_id = models.UUIDField(
         _("public identifier"), default=uuid.uuid4, unique=True, editable=False
@@ -261,10 +261,11 @@ class PermitApplication(ConcurrentTransitionMixin, models.Model):
         kind = "TMP" if self.temporary_purpose else KIND_CODES[self.kind]
         return f"BXL-{REGIME_CODES[self.regime]}-{kind}"
 
-    # --- State machine. Call these only from permits.services, which locks, checks and logs. ---
+    # --- State machine. Call these only from permits.actions, which lock, check and log. ---
+    # Who may make each transition is the registry's (permits.transitions).
 
     @transition(
-        status, source=Status.DRAFT, target=Status.SUBMITTED, permission=permissions.can_submit
+        status, source=Status.DRAFT, target=Status.SUBMITTED, permission=permission("submit")
     )
     def submit(self) -> None:
         pass
@@ -273,7 +274,7 @@ class PermitApplication(ConcurrentTransitionMixin, models.Model):
         status,
         source=Status.SUBMITTED,
         target=Status.UNDER_REVIEW,
-        permission=permissions.can_start_review,
+        permission=permission("start_review"),
     )
     def start_review(self) -> None:
         pass
@@ -282,7 +283,7 @@ class PermitApplication(ConcurrentTransitionMixin, models.Model):
         status,
         source=Status.UNDER_REVIEW,
         target=Status.INFORMATION_REQUESTED,
-        permission=permissions.is_assigned_case_manager,
+        permission=permission("request_information"),
     )
     def request_information(self) -> None:
         pass
@@ -291,7 +292,7 @@ class PermitApplication(ConcurrentTransitionMixin, models.Model):
         status,
         source=Status.INFORMATION_REQUESTED,
         target=Status.UNDER_REVIEW,
-        permission=permissions.is_applicant_member,
+        permission=permission("provide_information"),
     )
     def provide_information(self) -> None:
         pass
@@ -300,7 +301,7 @@ class PermitApplication(ConcurrentTransitionMixin, models.Model):
         status,
         source=Status.UNDER_REVIEW,
         target=Status.PENDING_APPROVAL,
-        permission=permissions.is_assigned_case_manager,
+        permission=permission("propose_decision"),
     )
     def propose_decision(self) -> None:
         pass
@@ -309,7 +310,7 @@ class PermitApplication(ConcurrentTransitionMixin, models.Model):
         status,
         source=Status.PENDING_APPROVAL,
         target=Status.UNDER_REVIEW,
-        permission=permissions.is_head_of_unit,
+        permission=permission("return_to_review"),
     )
     def return_to_review(self) -> None:
         pass
@@ -318,7 +319,7 @@ class PermitApplication(ConcurrentTransitionMixin, models.Model):
         status,
         source=Status.PENDING_APPROVAL,
         target=Status.ISSUED,
-        permission=permissions.can_decide,
+        permission=permission("approve"),
     )
     def approve(self) -> None:
         pass
@@ -327,7 +328,7 @@ class PermitApplication(ConcurrentTransitionMixin, models.Model):
         status,
         source=Status.PENDING_APPROVAL,
         target=Status.REFUSED,
-        permission=permissions.can_decide,
+        permission=permission("refuse"),
     )
     def refuse(self) -> None:
         pass
@@ -336,13 +337,13 @@ class PermitApplication(ConcurrentTransitionMixin, models.Model):
         status,
         source=WITHDRAWABLE,
         target=Status.WITHDRAWN,
-        permission=permissions.is_applicant_member,
+        permission=permission("withdraw"),
     )
     def withdraw(self) -> None:
         pass
 
     @transition(
-        status, source=Status.ISSUED, target=Status.REVOKED, permission=permissions.is_head_of_unit
+        status, source=Status.ISSUED, target=Status.REVOKED, permission=permission("revoke")
     )
     def revoke(self) -> None:
         pass
@@ -351,13 +352,13 @@ class PermitApplication(ConcurrentTransitionMixin, models.Model):
         status,
         source=Status.INFORMATION_REQUESTED,
         target=Status.WITHDRAWN,
-        permission=permissions.is_system,
+        permission=permission("lapse"),
     )
     def lapse(self) -> None:
         """The applicant never answered the information request: the file is closed."""
 
     @transition(
-        status, source=Status.ISSUED, target=Status.EXPIRED, permission=permissions.is_system
+        status, source=Status.ISSUED, target=Status.EXPIRED, permission=permission("expire")
     )
     def expire(self) -> None:
         pass

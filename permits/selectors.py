@@ -1,24 +1,43 @@
-"""Reads of permit applications, always through the permission module's visibility rule."""
+"""Reads of permit applications, always through the visibility rule of ``permits.rules``."""
 
 from __future__ import annotations
 
+from datetime import date
+from decimal import Decimal
 from typing import Any
 
+from dateutil.relativedelta import relativedelta
 from django.core.exceptions import ValidationError
 from django.db import DataError
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet, Sum
+from django.db.models.functions import Coalesce
 from django.http import Http404
+from django.utils import timezone
 
 from workflow.models import CaseTask, TransitionRecord
 from workflow.roles import Role
 
-from . import permissions
-from .models import Licence, PermitApplication, Status
-from .permissions import history_visible_to, visible_applications
+from . import rules
+from .compliance.criteria import CRITERIA
+from .compliance.models import ControlListEntry, CriterionAssessment, ReferenceList
+from .models import (
+    Decision,
+    Licence,
+    LicenceLine,
+    PermitApplication,
+    Shipment,
+    ShipmentLine,
+    Status,
+)
+from .rules import history_visible_to
+
+
+def applications_visible_to(user: Any) -> QuerySet[PermitApplication]:
+    return rules.visible_applications(user, PermitApplication.objects.all())
 
 
 def application_list(*, user: Any) -> QuerySet[PermitApplication]:
-    return visible_applications(user).select_related("organisation", "assigned_case_manager")
+    return applications_visible_to(user).select_related("organisation", "assigned_case_manager")
 
 
 def application_get(*, user: Any, key: str) -> PermitApplication:
@@ -93,8 +112,6 @@ def _with_open_task(qs: QuerySet[PermitApplication]) -> QuerySet[PermitApplicati
 
 
 def _overdue(qs: QuerySet[PermitApplication], now) -> QuerySet[PermitApplication]:
-    from django.db.models import Exists, OuterRef
-
     late = CaseTask.objects.open().filter(application=OuterRef("pk"), due_at__lt=now)
     return qs.filter(Exists(late))
 
@@ -106,11 +123,6 @@ def applicant_application_list(*, user: Any) -> QuerySet[PermitApplication]:
 
 def workbench_queue(*, user: Any, queue: str, now=None) -> QuerySet[PermitApplication]:
     """One queue of the case managers' workbench; ``overdue`` = open work item past due."""
-    from django.db.models import Q
-    from django.utils import timezone
-
-    from .permissions import is_head_of_unit
-
     now = now or timezone.now()
     base = _with_open_task(application_list(user=user))
     if queue == "mine":
@@ -119,7 +131,7 @@ def workbench_queue(*, user: Any, queue: str, now=None) -> QuerySet[PermitApplic
         return base.filter(assigned_case_manager=user, status=Status.INFORMATION_REQUESTED)
     if queue == "overdue":
         overdue = _overdue(base, now)
-        if not is_head_of_unit(None, user):
+        if not rules.is_head_of_unit(None, user):
             overdue = overdue.filter(
                 Q(status=Status.SUBMITTED)
                 | Q(
@@ -139,12 +151,8 @@ def approval_list(*, user: Any) -> QuerySet[PermitApplication]:
     """Files pending approval, each marked ``reviewed_by_me`` when the four-eyes rule keeps
     ``user`` from deciding it (their case manager, or they requested information or proposed
     the decision)."""
-    from django.db.models import Exists, OuterRef, Q
-
-    from .permissions import REVIEW_TRANSITIONS
-
     mine = TransitionRecord.objects.filter(application=OuterRef("pk")).filter(
-        Q(transition__in=REVIEW_TRANSITIONS, actor=user)
+        Q(transition__in=rules.REVIEW_TRANSITIONS, actor=user)
         | Q(transition="start_review", payload__case_manager_id=user.pk)
     )
     return (
@@ -182,8 +190,6 @@ def application_timeline(*, application: PermitApplication, staff: bool) -> list
 def application_decision(*, application: PermitApplication):
     """The decision on the file, its document fetched with it (absent while it is being
     prepared), or None when there is no decision yet."""
-    from .models import Decision
-
     decision = (
         Decision.objects.filter(application=application)
         .select_related("decided_by", "document")
@@ -198,8 +204,6 @@ def open_task(*, application: PermitApplication) -> CaseTask | None:
 
 def control_list_entries(*, regime: str) -> QuerySet:
     """Entries of the current control list that apply to ``regime``, for the lookup."""
-    from .compliance.models import ControlListEntry, ReferenceList
-
     lists = ["dual_use"] if regime == "dual_use" else ["military", "national"]
     return ControlListEntry.objects.filter(
         reference_list__kind=ReferenceList.Kind.CONTROL_LIST,
@@ -210,18 +214,13 @@ def control_list_entries(*, regime: str) -> QuerySet:
 
 def compliance_overview(*, application: PermitApplication, user: Any) -> dict[str, Any]:
     """What the staff case page shows of the compliance engine, and what ``user`` may do."""
-    from .compliance.criteria import CRITERIA, framework_for
-    from .compliance.models import CriterionAssessment
-    from .compliance.services import decision_authority
-
     latest = application.screenings.order_by("-ran_at", "-id").first()
     flags = list(latest.flags.select_related("cleared_by")) if latest else []
     assessed = {
         line.code: line for line in application.criteria_worksheet.select_related("assessed_by")
     }
-    framework = framework_for(application.regime)
-    reviewer = permissions.is_assigned_case_manager(application, user)
-    worksheet_open = application.status in ("under_review", "pending_approval")
+    framework = rules.criteria_framework(application)
+    authority = rules.decision_authority(application)
     return {
         "screening": latest,
         "flags": flags,
@@ -232,22 +231,72 @@ def compliance_overview(*, application: PermitApplication, user: Any) -> dict[st
             for code, title in CRITERIA[framework].items()
         ],
         "assessments": CriterionAssessment.Assessment.choices,
-        "can_clear": reviewer,
-        "can_answer": reviewer,
-        "can_assess": worksheet_open
-        and (
-            reviewer
-            or (
-                application.status == "pending_approval"
-                and permissions.is_head_of_unit(application, user)
-            )
-        ),
-        "can_screen": reviewer or permissions.is_head_of_unit(application, user),
-        "authority": decision_authority(application),
+        "can_clear": rules.can_clear_flag(application, user),
+        "can_answer": rules.can_answer_consultation(application, user),
+        "can_assess": application.status in rules.WORKSHEET_STATES
+        and rules.can_assess_criteria(application, user),
+        "can_screen": rules.can_screen(application, user),
+        "authority": authority,
         "government_decision": getattr(application, "government_decision", None),
         "can_record_government_decision": application.status == "pending_approval"
-        and decision_authority(application) == "government"
+        and authority == "government"
         and not hasattr(application, "government_decision")
-        and permissions.is_head_of_unit(application, user),
-        "can_consult": reviewer and worksheet_open,
+        and rules.can_record_government_decision(application, user),
+        "can_consult": application.status in rules.WORKSHEET_STATES
+        and rules.can_open_consultation(application, user),
     }
+
+
+# --- Licence use -------------------------------------------------------------------------------
+
+# Temporarily exported goods come back within a year of their shipment.
+TEMPORARY_RETURN_PERIOD = relativedelta(years=1)
+
+
+def licence_balances(*, licence: Licence) -> list[dict[str, Any]]:
+    """Per licence line: what is authorised, shipped and remaining."""
+    zero = Decimal("0")
+    lines = LicenceLine.objects.filter(licence=licence).annotate(
+        shipped_quantity=Coalesce(Sum("shipped__quantity"), zero),
+        shipped_value=Coalesce(Sum("shipped__value"), zero),
+    )
+    return [
+        {
+            "line": line,
+            "shipped_quantity": line.shipped_quantity,
+            "remaining_quantity": line.authorised_quantity - line.shipped_quantity,
+            "shipped_value": line.shipped_value,
+            "remaining_value": line.authorised_value - line.shipped_value,
+        }
+        for line in lines
+    ]
+
+
+def goods_outstanding(*, shipment_line: ShipmentLine) -> Decimal:
+    returned = sum((r.quantity for r in shipment_line.returns.all()), Decimal("0"))
+    return shipment_line.quantity - returned
+
+
+def return_due_on(shipment: Shipment) -> date:
+    return shipment.shipped_on + TEMPORARY_RETURN_PERIOD
+
+
+def temporary_returns_outstanding(*, today: date) -> list[dict[str, Any]]:
+    """Shipments of temporary licences with goods still abroad, and when they are due back."""
+    lines = ShipmentLine.objects.filter(
+        shipment__licence__application__temporary_purpose__gt=""
+    ).select_related("shipment__licence__application", "licence_line")
+    result = []
+    for line in lines.prefetch_related("returns"):
+        outstanding = goods_outstanding(shipment_line=line)
+        if outstanding > 0:
+            due = return_due_on(line.shipment)
+            result.append(
+                {
+                    "line": line,
+                    "outstanding": outstanding,
+                    "due_on": due,
+                    "days_left": (due - today).days,
+                }
+            )
+    return result

@@ -1,4 +1,4 @@
-"""Celery tasks of the permits app. Thin: they find work and call services."""
+"""Celery tasks of the permits app. Thin: they find work and call actions."""
 
 from __future__ import annotations
 
@@ -10,7 +10,9 @@ from django.utils import timezone
 
 from workflow.exceptions import TransitionError
 
-from . import selectors, services
+from . import selectors
+from .actions.licences import application_expire
+from .actions.reminders import deadline_reminders_send, denial_notices_lapse
 
 logger = logging.getLogger(__name__)
 
@@ -31,7 +33,7 @@ def expire_licences() -> int:
     expired = 0
     for licence in selectors.licences_to_expire(today=today):
         try:
-            services.application_expire(application=licence.application, today=today)
+            application_expire(application=licence.application, today=today)
         except TransitionError as exc:
             logger.info("Licence %s not expired: %s", licence.number, exc)
             continue
@@ -55,14 +57,10 @@ def send_applicant_notification(application_id: int, event: str) -> int:
 def send_deadline_reminders() -> dict[str, int]:
     """Daily: reminders before decision deadlines, escalation when overdue, applicant
     reminders. Driven by the deadlines stored on the files, never by broker ETAs."""
-    from .compliance.services import deadline_reminders_send
-
     return deadline_reminders_send(today=timezone.localdate())
 
 
 @shared_task(acks_late=True, autoretry_for=(OperationalError,), retry_backoff=True, max_retries=5)
 def lapse_denial_notices() -> int:
     """Daily: denial notices lapse three years after notification unless renewed."""
-    from .compliance.services import denial_notices_lapse
-
     return denial_notices_lapse(today=timezone.localdate())

@@ -1,6 +1,6 @@
 """Pages of the web application, per role. Thin: they read through selectors (always within
-``permissions.visible_applications``: another organisation's file is 404) and act through
-services; the acting user is the session's."""
+``rules.visible_applications``: another organisation's file is 404) and act through actions;
+the acting user is the session's."""
 
 from __future__ import annotations
 
@@ -18,14 +18,15 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from documents import services as document_services
 from documents.forms import DocumentUploadForm
 from documents.models import Document
-from documents.selectors import missing_required_documents
 from workflow.exceptions import TransitionError, TransitionGuardFailed
 from workflow.roles import Role, has_role, is_staff_member, user_roles
 
-from . import filters, permissions, selectors, services
+from . import events, filters, rules, selectors, transitions
+from .actions import TRANSITION_ACTIONS
+from .actions import drafts as draft_actions
+from .actions.submission import application_submit
 from .forms import (
     TRANSITION_FORMS,
-    TRANSITION_LABELS,
     ConsultationForm,
     DraftRequestForm,
     GoodsItemForm,
@@ -36,7 +37,7 @@ from .forms import (
 PAGE_SIZE = 25
 
 # Steps of the history whose comments are internal to Brussels International.
-STAFF_ONLY_TRANSITIONS = permissions.STAFF_ONLY_COMMENTS
+STAFF_ONLY_TRANSITIONS = events.COMMENTS_HIDDEN_FROM_APPLICANT
 
 # The steps of a draft, in order: (slug, title).
 DRAFT_STEPS = (
@@ -95,7 +96,7 @@ def application_list(request: HttpRequest) -> HttpResponse:
         {
             "page": _page(request, filterset.qs),
             "filter": filterset,
-            "can_create": permissions.can_create_application(request.user),
+            "can_create": rules.can_create_application(request.user),
         },
     )
 
@@ -161,7 +162,7 @@ def search(request: HttpRequest) -> HttpResponse:
 def _form(request: HttpRequest, name: str, data=None, files=None):
     form_class = TRANSITION_FORMS[name]
     if name == "start_review":
-        return form_class(data, can_assign_others=has_role(request.user, Role.HEAD_OF_UNIT))
+        return form_class(data, can_assign_others=rules.can_assign_to_others(request.user))
     return form_class(data, files)
 
 
@@ -169,10 +170,10 @@ def _available_actions(request: HttpRequest, application) -> list[dict]:
     actions = []
     for fsm_transition in application.get_available_user_status_transitions(request.user):
         name = fsm_transition.name
-        if name not in TRANSITION_FORMS:
+        if name not in transitions.CASE_PAGE_TRANSITIONS:
             continue
         actions.append(
-            {"name": name, "label": TRANSITION_LABELS[name], "form": _form(request, name)}
+            {"name": name, "label": transitions.label(name), "form": _form(request, name)}
         )
     return actions
 
@@ -208,11 +209,7 @@ def _render_detail(request, application, failed_action=None, status=200) -> Http
             "consultation_form": ConsultationForm(prefix="consultation"),
         }
         context["task"] = selectors.open_task(application=application)
-        context["four_eyes"] = (
-            application.status == "pending_approval"
-            and permissions.is_head_of_unit(application, request.user)
-            and permissions.violates_four_eyes(application, request.user)
-        )
+        context["four_eyes"] = rules.shows_four_eyes_notice(application, request.user)
         template = "permits/detail_staff.html"
     else:
         context["information_request"] = (
@@ -220,7 +217,7 @@ def _render_detail(request, application, failed_action=None, status=200) -> Http
             if application.status == "information_requested"
             else None
         )
-        context["can_edit"] = permissions.can_edit_draft(application, request.user)
+        context["can_edit"] = rules.can_edit_draft(application, request.user)
         template = "permits/detail_applicant.html"
     return render(request, template, context, status=status)
 
@@ -244,16 +241,16 @@ def decision_status(request: HttpRequest, key: str) -> HttpResponse:
 @require_POST
 def application_transition(request: HttpRequest, key: str, name: str) -> HttpResponse:
     application = selectors.application_get(user=request.user, key=key)
-    if name not in TRANSITION_FORMS:
+    if name not in transitions.CASE_PAGE_TRANSITIONS:
         raise Http404("No such action.")
     form = _form(request, name, request.POST, request.FILES)
     if not form.is_valid():
-        action = {"name": name, "label": TRANSITION_LABELS[name], "form": form}
+        action = {"name": name, "label": transitions.label(name), "form": form}
         return _render_detail(request, application, failed_action=action, status=400)
     cleaned = dict(form.cleaned_data)
     uploads = cleaned.pop("documents", None) or []
     payload = {k: v for k, v in cleaned.items() if v not in (None, "")}
-    service = services.TRANSITION_SERVICES[name]
+    action = TRANSITION_ACTIONS[name]
     try:
         for upload in uploads:
             # Attached to the reply: stored first, so the case manager finds them with it.
@@ -263,16 +260,16 @@ def application_transition(request: HttpRequest, key: str, name: str) -> HttpRes
                 kind=Document.Kind.INFORMATION_REPLY,
                 uploaded_file=upload,
             )
-        application = service(application=application, actor=request.user, **payload)
+        application = action(application=application, actor=request.user, **payload)
     except ValidationError as exc:
         form.apply_service_errors(
             {"documents": [m for msgs in exc.message_dict.values() for m in msgs]}
         )
-        action = {"name": name, "label": TRANSITION_LABELS[name], "form": form}
+        action = {"name": name, "label": transitions.label(name), "form": form}
         return _render_detail(request, application, failed_action=action, status=400)
     except TransitionGuardFailed as exc:
         form.apply_service_errors(_labelled_errors(form, exc.errors))
-        action = {"name": name, "label": TRANSITION_LABELS[name], "form": form}
+        action = {"name": name, "label": transitions.label(name), "form": form}
         return _render_detail(request, application, failed_action=action, status=400)
     except TransitionError as exc:
         messages.error(request, exc.message)
@@ -280,7 +277,7 @@ def application_transition(request: HttpRequest, key: str, name: str) -> HttpRes
     messages.success(
         request,
         _("%(action)s: done. The application is now %(status)s.")
-        % {"action": TRANSITION_LABELS[name], "status": application.get_status_display()},
+        % {"action": transitions.label(name), "status": application.get_status_display()},
     )
     if selectors.application_list(user=request.user).filter(pk=application.pk).exists():
         return redirect("permits:application_detail", key=application.url_key)
@@ -309,14 +306,14 @@ def _organisations(user):
 @require_http_methods(["GET", "POST"])
 def application_create(request: HttpRequest) -> HttpResponse:
     """Step 1 of a new application; saving it creates the draft."""
-    if not permissions.can_create_application(request.user):
+    if not rules.can_create_application(request.user):
         return _forbidden(request)
     organisations = _organisations(request.user)
     form = DraftRequestForm(request.POST or None, organisations=organisations)
     if request.method == "POST" and form.is_valid():
         organisation = form.cleaned_data.get("organisation") or organisations.first()
         try:
-            application = services.application_create_draft(
+            application = draft_actions.application_create_draft(
                 organisation=organisation, actor=request.user, **form.draft_fields
             )
         except TransitionGuardFailed as exc:
@@ -336,7 +333,7 @@ def _draft_or_redirect(request: HttpRequest, key: str):
     if application.status != "draft":
         messages.info(request, _("This application has been submitted; it can no longer change."))
         return application, redirect("permits:application_detail", key=application.url_key)
-    if not permissions.can_edit_draft(application, request.user):
+    if not rules.can_edit_draft(application, request.user):
         return application, _forbidden(request)
     return application, None
 
@@ -397,7 +394,7 @@ def _step_request(request, application) -> HttpResponse:
     form = DraftRequestForm(request.POST or None, instance=application)
     if request.method == "POST" and form.is_valid():
         try:
-            services.application_update_draft(
+            draft_actions.application_update_draft(
                 application=application, actor=request.user, **form.draft_fields
             )
         except TransitionGuardFailed as exc:
@@ -456,8 +453,8 @@ def _step_parties(request, application) -> HttpResponse:
         application,
         "parties",
         PartyForm,
-        services.party_add,
-        services.party_remove,
+        draft_actions.party_add,
+        draft_actions.party_remove,
         "party_id",
         {
             "parties": parties,
@@ -476,8 +473,8 @@ def _step_goods(request, application) -> HttpResponse:
         application,
         "goods",
         GoodsItemForm,
-        services.goods_item_add,
-        services.goods_item_remove,
+        draft_actions.goods_item_add,
+        draft_actions.goods_item_remove,
         "item_id",
         {
             "goods": application.goods.all(),
@@ -512,7 +509,7 @@ def _step_documents(request, application) -> HttpResponse:
             return redirect("permits:draft_step", key=application.url_key, step="documents")
     elif request.method == "POST":
         return _next(application, "documents", request)
-    missing = [Document.Kind(kind).label for kind in missing_required_documents(application)]
+    missing = [Document.Kind(kind).label for kind in rules.missing_required_documents(application)]
     return _render_step(
         request,
         application,
@@ -535,7 +532,7 @@ def _problems_by_step(errors: dict[str, list[str]]) -> list[dict]:
 def _step_review(request, application) -> HttpResponse:
     if request.method == "POST":
         try:
-            application = services.application_submit(application=application, actor=request.user)
+            application = application_submit(application=application, actor=request.user)
         except TransitionGuardFailed as exc:
             return _render_review(request, application, exc.errors, status=400)
         messages.success(
@@ -544,9 +541,7 @@ def _step_review(request, application) -> HttpResponse:
             % {"reference": application.reference},
         )
         return redirect("permits:application_detail", key=application.url_key)
-    return _render_review(
-        request, application, services.application_submission_problems(application)
-    )
+    return _render_review(request, application, rules.submission_problems(application))
 
 
 def _render_review(request, application, errors, status=200) -> HttpResponse:

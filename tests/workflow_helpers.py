@@ -1,10 +1,10 @@
-"""Drive an application to a given state through the real services."""
+"""Drive an application to a given state through the real actions."""
 
 from __future__ import annotations
 
 from datetime import timedelta
 
-from permits import services
+from permits import actions, rules
 from permits.models import PermitApplication
 
 
@@ -18,29 +18,29 @@ def advance(
 ) -> PermitApplication:
     """Walk ``application`` from draft to ``target`` along the ordinary path."""
     steps = {
-        "submitted": lambda a: services.application_submit(application=a, actor=applicant),
-        "under_review": lambda a: services.application_start_review(
+        "submitted": lambda a: actions.application_submit(application=a, actor=applicant),
+        "under_review": lambda a: actions.application_start_review(
             application=a, actor=case_manager
         ),
-        "information_requested": lambda a: services.application_request_information(
+        "information_requested": lambda a: actions.application_request_information(
             application=a, actor=case_manager, message="Send the end-user certificate."
         ),
-        "pending_approval": lambda a: services.application_propose_decision(
+        "pending_approval": lambda a: actions.application_propose_decision(
             application=a, actor=case_manager, recommendation="grant", reasons="In order."
         ),
-        "issued": lambda a: services.application_approve(
+        "issued": lambda a: actions.application_approve(
             application=record_government_decision(a, head, "granted"), actor=head
         ),
-        "refused": lambda a: services.application_refuse(
+        "refused": lambda a: actions.application_refuse(
             application=record_government_decision(mark_refusal_ground(a, head), head, "refused"),
             actor=head,
             grounds="Criterion 7: risk of diversion.",
         ),
-        "withdrawn": lambda a: services.application_withdraw(application=a, actor=applicant),
-        "revoked": lambda a: services.application_revoke(
+        "withdrawn": lambda a: actions.application_withdraw(application=a, actor=applicant),
+        "revoked": lambda a: actions.application_revoke(
             application=a, actor=head, reason="Breach of the end-use condition."
         ),
-        "expired": lambda a: services.application_expire(
+        "expired": lambda a: actions.application_expire(
             application=a, today=a.licence.valid_until + timedelta(days=1)
         ),
     }
@@ -63,11 +63,10 @@ def advance(
 
 def mark_refusal_ground(application: PermitApplication, actor) -> PermitApplication:
     """Refusals cite criteria: mark criterion 7 (or DU3) on the worksheet as their ground."""
-    from permits.compliance import services as compliance
     from permits.compliance.criteria import framework_for
 
     code = "DU3" if framework_for(application.regime) == "du2021" else "7"
-    compliance.criterion_assess(
+    actions.criterion_assess(
         application=application,
         actor=actor,
         code=code,
@@ -81,10 +80,8 @@ def record_government_decision(application: PermitApplication, head, outcome: st
     """Where the Government decides the licence family, record its decision first."""
     from datetime import date
 
-    from permits.compliance import services as compliance
-
-    if compliance.decision_authority(application) == "government":
-        compliance.government_decision_record(
+    if rules.decision_authority(application) == "government":
+        actions.government_decision_record(
             application=application,
             actor=head,
             outcome=outcome,

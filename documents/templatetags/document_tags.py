@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django import template
 
-from permits import permissions
+from permits import rules as permissions
 
 from .. import selectors
 

@@ -11,8 +11,8 @@ from rest_framework.exceptions import ValidationError
 from workflow.models import TransitionRecord
 from workflow.roles import SYSTEM_ROLE, Role
 
+from .. import events
 from ..models import Kind, LicenceType, PermitApplication, Regime, Status
-from ..services import HISTORY_EVENTS, TRANSITION_SERVICES
 
 
 class DateTimeFilter(django_filters.IsoDateTimeFilter):
@@ -33,7 +33,7 @@ class ReferenceFilter(django_filters.CharFilter):
     """A reference number, exactly."""
 
 
-HISTORY_TRANSITIONS = sorted([*TRANSITION_SERVICES, *HISTORY_EVENTS])
+HISTORY_TRANSITIONS = sorted(events.CATALOGUE)
 
 
 class ApplicationFilter(django_filters.FilterSet):

@@ -19,6 +19,7 @@ from rest_framework import serializers
 
 from workflow.models import TransitionRecord
 
+from ..events import COMMENTS_HIDDEN_FROM_APPLICANT
 from ..models import (
     Decision,
     GoodsItem,
@@ -30,7 +31,6 @@ from ..models import (
     Regime,
     Status,
 )
-from ..permissions import STAFF_ONLY_COMMENTS as STAFF_ONLY_TRANSITIONS
 
 # By code, not by (translated) name: the schema must not depend on the active language.
 COUNTRY_CODES = sorted(code for code, _name in countries)
@@ -74,7 +74,7 @@ class AmountFieldExtension(OpenApiSerializerFieldExtension):
 
 
 class DraftInputSerializer(serializers.Serializer):
-    """The fields of a draft that its applicant edits (``permits.services.DRAFT_FIELDS``)."""
+    """The fields of a draft that its applicant edits (``permits.actions.drafts.DRAFT_FIELDS``)."""
 
     kind = serializers.ChoiceField(choices=Kind.choices)
     regime = serializers.ChoiceField(choices=Regime.choices)
@@ -243,7 +243,7 @@ class ApplicantHistorySerializer(serializers.Serializer):
     comment = serializers.SerializerMethodField()
 
     def get_comment(self, record: TransitionRecord) -> str:
-        if record.transition in STAFF_ONLY_TRANSITIONS and not self.context.get("staff"):
+        if record.transition in COMMENTS_HIDDEN_FROM_APPLICANT and not self.context.get("staff"):
             return ""
         return record.comment
 

@@ -1,5 +1,5 @@
-"""The permits API. Thin: reads through permits.selectors, acts through permits.services, asks
-permits.permissions; errors become problem+json in workflow.api_errors."""
+"""The permits API. Thin: reads through permits.selectors, acts through permits.actions, asks
+permits.rules; errors become problem+json in workflow.api_errors."""
 
 from __future__ import annotations
 
@@ -20,8 +20,9 @@ from workflow.exceptions import TransitionGuardFailed
 from workflow.models import TransitionRecord
 from workflow.roles import is_staff_member
 
-from .. import permissions, selectors, services
-from ..forms import TRANSITION_LABELS
+from .. import rules, selectors, transitions
+from ..actions import TRANSITION_ACTIONS
+from ..actions import drafts as draft_actions
 from ..models import GoodsItem, Party, PermitApplication
 from . import examples, serializers
 from .filters import ApplicationFilter, HistoryFilter
@@ -119,7 +120,7 @@ class ApplicationMixin:
         return selectors.application_get(user=self.request.user, key=key)
 
     def require_applicant_member(self, application: PermitApplication) -> None:
-        if not permissions.is_applicant_member(application, self.request.user):
+        if not rules.is_applicant_member(application, self.request.user):
             raise PermissionDenied(_("Only members of the applicant organisation can do this."))
 
     def application_response(self, application: PermitApplication, **kwargs) -> Response:
@@ -167,7 +168,7 @@ class ApplicationListCreateView(ApplicationMixin, generics.ListAPIView):
         serializer.is_valid(raise_exception=True)
         fields = dict(serializer.validated_data)
         organisation = self._organisation(fields.pop("organisation", None))
-        application = services.application_create_draft(
+        application = draft_actions.application_create_draft(
             organisation=organisation, actor=request.user, **fields
         )
         response = self.application_response(application, status=status.HTTP_201_CREATED)
@@ -176,7 +177,7 @@ class ApplicationListCreateView(ApplicationMixin, generics.ListAPIView):
 
     def _organisation(self, enterprise_number: str | None):
         user = self.request.user
-        if not permissions.can_create_application(user):
+        if not rules.can_create_application(user):
             raise PermissionDenied(_("Only applicants can file applications."))
         own = user.applicant_organisations.all()
         if enterprise_number:
@@ -225,7 +226,7 @@ class ApplicationDetailView(ApplicationMixin, APIView):
         with transaction.atomic():
             locked = PermitApplication.objects.select_for_update().get(pk=application.pk)
             _check_if_match(request, locked, required=True)
-            application = services.application_update_draft(
+            application = draft_actions.application_update_draft(
                 application=locked, actor=request.user, **serializer.validated_data
             )
         return self.application_response(application)
@@ -269,7 +270,7 @@ class _NestedListCreate(ApplicationMixin, generics.ListAPIView):
 @extend_schema(tags=["applications"], parameters=[APPLICATION_ID])
 class GoodsListCreateView(_NestedListCreate):
     input_serializer = serializers.GoodsItemSerializer
-    service = staticmethod(services.goods_item_add)
+    service = staticmethod(draft_actions.goods_item_add)
 
     @extend_schema(summary="List the goods of an application", examples=[examples.GOODS_LIST])
     def get(self, request, *args, **kwargs):
@@ -288,7 +289,7 @@ class GoodsListCreateView(_NestedListCreate):
 @extend_schema(tags=["applications"], parameters=[APPLICATION_ID])
 class PartyListCreateView(_NestedListCreate):
     input_serializer = serializers.PartySerializer
-    service = staticmethod(services.party_add)
+    service = staticmethod(draft_actions.party_add)
 
     @extend_schema(summary="List the parties of an application", examples=[examples.PARTY_LIST])
     def get(self, request, *args, **kwargs):
@@ -306,8 +307,7 @@ class PartyListCreateView(_NestedListCreate):
 
 # --- Transitions ------------------------------------------------------------------------------
 
-API_TRANSITIONS = [name for name in services.TRANSITION_SERVICES if name in TRANSITION_LABELS]
-API_TRANSITIONS.remove("expire")  # the system's alone
+API_TRANSITIONS = transitions.API_TRANSITIONS
 
 
 @extend_schema(tags=["transitions"], parameters=[APPLICATION_ID])
@@ -323,7 +323,7 @@ class TransitionListView(ApplicationMixin, APIView):
         data = [
             {
                 "name": t.name,
-                "label": str(TRANSITION_LABELS[t.name]),
+                "label": transitions.label(t.name),
                 "target": t.target,
                 "href": f"/api/v1/applications/{key}/transitions/{t.name}/",
             }
@@ -343,25 +343,11 @@ class TransitionView(ApplicationMixin, APIView):
         payload_class = serializers.TRANSITION_PAYLOADS[self.transition_name]
         serializer = payload_class(data=request.data)
         serializer.is_valid(raise_exception=True)
-        service = services.TRANSITION_SERVICES[self.transition_name]
-        application = service(
+        action = TRANSITION_ACTIONS[self.transition_name]
+        application = action(
             application=application, actor=request.user, **serializer.validated_data
         )
         return self.application_response(application)
-
-
-TRANSITION_DESCRIPTIONS = {
-    "submit": "Applicant: draft → submitted. Assigns the reference number.",
-    "start_review": "Case manager takes the file, or the head of unit assigns it.",
-    "request_information": "Assigned case manager: under review → information requested.",
-    "provide_information": "Applicant: information requested → under review.",
-    "propose_decision": "Assigned case manager: under review → pending approval.",
-    "return_to_review": "Head of unit: pending approval → under review.",
-    "approve": "Head of unit who did not review the file: pending approval → issued.",
-    "refuse": "Head of unit who did not review the file: pending approval → refused.",
-    "withdraw": "Applicant: withdraws a draft or an application under way.",
-    "revoke": "Head of unit: issued → revoked.",
-}
 
 
 def _transition_view(name: str) -> type[TransitionView]:
@@ -371,7 +357,7 @@ def _transition_view(name: str) -> type[TransitionView]:
     post = extend_schema(
         operation_id=f"applications_transitions_{name}",
         summary=f"Transition: {name}",
-        description=TRANSITION_DESCRIPTIONS[name],
+        description=transitions.TRANSITIONS[name].api_description,
         request=serializers.TRANSITION_PAYLOADS[name],
         responses={200: serializers.StaffApplicationSerializer},
         examples=examples.transition_examples(name),
@@ -430,9 +416,9 @@ class HistoryFeedView(_HistoryBase):
         return super().get(request, *args, **kwargs)
 
     def get_queryset(self):
-        visible = permissions.visible_applications(self.request.user)
+        visible = selectors.applications_visible_to(self.request.user)
         records = TransitionRecord.objects.filter(application__in=visible)
-        return permissions.history_visible_to(self.request.user, records).select_related(
+        return rules.history_visible_to(self.request.user, records).select_related(
             "application", "actor"
         )
 

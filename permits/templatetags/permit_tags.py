@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy
 
 from workflow.roles import user_roles as roles_of
 
-from ..forms import EVENT_LABELS, TRANSITION_LABELS
+from .. import events
 from ..models import Status
 
 register = template.Library()
@@ -53,8 +53,7 @@ def status_badge(value: str) -> dict:
 
 @register.filter
 def transition_label(name: str) -> str:
-    label = TRANSITION_LABELS.get(name) or EVENT_LABELS.get(name)
-    return str(label) if label else name.replace("_", " ")
+    return events.label(name)
 
 
 @register.filter

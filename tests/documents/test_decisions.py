@@ -13,7 +13,7 @@ from documents import decisions, tasks
 from documents.models import Document
 from documents.rendering import render_decision
 from documents.signing import create_self_signed_p12
-from permits import services
+from permits import actions
 from permits.models import Decision
 from tests.conftest import wait_for
 from tests.factories import ApplicationFactory, GoodsItemFactory, PartyFactory
@@ -210,7 +210,7 @@ def test_approval_after_commit_stores_the_document_and_mails_the_applicant(
     mail.outbox.clear()
 
     with django_capture_on_commit_callbacks(execute=True):
-        services.application_approve(
+        actions.application_approve(
             application=record_government_decision(application, people["head"], "granted"),
             actor=people["head"],
         )
@@ -227,9 +227,7 @@ def test_submission_acknowledgement_quotes_the_reference(
     application = ApplicationFactory(organisation=organisation, created_by=people["applicant"])
 
     with django_capture_on_commit_callbacks(execute=True):
-        application = services.application_submit(
-            application=application, actor=people["applicant"]
-        )
+        application = actions.application_submit(application=application, actor=people["applicant"])
 
     assert mail.outbox[-1].subject == f"Demande {application.reference} reçue"
 
@@ -244,7 +242,7 @@ def test_a_dead_broker_does_not_fail_the_decision_and_the_sweep_catches_up(
         **people,
     )
     with dead_broker(), django_capture_on_commit_callbacks(execute=True):
-        approved = services.application_approve(
+        approved = actions.application_approve(
             application=record_government_decision(application, people["head"], "granted"),
             actor=people["head"],
         )
@@ -269,7 +267,7 @@ def test_a_real_worker_on_redis_stores_a_signed_licence(
         **people,
     )
 
-    services.application_approve(
+    actions.application_approve(
         application=record_government_decision(application, people["head"], "granted"),
         actor=people["head"],
     )

@@ -11,7 +11,7 @@ from django.http import Http404
 from documents import selectors
 from documents.models import Document
 from documents.services import document_upload
-from permits.permissions import can_upload_document
+from permits.rules import can_upload_document
 from tests.documents import factories as files
 from tests.documents.conftest import stored_files
 from tests.factories import ApplicationFactory, UserFactory

@@ -9,7 +9,7 @@ from django.test import Client
 from django.utils import timezone
 
 from documents import decisions
-from permits import services
+from permits import actions
 from permits.models import Licence
 from tests.factories import ApplicationFactory
 from tests.workflow_helpers import advance
@@ -72,7 +72,7 @@ def test_the_page_reveals_nothing_beyond_the_licence_facts(issued):
 
 def test_a_revoked_licence_says_revoked(issued, head):
     application, _ = issued
-    services.application_revoke(application=application, actor=head, reason="Breach")
+    actions.application_revoke(application=application, actor=head, reason="Breach")
 
     assert lookup(application.licence.number).context["licence"].status == "revoked"
 

@@ -222,8 +222,8 @@ def test_from_draft_to_downloaded_licence(cast, open_session):
     audit.get_by_role("link", name=reference).click()
     expect(audit.get_by_text("Nothing for you to do on this file right now.")).to_be_visible()
     expect(audit.locator("form[action*='/transitions/']")).to_have_count(0)
-    expect(audit.locator(".timeline")).to_contain_text("Approve")
-    expect(audit.locator(".timeline")).to_contain_text("Request information")
+    expect(audit.locator(".timeline")).to_contain_text("Approved")
+    expect(audit.locator(".timeline")).to_contain_text("Information requested")
     olivier.shoot("18-auditor-case-page")
 
     # The same page on a phone-sized screen, in French.

@@ -7,9 +7,8 @@ from datetime import date
 import pytest
 from django.core import mail
 
-from permits import services
+from permits import actions
 from permits.compliance import clocks
-from permits.compliance import services as compliance
 from permits.compliance.clocks import DeadlineRule, Pause, deadline
 from permits.models import PermitApplication
 from tests.factories import ApplicationFactory
@@ -105,7 +104,7 @@ def test_an_information_request_pauses_the_clock_and_the_answer_resumes_it(organ
     pause = application.clock_pauses.get()
     assert pause.reason == "information_requested" and pause.ended_on is None
 
-    application = services.application_provide_information(
+    application = actions.application_provide_information(
         application=application, actor=people["applicant"], reply="Here."
     )
 
@@ -127,7 +126,7 @@ def test_the_sweep_reminds_the_case_manager_once_per_point_and_escalates_when_ov
     mail.outbox.clear()
 
     def run(day):
-        return compliance.deadline_reminders_send(today=day)
+        return actions.deadline_reminders_send(today=day)
 
     assert run(date(2026, 6, 15))["case_manager_reminders"] == 0  # 15 days left
     assert run(date(2026, 6, 20))["case_manager_reminders"] == 1  # 10 days left
@@ -162,25 +161,19 @@ def test_the_sweep_reminds_applicants_who_have_not_answered(organisation, people
     from datetime import timedelta
 
     assert (
-        compliance.deadline_reminders_send(today=started + timedelta(days=9))["applicant_reminders"]
+        actions.deadline_reminders_send(today=started + timedelta(days=9))["applicant_reminders"]
         == 0
     )
     assert (
-        compliance.deadline_reminders_send(today=started + timedelta(days=10))[
-            "applicant_reminders"
-        ]
+        actions.deadline_reminders_send(today=started + timedelta(days=10))["applicant_reminders"]
         == 1
     )
     assert (
-        compliance.deadline_reminders_send(today=started + timedelta(days=11))[
-            "applicant_reminders"
-        ]
+        actions.deadline_reminders_send(today=started + timedelta(days=11))["applicant_reminders"]
         == 0
     )
     assert (
-        compliance.deadline_reminders_send(today=started + timedelta(days=18))[
-            "applicant_reminders"
-        ]
+        actions.deadline_reminders_send(today=started + timedelta(days=18))["applicant_reminders"]
         == 1
     )
     assert [m.to for m in mail.outbox] == [[people["applicant"].email]] * 2
@@ -198,8 +191,8 @@ def test_an_unanswered_request_closes_the_file_after_the_configured_time(organis
     started = application.clock_pauses.get().started_on
     mail.outbox.clear()
 
-    assert compliance.deadline_reminders_send(today=started + timedelta(days=59))["lapsed"] == 0
-    assert compliance.deadline_reminders_send(today=started + timedelta(days=60))["lapsed"] == 1
+    assert actions.deadline_reminders_send(today=started + timedelta(days=59))["lapsed"] == 0
+    assert actions.deadline_reminders_send(today=started + timedelta(days=60))["lapsed"] == 1
 
     application.refresh_from_db()
     assert application.status == "withdrawn"
@@ -219,7 +212,7 @@ def test_a_file_does_not_lapse_before_its_time(organisation, people):
     )
 
     with pytest.raises(TransitionGuardFailed):
-        services.application_lapse(application=application)
+        actions.application_lapse(application=application)
 
 
 @pytest.mark.django_db

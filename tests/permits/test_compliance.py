@@ -8,8 +8,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from permits import services
-from permits.compliance import services as compliance
+from permits import actions
 from permits.compliance.models import Consultation, ReferenceList, ScreeningFlag
 from permits.compliance.names import normalise_name
 from permits.compliance.reference import ReferenceDataError, reference_list_load
@@ -94,7 +93,7 @@ def people(applicant, case_manager, head):
 
 
 def screen(application, day=SCREENED_ON):
-    return compliance.application_screen(application=application, occasion="manual", today=day)
+    return actions.application_screen(application=application, occasion="manual", today=day)
 
 
 def draft_to(organisation, applicant, destination="NO", regime="military", **kwargs):
@@ -210,7 +209,7 @@ def test_the_screening_records_the_reference_versions_it_used(
 def test_submission_screens_the_application(embargoes, organisation, applicant):
     application = draft_to(organisation, applicant, destination="RU")
 
-    services.application_submit(application=application, actor=applicant)
+    actions.application_submit(application=application, actor=applicant)
 
     assert application.screenings.get().occasion == "submission"
 
@@ -227,23 +226,23 @@ def test_approval_is_refused_while_a_consultation_is_open(denials, organisation,
         advance(application, "pending_approval", **people), people["head"], "granted"
     )
     flag = application.screening_flags.get(kind="denial")
-    compliance.screening_flag_clear(
+    actions.screening_flag_clear(
         flag=flag,
         actor=people["case_manager"],
         justification="Different company, verified with the KBO of the Emirates.",
     )
 
     with pytest.raises(TransitionGuardFailed) as error:
-        services.application_approve(application=application, actor=people["head"])
+        actions.application_approve(application=application, actor=people["head"])
 
     assert list(error.value.errors) == ["consultations"]
-    compliance.consultation_record_answer(
+    actions.consultation_record_answer(
         consultation=application.consultations.get(),
         actor=people["case_manager"],
         answer="France has no objection.",
     )
     assert (
-        services.application_approve(application=application, actor=people["head"]).status
+        actions.application_approve(application=application, actor=people["head"]).status
         == "issued"
     )
 
@@ -254,7 +253,7 @@ def test_approval_is_refused_while_a_blocking_flag_is_uncleared(embargoes, organ
     )
 
     with pytest.raises(TransitionGuardFailed) as error:
-        services.application_approve(application=application, actor=people["head"])
+        actions.application_approve(application=application, actor=people["head"])
 
     assert "Belarus" in error.value.errors["screening"][0]
     application.refresh_from_db()
@@ -271,10 +270,10 @@ def test_clearing_a_flag_needs_a_justification_and_the_case_manager(
     flag = application.screening_flags.get()
 
     with pytest.raises(TransitionForbidden):
-        compliance.screening_flag_clear(flag=flag, actor=second_case_manager, justification="x")
+        actions.screening_flag_clear(flag=flag, actor=second_case_manager, justification="x")
     with pytest.raises(TransitionGuardFailed):
-        compliance.screening_flag_clear(flag=flag, actor=people["case_manager"], justification=" ")
-    cleared = compliance.screening_flag_clear(
+        actions.screening_flag_clear(flag=flag, actor=people["case_manager"], justification=" ")
+    cleared = actions.screening_flag_clear(
         flag=flag,
         actor=people["case_manager"],
         justification="Humanitarian demining exemption, art. 2(3).",
@@ -288,7 +287,7 @@ def test_a_cleared_flag_stays_cleared_when_screened_again(embargoes, organisatio
     application = advance(
         draft_to(organisation, people["applicant"], destination="RU"), "under_review", **people
     )
-    compliance.screening_flag_clear(
+    actions.screening_flag_clear(
         flag=application.screening_flags.get(),
         actor=people["case_manager"],
         justification="Exempted.",
@@ -350,8 +349,8 @@ def test_entries_are_checked_whatever_their_case_and_spacing(db):
 def test_the_daily_sweep_marks_denials_lapsed_after_three_years(denials):
     from permits.compliance.models import DenialNotice
 
-    assert compliance.denial_notices_lapse(today=date(2025, 5, 31)) == 0
-    assert compliance.denial_notices_lapse(today=date(2025, 6, 1)) == 1
+    assert actions.denial_notices_lapse(today=date(2025, 5, 31)) == 0
+    assert actions.denial_notices_lapse(today=date(2025, 6, 1)) == 1
 
     assert DenialNotice.objects.get(number="NL-2022-014").status == "lapsed"
     assert DenialNotice.objects.get(number="FR-2025-001").status == "in_force"
@@ -361,7 +360,7 @@ def test_a_case_manager_consults_the_federal_services_and_the_clock_pauses(organ
     application = advance(draft_to(organisation, people["applicant"]), "under_review", **people)
     due_before = application.decision_due_on
 
-    consultation = compliance.consultation_open(
+    consultation = actions.consultation_open(
         application=application,
         actor=people["case_manager"],
         counterpart="federal",
@@ -371,7 +370,7 @@ def test_a_case_manager_consults_the_federal_services_and_the_clock_pauses(organ
     application.refresh_from_db()
     assert consultation.is_open and application.decision_due_on is None
     assert due_before is not None
-    compliance.consultation_record_answer(
+    actions.consultation_record_answer(
         consultation=consultation, actor=people["case_manager"], answer="Not known."
     )
     application.refresh_from_db()
@@ -382,11 +381,11 @@ def test_opening_a_consultation_is_checked(organisation, people, second_case_man
     application = advance(draft_to(organisation, people["applicant"]), "under_review", **people)
 
     with pytest.raises(TransitionForbidden):
-        compliance.consultation_open(
+        actions.consultation_open(
             application=application, actor=second_case_manager, counterpart="federal", subject="x"
         )
     with pytest.raises(TransitionGuardFailed) as error:
-        compliance.consultation_open(
+        actions.consultation_open(
             application=application, actor=people["case_manager"], counterpart="oracle", subject=""
         )
     assert set(error.value.errors) == {"counterpart", "subject"}

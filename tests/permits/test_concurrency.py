@@ -14,7 +14,7 @@ from datetime import date, timedelta
 import pytest
 from django.db import connection, connections, transaction
 
-from permits import services
+from permits import actions
 from permits.models import Licence, PermitApplication, ReferenceCounter
 from tests.conftest import requires_postgresql
 from tests.factories import ApplicationFactory, UserFactory
@@ -117,7 +117,7 @@ RACES = {
 
 
 def test_every_transition_has_a_race():
-    assert set(RACES) == set(services.TRANSITION_SERVICES)
+    assert set(RACES) == set(actions.TRANSITION_ACTIONS)
 
 
 @pytest.mark.parametrize("name", list(RACES))
@@ -133,7 +133,7 @@ def test_the_same_transition_raced_twice_happens_once(name, cast):
         record_government_decision(application, cast["head"], "refused")
     if name == "approve":
         record_government_decision(application, cast["head"], "granted")
-    service = services.TRANSITION_SERVICES[name]
+    service = actions.TRANSITION_ACTIONS[name]
     copies = [PermitApplication.objects.get(pk=application.pk) for _ in range(2)]
     made = TransitionRecord.objects.filter(application=application, transition=name)
     made_before = made.count()
@@ -160,8 +160,8 @@ def test_approve_and_refuse_at_once_give_one_decision_and_at_most_one_licence(ca
 
     results = race(
         application.pk,
-        lambda: services.application_approve(application=application, actor=cast["head"]),
-        lambda: services.application_refuse(
+        lambda: actions.application_approve(application=application, actor=cast["head"]),
+        lambda: actions.application_refuse(
             application=application, actor=cast["second_head"], grounds="Criterion 4"
         ),
     )
@@ -184,8 +184,8 @@ def test_withdrawal_racing_a_proposal_leaves_one_consistent_outcome(cast):
 
     results = race(
         application.pk,
-        lambda: services.application_withdraw(application=application, actor=cast["applicant"]),
-        lambda: services.application_propose_decision(
+        lambda: actions.application_withdraw(application=application, actor=cast["applicant"]),
+        lambda: actions.application_propose_decision(
             application=application,
             actor=cast["case_manager"],
             recommendation="grant",
@@ -202,7 +202,7 @@ def test_withdrawal_racing_a_proposal_leaves_one_consistent_outcome(cast):
 
 def test_concurrent_submissions_get_unique_gap_free_references(cast):
     # The counter row must exist for the starting gun to hold it.
-    services.application_submit(
+    actions.application_submit(
         application=ApplicationFactory(
             organisation=cast["organisation"], created_by=cast["applicant"]
         ),
@@ -218,7 +218,7 @@ def test_concurrent_submissions_get_unique_gap_free_references(cast):
     results = race(
         None,
         *[
-            (lambda d=d, u=u: services.application_submit(application=d, actor=u))
+            (lambda d=d, u=u: actions.application_submit(application=d, actor=u))
             for d, u in zip(drafts, applicants, strict=True)
         ],
     )

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from permits.compliance import services as compliance
+from permits import actions
 from tests.factories import ApplicationFactory
 from tests.workflow_helpers import advance
 from workflow.exceptions import TransitionConflict, TransitionForbidden, TransitionGuardFailed
@@ -26,14 +26,14 @@ def in_review(organisation, people, **kwargs):
 def test_the_case_manager_fills_the_worksheet_and_it_is_recorded(organisation, people):
     application = in_review(organisation, people)
 
-    line = compliance.criterion_assess(
+    line = actions.criterion_assess(
         application=application,
         actor=people["case_manager"],
         code="2",
         assessment="weighed",
         note="Reports reviewed.",
     )
-    again = compliance.criterion_assess(
+    again = actions.criterion_assess(
         application=application, actor=people["case_manager"], code="2", assessment="not_engaged"
     )
 
@@ -45,7 +45,7 @@ def test_a_military_file_uses_the_eight_criteria(organisation, people):
     application = in_review(organisation, people)
 
     with pytest.raises(TransitionGuardFailed) as error:
-        compliance.criterion_assess(
+        actions.criterion_assess(
             application=application, actor=people["case_manager"], code="DU3", assessment="weighed"
         )
 
@@ -65,7 +65,7 @@ def test_a_dual_use_file_uses_the_regulations_considerations(organisation, peopl
     PartyFactory(application=application, role="end_user")
     application = advance(application, "under_review", **people)
 
-    line = compliance.criterion_assess(
+    line = actions.criterion_assess(
         application=application,
         actor=people["case_manager"],
         code="DU3",
@@ -80,7 +80,7 @@ def test_a_ground_for_refusal_needs_a_note(organisation, people):
     application = in_review(organisation, people)
 
     with pytest.raises(TransitionGuardFailed) as error:
-        compliance.criterion_assess(
+        actions.criterion_assess(
             application=application,
             actor=people["case_manager"],
             code="7",
@@ -95,7 +95,7 @@ def test_others_cannot_fill_the_worksheet(organisation, people, second_case_mana
 
     for outsider in (second_case_manager, auditor, people["applicant"], people["head"]):
         with pytest.raises(TransitionForbidden):
-            compliance.criterion_assess(
+            actions.criterion_assess(
                 application=application, actor=outsider, code="1", assessment="weighed"
             )
 
@@ -108,6 +108,6 @@ def test_the_worksheet_is_closed_once_decided(organisation, people):
     )
 
     with pytest.raises((TransitionConflict, TransitionForbidden)):
-        compliance.criterion_assess(
+        actions.criterion_assess(
             application=application, actor=people["case_manager"], code="1", assessment="weighed"
         )

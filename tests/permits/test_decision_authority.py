@@ -12,8 +12,7 @@ from django.urls import reverse
 from pypdf import PdfReader
 
 from documents.rendering import render_decision
-from permits import services
-from permits.compliance import services as compliance
+from permits import actions, rules
 from tests.factories import ApplicationFactory
 from tests.workflow_helpers import advance, mark_refusal_ground
 from workflow.exceptions import TransitionConflict, TransitionForbidden, TransitionGuardFailed
@@ -35,7 +34,7 @@ def pending(organisation, people, **kwargs):
 
 
 def record(application, head, outcome="granted", **kwargs):
-    return compliance.government_decision_record(
+    return actions.government_decision_record(
         application=application,
         actor=head,
         outcome=outcome,
@@ -49,12 +48,12 @@ def test_a_military_export_waits_for_the_governments_decision(organisation, peop
     application = pending(organisation, people)
 
     with pytest.raises(TransitionGuardFailed) as error:
-        services.application_approve(application=application, actor=people["head"])
+        actions.application_approve(application=application, actor=people["head"])
 
     assert list(error.value.errors) == ["government_decision"]
     record(application, people["head"])
     assert (
-        services.application_approve(application=application, actor=people["head"]).status
+        actions.application_approve(application=application, actor=people["head"]).status
         == "issued"
     )
 
@@ -64,8 +63,8 @@ def test_the_head_carries_out_the_governments_outcome_only(organisation, people)
     record(application, people["head"], outcome="refused")
 
     with pytest.raises(TransitionGuardFailed, match="was: Refused"):
-        services.application_approve(application=application, actor=people["head"])
-    refused = services.application_refuse(
+        actions.application_approve(application=application, actor=people["head"])
+    refused = actions.application_refuse(
         application=application, actor=people["head"], grounds="Criterion 7."
     )
 
@@ -78,7 +77,7 @@ def test_the_head_decides_a_military_import_alone(organisation, people):
 
     with pytest.raises(TransitionConflict):
         record(application, people["head"])
-    approved = services.application_approve(application=application, actor=people["head"])
+    approved = actions.application_approve(application=application, actor=people["head"])
 
     assert approved.decision.authority == "head_of_unit"
 
@@ -87,8 +86,8 @@ def test_the_authority_is_configurable_per_family(organisation, people, settings
     settings.DECISION_AUTHORITY = {"import:military": "government", "default": "head_of_unit"}
     export = pending(organisation, people)
 
-    assert compliance.decision_authority(export) == "head_of_unit"
-    assert services.application_approve(application=export, actor=people["head"]).status == "issued"
+    assert rules.decision_authority(export) == "head_of_unit"
+    assert actions.application_approve(application=export, actor=people["head"]).status == "issued"
 
 
 def test_recording_is_checked(organisation, people, case_manager):
@@ -110,7 +109,7 @@ def test_recording_is_checked(organisation, people, case_manager):
 def test_the_licence_cites_the_governments_decision(organisation, people):
     application = pending(organisation, people)
     record(application, people["head"], reference="AGRBC-2026-117")
-    approved = services.application_approve(application=application, actor=people["head"])
+    approved = actions.application_approve(application=application, actor=people["head"])
 
     data = render_decision(approved.decision, signed=False)
     text = "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages)

@@ -8,7 +8,7 @@ from decimal import Decimal
 import pytest
 from django.core import mail
 
-from permits import services, tasks
+from permits import actions, selectors, tasks
 from permits.models import Licence
 from tests.factories import ApplicationFactory, GoodsItemFactory
 from tests.workflow_helpers import advance
@@ -39,7 +39,7 @@ def lines(licence):
 
 def ship(licence, applicant, **quantities_by_description):
     by_name = lines(licence)
-    return services.shipment_record(
+    return actions.shipment_record(
         licence=licence,
         actor=applicant,
         shipped_on=licence.valid_from,
@@ -63,7 +63,7 @@ def test_approval_authorises_each_goods_item_as_a_licence_line(licence):
 def test_a_shipment_draws_on_the_balances(licence, applicant):
     ship(licence, applicant, **{"Spare batteries": "40"})
 
-    balance = {b["line"].description: b for b in services.licence_balances(licence=licence)}
+    balance = {b["line"].description: b for b in selectors.licence_balances(licence=licence)}
     assert balance["Spare batteries"]["remaining_quantity"] == Decimal("60")
     assert balance["Spare batteries"]["shipped_value"] == Decimal("1800.00")
     assert balance["Thermal imaging sights"]["remaining_quantity"] == Decimal("10")
@@ -94,7 +94,7 @@ def test_the_last_shipment_exhausts_the_licence(licence, applicant):
 
 def test_a_shipment_outside_the_validity_is_refused(licence, applicant):
     with pytest.raises(TransitionGuardFailed) as error:
-        services.shipment_record(
+        actions.shipment_record(
             licence=licence,
             actor=applicant,
             shipped_on=licence.valid_until + timedelta(days=1),
@@ -113,13 +113,13 @@ def test_only_the_holder_records_shipments(licence, other_applicant, case_manage
 
 def test_a_suspended_licence_takes_no_shipment_until_reinstated(licence, applicant, head):
     mail.outbox.clear()
-    services.licence_suspend(
+    actions.licence_suspend(
         licence=licence, actor=head, reason="Investigation of a diversion report."
     )
 
     with pytest.raises(TransitionConflict):
         ship(licence, applicant, **{"Spare batteries": "1"})
-    services.licence_reinstate(licence=licence, actor=head, reason="Investigation closed.")
+    actions.licence_reinstate(licence=licence, actor=head, reason="Investigation closed.")
 
     assert ship(licence, applicant, **{"Spare batteries": "1"}).pk
     assert [
@@ -132,22 +132,22 @@ def test_a_suspended_licence_takes_no_shipment_until_reinstated(licence, applica
 
 def test_suspension_needs_the_head_and_a_reason(licence, case_manager, head):
     with pytest.raises(TransitionForbidden):
-        services.licence_suspend(licence=licence, actor=case_manager, reason="x")
+        actions.licence_suspend(licence=licence, actor=case_manager, reason="x")
     with pytest.raises(TransitionGuardFailed):
-        services.licence_suspend(licence=licence, actor=head, reason="")
+        actions.licence_suspend(licence=licence, actor=head, reason="")
 
 
 def test_suspension_notifies_the_holder(licence, head, django_capture_on_commit_callbacks):
     mail.outbox.clear()
 
     with django_capture_on_commit_callbacks(execute=True):
-        services.licence_suspend(licence=licence, actor=head, reason="Audit.")
+        actions.licence_suspend(licence=licence, actor=head, reason="Audit.")
 
     assert mail.outbox[-1].subject == f"Licence {licence.number} suspendue"
 
 
 def test_a_suspended_licence_still_expires_at_the_end_of_its_validity(licence, head):
-    services.licence_suspend(licence=licence, actor=head, reason="Audit.")
+    actions.licence_suspend(licence=licence, actor=head, reason="Audit.")
     Licence.objects.filter(pk=licence.pk).update(valid_until=licence.valid_from - timedelta(days=1))
 
     assert tasks.expire_licences() == 1
@@ -159,7 +159,7 @@ def test_a_suspended_licence_still_expires_at_the_end_of_its_validity(licence, h
 def test_an_amendment_or_renewal_starts_from_the_licence_and_keeps_its_number(
     licence, applicant, follow_up, suffix
 ):
-    draft = services.licence_follow_up_create(licence=licence, actor=applicant, follow_up=follow_up)
+    draft = actions.licence_follow_up_create(licence=licence, actor=applicant, follow_up=follow_up)
 
     assert draft.status == "draft" and draft.follows == licence.application
     assert {g.description for g in draft.goods.all()} == {
@@ -169,7 +169,7 @@ def test_an_amendment_or_renewal_starts_from_the_licence_and_keeps_its_number(
     from tests.factories import DocumentFactory
 
     DocumentFactory(application=draft, kind="end_user_certificate", uploaded_by=applicant)
-    submitted = services.application_submit(application=draft, actor=applicant)
+    submitted = actions.application_submit(application=draft, actor=applicant)
     assert submitted.reference == f"{licence.number}{suffix}"
 
 
@@ -177,18 +177,18 @@ def test_a_second_amendment_gets_the_next_suffix(licence, applicant):
     from tests.factories import DocumentFactory
 
     for expected in ("-A1", "-A2"):
-        draft = services.licence_follow_up_create(
+        draft = actions.licence_follow_up_create(
             licence=licence, actor=applicant, follow_up="amendment"
         )
         DocumentFactory(application=draft, kind="end_user_certificate", uploaded_by=applicant)
-        assert services.application_submit(application=draft, actor=applicant).reference.endswith(
+        assert actions.application_submit(application=draft, actor=applicant).reference.endswith(
             expected
         )
 
 
 def test_only_the_holder_amends_a_licence(licence, other_applicant):
     with pytest.raises(TransitionForbidden):
-        services.licence_follow_up_create(
+        actions.licence_follow_up_create(
             licence=licence, actor=other_applicant, follow_up="amendment"
         )
 
@@ -197,7 +197,7 @@ def test_revocation_notifies_the_holder(licence, head, django_capture_on_commit_
     mail.outbox.clear()
 
     with django_capture_on_commit_callbacks(execute=True):
-        services.application_revoke(application=licence.application, actor=head, reason="Breach.")
+        actions.application_revoke(application=licence.application, actor=head, reason="Breach.")
 
     assert mail.outbox[-1].subject == f"Licence {licence.number} retirée"
 
@@ -205,10 +205,10 @@ def test_revocation_notifies_the_holder(licence, head, django_capture_on_commit_
 def test_a_renewal_carries_on_the_remaining_balances(licence, applicant):
     ship(licence, applicant, **{"Spare batteries": "100", "Thermal imaging sights": "4"})
 
-    renewal = services.licence_follow_up_create(
+    renewal = actions.licence_follow_up_create(
         licence=licence, actor=applicant, follow_up="renewal"
     )
-    amendment = services.licence_follow_up_create(
+    amendment = actions.licence_follow_up_create(
         licence=licence, actor=applicant, follow_up="amendment"
     )
 

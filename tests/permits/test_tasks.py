@@ -59,10 +59,10 @@ def test_sweep_run_twice_changes_nothing_the_second_time(issued):
 
 @pytest.mark.django_db
 def test_sweep_leaves_revoked_licences_alone(issued, head):
-    from permits import services
+    from permits import actions
 
     application = issued()
-    services.application_revoke(application=application, actor=head, reason="Breach")
+    actions.application_revoke(application=application, actor=head, reason="Breach")
     _end_validity(application, days_ago=3)
 
     assert tasks.expire_licences() == 0

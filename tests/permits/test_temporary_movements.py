@@ -9,8 +9,7 @@ import pytest
 from django.core import mail
 from django.utils import timezone
 
-from permits import services
-from permits.compliance import services as compliance
+from permits import actions, selectors
 from tests.factories import ApplicationFactory
 from tests.workflow_helpers import advance
 from workflow.exceptions import TransitionConflict, TransitionForbidden, TransitionGuardFailed
@@ -34,7 +33,7 @@ def shipped(organisation, people):
     )
     licence = application.licence
     line = licence.lines.get()
-    shipment = services.shipment_record(
+    shipment = actions.shipment_record(
         licence=licence,
         actor=people["applicant"],
         shipped_on=licence.valid_from,
@@ -45,7 +44,7 @@ def shipped(organisation, people):
 
 
 def give_back(line, actor, quantity, returned_on=None):
-    return services.goods_return_record(
+    return actions.goods_return_record(
         shipment_line=line,
         actor=actor,
         quantity=Decimal(quantity),
@@ -61,7 +60,7 @@ def test_a_temporary_movement_is_numbered_tmp(shipped):
 def test_returns_draw_down_what_is_still_abroad(shipped, people):
     give_back(shipped, people["applicant"], "4")
 
-    assert services.goods_outstanding(shipment_line=shipped) == Decimal("2")
+    assert selectors.goods_outstanding(shipment_line=shipped) == Decimal("2")
     assert shipped.shipment.licence.application.history.filter(transition="goods_returned").exists()
 
 
@@ -98,7 +97,7 @@ def test_a_definitive_licence_has_nothing_to_bring_back(organisation, people):
         **people,
     )
     licence = application.licence
-    shipment = services.shipment_record(
+    shipment = actions.shipment_record(
         licence=licence,
         actor=people["applicant"],
         shipped_on=licence.valid_from,
@@ -113,11 +112,11 @@ def test_a_definitive_licence_has_nothing_to_bring_back(organisation, people):
 def test_the_sweep_reminds_the_holder_a_month_before_and_tells_the_unit_when_overdue(
     shipped, people
 ):
-    due = services.return_due_on(shipped.shipment)
+    due = selectors.return_due_on(shipped.shipment)
     mail.outbox.clear()
 
     def run(day):
-        return compliance.deadline_reminders_send(today=day)
+        return actions.deadline_reminders_send(today=day)
 
     assert run(due - timedelta(days=31))["return_reminders"] == 0
     assert run(due - timedelta(days=30))["return_reminders"] == 1
@@ -131,4 +130,4 @@ def test_the_sweep_reminds_the_holder_a_month_before_and_tells_the_unit_when_ove
 def test_goods_all_back_are_no_longer_chased(shipped, people):
     give_back(shipped, people["applicant"], "6")
 
-    assert services.temporary_returns_outstanding(today=timezone.localdate()) == []
+    assert selectors.temporary_returns_outstanding(today=timezone.localdate()) == []

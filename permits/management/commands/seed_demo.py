@@ -1,6 +1,6 @@
 """Demo data: one user per role, two applicant organisations, a dozen applications in every state.
 
-Every state is reached through the real services, so the history is genuine. Running the
+Every state is reached through the real actions, so the history is genuine. Running the
 command again changes nothing.
 """
 
@@ -23,9 +23,8 @@ from documents.models import Document
 from documents.selectors import missing_required_documents
 from documents.services import document_upload
 from documents.signing import create_self_signed_p12
-from permits import services
-from permits.compliance import services as compliance_services
-from permits.compliance.services import criterion_assess
+from permits import actions, rules
+from permits.actions import criterion_assess
 from permits.models import ApplicantOrganisation, Licence, PermitApplication
 
 DEMO_PASSWORD = "permits-demo"
@@ -281,7 +280,7 @@ class Command(BaseCommand):
         applicant = organisation.members.get()
         cm, head = users["casemanager"], users["head"]
         total = sum(Decimal(q) * Decimal(v) for _, _, q, v in goods)
-        application = services.application_create_draft(
+        application = actions.application_create_draft(
             organisation=organisation,
             actor=applicant,
             kind=kind,
@@ -293,7 +292,7 @@ class Command(BaseCommand):
             total_value=total,
         )
         for description, entry, quantity, unit_value in goods:
-            services.goods_item_add(
+            actions.goods_item_add(
                 application=application,
                 actor=applicant,
                 description=description,
@@ -301,7 +300,7 @@ class Command(BaseCommand):
                 quantity=quantity,
                 unit_value=Decimal(unit_value),
             )
-        services.party_add(
+        actions.party_add(
             application=application,
             actor=applicant,
             role="consignee",
@@ -309,7 +308,7 @@ class Command(BaseCommand):
             address="Central depot",
             country=destination or "BE",
         )
-        services.party_add(
+        actions.party_add(
             application=application,
             actor=applicant,
             role="end_user",
@@ -330,25 +329,25 @@ class Command(BaseCommand):
             )
         if target == "draft":
             return
-        application = services.application_submit(application=application, actor=applicant)
+        application = actions.application_submit(application=application, actor=applicant)
         if target == "withdrawn":
-            services.application_withdraw(
+            actions.application_withdraw(
                 application=application, actor=applicant, reason="Order cancelled by the customer."
             )
             return
         if target == "submitted":
             return
-        application = services.application_start_review(application=application, actor=cm)
+        application = actions.application_start_review(application=application, actor=cm)
         if target == "under_review":
             return
-        application = services.application_request_information(
+        application = actions.application_request_information(
             application=application,
             actor=cm,
             message="Please upload the signed end-user certificate.",
         )
         if target == "information_requested":
             return
-        application = services.application_provide_information(
+        application = actions.application_provide_information(
             application=application, actor=applicant, reply="The signed certificate is attached."
         )
         if target == "pending_approval_refuse" or target == "refused":
@@ -359,7 +358,7 @@ class Command(BaseCommand):
                 assessment="refusal_ground",
                 note="The end user could not be verified; risk of diversion.",
             )
-            application = services.application_propose_decision(
+            application = actions.application_propose_decision(
                 application=application,
                 actor=cm,
                 recommendation="refuse",
@@ -367,7 +366,7 @@ class Command(BaseCommand):
                 grounds="Criterion 1 (EU arms embargo) and criterion 7 (risk of diversion).",
             )
         else:
-            application = services.application_propose_decision(
+            application = actions.application_propose_decision(
                 application=application,
                 actor=cm,
                 recommendation="grant",
@@ -375,8 +374,8 @@ class Command(BaseCommand):
             )
         if target.startswith("pending_approval"):
             return
-        if compliance_services.decision_authority(application) == "government":
-            compliance_services.government_decision_record(
+        if rules.decision_authority(application) == "government":
+            actions.government_decision_record(
                 application=application,
                 actor=head,
                 outcome="refused" if target == "refused" else "granted",
@@ -384,15 +383,15 @@ class Command(BaseCommand):
                 reference=f"GOV-BXL-{date.today().year}-{application.pk:04d}",
             )
         if target == "refused":
-            services.application_refuse(
+            actions.application_refuse(
                 application=application,
                 actor=head,
                 grounds="Criterion 1: the destination is under an EU arms embargo.",
             )
             return
-        application = services.application_approve(application=application, actor=head)
+        application = actions.application_approve(application=application, actor=head)
         if target == "revoked":
-            services.application_revoke(
+            actions.application_revoke(
                 application=application, actor=head, reason="The end-use condition was breached."
             )
         elif target == "expired":
@@ -402,4 +401,4 @@ class Command(BaseCommand):
                 valid_from=licence.valid_from - timedelta(days=400),
                 valid_until=licence.valid_from - timedelta(days=35),
             )
-            services.application_expire(application=application)
+            actions.application_expire(application=application)

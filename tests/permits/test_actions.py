@@ -6,7 +6,7 @@ import pytest
 from django.db import IntegrityError
 from django.utils import timezone
 
-from permits import services
+from permits import actions
 from permits.models import Licence, PermitApplication
 from tests.factories import ApplicationFactory, GoodsItemFactory, UserFactory
 from tests.workflow_helpers import advance, mark_refusal_ground, record_government_decision
@@ -27,7 +27,7 @@ def people(applicant, case_manager, head):
 
 
 def test_submit_assigns_a_reference_of_regime_kind_year_and_sequence(draft, applicant):
-    submitted = services.application_submit(application=draft, actor=applicant)
+    submitted = actions.application_submit(application=draft, actor=applicant)
 
     year = timezone.localdate().year
     assert submitted.status == "submitted"
@@ -36,7 +36,7 @@ def test_submit_assigns_a_reference_of_regime_kind_year_and_sequence(draft, appl
 
 
 def test_submit_refreshes_the_callers_instance(draft, applicant):
-    services.application_submit(application=draft, actor=applicant)
+    actions.application_submit(application=draft, actor=applicant)
 
     assert draft.status == "submitted"
 
@@ -55,7 +55,7 @@ def test_dual_use_import_reference_uses_du_and_imp_codes(organisation, applicant
     PartyFactory(application=application, role="consignee")
     PartyFactory(application=application, role="end_user")
 
-    submitted = services.application_submit(application=application, actor=applicant)
+    submitted = actions.application_submit(application=application, actor=applicant)
 
     assert submitted.reference.startswith("BXL-DU-IMP-")
 
@@ -64,14 +64,14 @@ def test_references_are_sequential_within_the_year(organisation, applicant):
     first, second = (
         ApplicationFactory(organisation=organisation, created_by=applicant) for _ in range(2)
     )
-    a = services.application_submit(application=first, actor=applicant)
-    b = services.application_submit(application=second, actor=applicant)
+    a = actions.application_submit(application=first, actor=applicant)
+    b = actions.application_submit(application=second, actor=applicant)
 
     assert int(a.reference[-6:]) + 1 == int(b.reference[-6:])
 
 
 def test_submit_opens_an_unassigned_review_task_for_case_managers(draft, applicant):
-    services.application_submit(application=draft, actor=applicant)
+    actions.application_submit(application=draft, actor=applicant)
 
     task = CaseTask.objects.open().get(application=draft)
     assert (task.kind, task.candidate_role, task.assignee) == ("review", "case_manager", None)
@@ -89,7 +89,7 @@ def test_submit_names_every_missing_field(organisation, applicant):
     )
 
     with pytest.raises(TransitionGuardFailed) as error:
-        services.application_submit(application=empty, actor=applicant)
+        actions.application_submit(application=empty, actor=applicant)
 
     assert set(error.value.errors) == {
         "country_of_destination",
@@ -107,7 +107,7 @@ def test_submit_refuses_a_control_entry_of_another_regime(draft, applicant):
     GoodsItemFactory(application=draft, control_entry="5A002.a")
 
     with pytest.raises(TransitionGuardFailed) as error:
-        services.application_submit(application=draft, actor=applicant)
+        actions.application_submit(application=draft, actor=applicant)
 
     assert "goods[2].control_entry" in error.value.errors
     assert "Military List" in error.value.errors["goods[2].control_entry"][0]
@@ -115,7 +115,7 @@ def test_submit_refuses_a_control_entry_of_another_regime(draft, applicant):
 
 def test_goods_item_add_refuses_a_malformed_entry_naming_the_field(draft, applicant):
     with pytest.raises(TransitionGuardFailed) as error:
-        services.goods_item_add(
+        actions.goods_item_add(
             application=draft,
             actor=applicant,
             description="Rifles",
@@ -128,7 +128,7 @@ def test_goods_item_add_refuses_a_malformed_entry_naming_the_field(draft, applic
 
 
 def test_goods_item_add_normalises_the_entry(draft, applicant):
-    item = services.goods_item_add(
+    item = actions.goods_item_add(
         application=draft,
         actor=applicant,
         description="Rifles",
@@ -142,30 +142,30 @@ def test_goods_item_add_normalises_the_entry(draft, applicant):
 
 def test_a_non_member_cannot_edit_a_draft(draft, other_applicant):
     with pytest.raises(TransitionForbidden):
-        services.application_update_draft(
+        actions.application_update_draft(
             application=draft, actor=other_applicant, end_use_statement="Mine now"
         )
 
 
 def test_a_submitted_application_cannot_be_edited(draft, applicant):
-    services.application_submit(application=draft, actor=applicant)
+    actions.application_submit(application=draft, actor=applicant)
 
     with pytest.raises(TransitionConflict):
-        services.application_update_draft(
+        actions.application_update_draft(
             application=draft, actor=applicant, end_use_statement="Changed"
         )
 
 
 def test_create_draft_requires_membership(organisation, other_applicant):
     with pytest.raises(TransitionForbidden):
-        services.application_create_draft(
+        actions.application_create_draft(
             organisation=organisation, actor=other_applicant, kind="export", regime="military"
         )
 
 
 def test_create_draft_validates_fields(organisation, applicant):
     with pytest.raises(TransitionGuardFailed) as error:
-        services.application_create_draft(
+        actions.application_create_draft(
             organisation=organisation, actor=applicant, kind="smuggle", regime="military"
         )
 
@@ -183,7 +183,7 @@ def test_start_review_assigns_the_file_to_the_case_manager(draft, people):
 def test_head_assigns_a_named_case_manager(draft, people, head, second_case_manager):
     advance(draft, "submitted", **people)
 
-    application = services.application_start_review(
+    application = actions.application_start_review(
         application=draft, actor=head, case_manager=second_case_manager
     )
 
@@ -196,7 +196,7 @@ def test_head_who_is_not_a_case_manager_must_name_one(draft, people, head):
     advance(draft, "submitted", **people)
 
     with pytest.raises(TransitionGuardFailed) as error:
-        services.application_start_review(application=draft, actor=head)
+        actions.application_start_review(application=draft, actor=head)
 
     assert "case_manager" in error.value.errors
 
@@ -205,14 +205,14 @@ def test_head_cannot_assign_someone_who_is_not_a_case_manager(draft, people, hea
     advance(draft, "submitted", **people)
 
     with pytest.raises(TransitionGuardFailed):
-        services.application_start_review(application=draft, actor=head, case_manager=auditor)
+        actions.application_start_review(application=draft, actor=head, case_manager=auditor)
 
 
 def test_case_manager_cannot_assign_a_colleague(draft, people, second_case_manager):
     advance(draft, "submitted", **people)
 
     with pytest.raises(TransitionForbidden):
-        services.application_start_review(
+        actions.application_start_review(
             application=draft, actor=people["case_manager"], case_manager=second_case_manager
         )
 
@@ -221,7 +221,7 @@ def test_request_information_requires_a_message(draft, people):
     application = advance(draft, "under_review", **people)
 
     with pytest.raises(TransitionGuardFailed) as error:
-        services.application_request_information(
+        actions.application_request_information(
             application=application, actor=people["case_manager"], message="   "
         )
 
@@ -239,7 +239,7 @@ def test_information_request_hands_the_file_to_the_applicant(draft, people):
 def test_provide_information_returns_the_file_to_its_case_manager(draft, people):
     application = advance(draft, "information_requested", **people)
 
-    application = services.application_provide_information(
+    application = actions.application_provide_information(
         application=application, actor=people["applicant"], reply="Attached, signed."
     )
 
@@ -252,7 +252,7 @@ def test_provide_information_requires_a_reply(draft, people):
     application = advance(draft, "information_requested", **people)
 
     with pytest.raises(TransitionGuardFailed):
-        services.application_provide_information(
+        actions.application_provide_information(
             application=application, actor=people["applicant"], reply=""
         )
 
@@ -261,7 +261,7 @@ def test_proposed_refusal_requires_grounds_and_a_criterion(draft, people):
     application = advance(draft, "under_review", **people)
 
     with pytest.raises(TransitionGuardFailed) as error:
-        services.application_propose_decision(
+        actions.application_propose_decision(
             application=application,
             actor=people["case_manager"],
             recommendation="refuse",
@@ -276,7 +276,7 @@ def test_proposed_refusal_with_a_criterion_on_the_worksheet_goes_to_the_head(dra
         advance(draft, "under_review", **people), people["case_manager"]
     )
 
-    application = services.application_propose_decision(
+    application = actions.application_propose_decision(
         application=application,
         actor=people["case_manager"],
         recommendation="refuse",
@@ -297,7 +297,7 @@ def test_proposal_requires_a_known_recommendation_and_reasons(draft, people):
     application = advance(draft, "under_review", **people)
 
     with pytest.raises(TransitionGuardFailed) as error:
-        services.application_propose_decision(
+        actions.application_propose_decision(
             application=application,
             actor=people["case_manager"],
             recommendation="maybe",
@@ -318,11 +318,11 @@ def test_proposal_opens_an_approval_task_for_the_head(draft, people):
 def test_return_to_review_requires_a_comment_and_clears_the_proposal(draft, people):
     application = advance(draft, "pending_approval", **people)
     with pytest.raises(TransitionGuardFailed):
-        services.application_return_to_review(
+        actions.application_return_to_review(
             application=application, actor=people["head"], comment=""
         )
 
-    application = services.application_return_to_review(
+    application = actions.application_return_to_review(
         application=application, actor=people["head"], comment="Check the end user again."
     )
 
@@ -349,7 +349,7 @@ def test_licence_validity_is_capped_for_dual_use(draft, settings):
     draft.requested_validity_months = 60
     start = timezone.localdate().replace(month=1, day=1)
 
-    _valid_from, valid_until = services.licence_validity(draft, start)
+    _valid_from, valid_until = actions.licence_validity(draft, start)
 
     assert valid_until == start.replace(year=start.year + 2) - timedelta(days=1)
 
@@ -358,7 +358,7 @@ def test_refusal_requires_grounds(draft, people):
     application = advance(draft, "pending_approval", **people)
 
     with pytest.raises(TransitionGuardFailed):
-        services.application_refuse(application=application, actor=people["head"], grounds=" ")
+        actions.application_refuse(application=application, actor=people["head"], grounds=" ")
 
 
 def test_refusal_records_the_grounds_and_issues_no_licence(draft, people):
@@ -375,7 +375,7 @@ def test_four_eyes_a_head_who_reviewed_the_file_cannot_decide_it(draft, applican
     application = advance(draft, "pending_approval", **people)
 
     with pytest.raises(TransitionForbidden, match="Four-eyes"):
-        services.TRANSITION_SERVICES[decision](
+        actions.TRANSITION_ACTIONS[decision](
             application=application,
             actor=head_and_case_manager,
             **({"grounds": "Criterion 2."} if decision == "refuse" else {}),
@@ -390,26 +390,26 @@ def test_four_eyes_covers_an_earlier_reviewer_of_the_case(draft, applicant, head
     application = advance(
         draft, "information_requested", applicant=applicant, case_manager=earlier, head=head
     )
-    application = services.application_provide_information(
+    application = actions.application_provide_information(
         application=application, actor=applicant, reply="Here."
     )
     application.assigned_case_manager = later  # reassigned by an operator
     PermitApplication.objects.filter(pk=application.pk).update(assigned_case_manager=later)
-    services.application_propose_decision(
+    actions.application_propose_decision(
         application=application, actor=later, recommendation="grant", reasons="Fine."
     )
 
     record_government_decision(application, head, "granted")
     with pytest.raises(TransitionForbidden, match="Four-eyes"):
-        services.application_approve(application=application, actor=earlier)
-    assert services.application_approve(application=application, actor=head).status == "issued"
+        actions.application_approve(application=application, actor=earlier)
+    assert actions.application_approve(application=application, actor=head).status == "issued"
 
 
 @pytest.mark.parametrize("state", ["draft", "submitted", "under_review", "information_requested"])
 def test_applicant_can_withdraw_until_a_decision_is_proposed(draft, people, state):
     application = advance(draft, state, **people)
 
-    application = services.application_withdraw(application=application, actor=people["applicant"])
+    application = actions.application_withdraw(application=application, actor=people["applicant"])
 
     assert application.status == "withdrawn"
     assert not CaseTask.objects.open().filter(application=application).exists()
@@ -419,15 +419,15 @@ def test_withdrawal_is_refused_once_pending_approval(draft, people):
     application = advance(draft, "pending_approval", **people)
 
     with pytest.raises(TransitionConflict):
-        services.application_withdraw(application=application, actor=people["applicant"])
+        actions.application_withdraw(application=application, actor=people["applicant"])
 
 
 def test_revocation_requires_a_reason_and_revokes_the_licence(draft, people):
     application = advance(draft, "issued", **people)
     with pytest.raises(TransitionGuardFailed):
-        services.application_revoke(application=application, actor=people["head"], reason="")
+        actions.application_revoke(application=application, actor=people["head"], reason="")
 
-    application = services.application_revoke(
+    application = actions.application_revoke(
         application=application, actor=people["head"], reason="End-use breach."
     )
 
@@ -439,7 +439,7 @@ def test_expiry_is_refused_while_the_licence_is_valid(draft, people):
     application = advance(draft, "issued", **people)
 
     with pytest.raises(TransitionGuardFailed):
-        services.application_expire(application=application, today=application.licence.valid_until)
+        actions.application_expire(application=application, today=application.licence.valid_until)
 
 
 def test_expiry_after_the_validity_expires_the_licence(draft, people):
@@ -481,7 +481,7 @@ def test_a_transition_that_fails_midway_leaves_no_trace(draft, people):
     records_before = TransitionRecord.objects.state_changes().count()
 
     with pytest.raises(IntegrityError):
-        services.application_approve(application=application, actor=people["head"])
+        actions.application_approve(application=application, actor=people["head"])
 
     application.refresh_from_db()
     assert application.status == "pending_approval"
@@ -498,10 +498,10 @@ def test_a_failed_submission_does_not_consume_a_reference_number(organisation, a
     PermitApplication.objects.filter(pk=legacy.pk).update(reference=f"BXL-ML-EXP-{year}-000001")
     blocked = ApplicationFactory(organisation=organisation, created_by=applicant)
     with pytest.raises(IntegrityError):
-        services.application_submit(application=blocked, actor=applicant)
+        actions.application_submit(application=blocked, actor=applicant)
     PermitApplication.objects.filter(pk=legacy.pk).update(reference="LEGACY-1")
 
-    submitted = services.application_submit(application=blocked, actor=applicant)
+    submitted = actions.application_submit(application=blocked, actor=applicant)
 
     assert submitted.reference == f"BXL-ML-EXP-{year}-000001"
     assert TransitionRecord.objects.filter(application=blocked).state_changes().count() == 1
@@ -513,7 +513,7 @@ def test_submit_requires_the_end_user_certificate_of_a_military_export(organisat
     )
 
     with pytest.raises(TransitionGuardFailed) as error:
-        services.application_submit(application=application, actor=applicant)
+        actions.application_submit(application=application, actor=applicant)
 
     assert error.value.errors == {"documents": ["Upload the end-user certificate."]}
 
@@ -527,7 +527,7 @@ def test_a_military_import_needs_no_end_user_certificate(organisation, applicant
         documents=False,
     )
 
-    assert services.application_submit(application=application, actor=applicant).reference
+    assert actions.application_submit(application=application, actor=applicant).reference
 
 
 def test_an_arms_export_needs_a_valid_federal_prior_authorisation(applicant):
@@ -540,7 +540,7 @@ def test_an_arms_export_needs_a_valid_federal_prior_authorisation(applicant):
     application = ApplicationFactory(organisation=organisation, created_by=applicant)
 
     with pytest.raises(TransitionGuardFailed) as error:
-        services.application_submit(application=application, actor=applicant)
+        actions.application_submit(application=application, actor=applicant)
 
     assert list(error.value.errors) == ["organisation"]
     assert "expired" in error.value.errors["organisation"][0]
@@ -558,4 +558,4 @@ def test_an_arms_import_needs_no_federal_prior_authorisation(applicant):
         organisation=organisation, created_by=applicant, kind="import", country_of_origin="US"
     )
 
-    assert services.application_submit(application=application, actor=applicant).reference
+    assert actions.application_submit(application=application, actor=applicant).reference

@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from permits import permissions, services
+from permits import actions, selectors
 from permits.models import PermitApplication
 from tests.factories import ApplicationFactory
 from tests.workflow_helpers import advance, mark_refusal_ground, record_government_decision
@@ -51,7 +51,7 @@ def test_the_matrix_covers_every_transition_of_the_state_machine():
         t.name
         for t in PermitApplication._meta.get_field("status").get_all_transitions(PermitApplication)
     }
-    assert declared == set(MATRIX) == set(services.TRANSITION_SERVICES)
+    assert declared == set(MATRIX) == set(actions.TRANSITION_ACTIONS)
 
 
 @pytest.fixture
@@ -95,7 +95,7 @@ def _call(transition, application, actor_name, cast, payload):
     kwargs = dict(payload)
     if transition == "start_review" and actor_name == "head":
         kwargs["case_manager"] = cast["case_manager"]
-    return services.TRANSITION_SERVICES[transition](application=application, actor=actor, **kwargs)
+    return actions.TRANSITION_ACTIONS[transition](application=application, actor=actor, **kwargs)
 
 
 @pytest.mark.parametrize("actor_name", ACTORS)
@@ -135,8 +135,8 @@ def test_applicants_see_only_their_organisations_applications(cast, organisation
     other_org = cast["other_applicant"].applicant_organisations.get()
     theirs = ApplicationFactory(organisation=other_org, created_by=cast["other_applicant"])
 
-    assert list(permissions.visible_applications(cast["applicant"])) == [own]
-    assert list(permissions.visible_applications(cast["other_applicant"])) == [theirs]
+    assert list(selectors.applications_visible_to(cast["applicant"])) == [own]
+    assert list(selectors.applications_visible_to(cast["other_applicant"])) == [theirs]
 
 
 def test_staff_see_submitted_files_but_not_drafts(cast, organisation):
@@ -150,7 +150,7 @@ def test_staff_see_submitted_files_but_not_drafts(cast, organisation):
     )
 
     for role in ("case_manager", "head", "auditor"):
-        visible = set(permissions.visible_applications(cast[role]))
+        visible = set(selectors.applications_visible_to(cast[role]))
         assert submitted in visible and draft not in visible
 
 
@@ -160,7 +160,7 @@ def test_a_user_without_a_role_sees_nothing(organisation, cast):
     ApplicationFactory(organisation=organisation, created_by=cast["applicant"])
     nobody = UserFactory(username="nobody")
 
-    assert not permissions.visible_applications(nobody).exists()
+    assert not selectors.applications_visible_to(nobody).exists()
 
 
 def test_an_inactive_member_loses_access(organisation, cast):
@@ -168,12 +168,11 @@ def test_an_inactive_member_loses_access(organisation, cast):
     cast["applicant"].is_active = False
     cast["applicant"].save()
 
-    assert not permissions.visible_applications(cast["applicant"]).exists()
+    assert not selectors.applications_visible_to(cast["applicant"]).exists()
 
 
 def test_applicants_never_see_the_internal_assessment_in_the_history(cast, organisation):
     from permits import selectors
-    from permits.compliance import services as compliance
 
     application = advance(
         ApplicationFactory(organisation=organisation, created_by=cast["applicant"]),
@@ -182,7 +181,7 @@ def test_applicants_never_see_the_internal_assessment_in_the_history(cast, organ
         case_manager=cast["case_manager"],
         head=cast["head"],
     )
-    compliance.criterion_assess(
+    actions.criterion_assess(
         application=application,
         actor=cast["case_manager"],
         code="7",

@@ -1,0 +1,154 @@
+"""The daily sweeps that act on deadlines stored in the database: reminders before decision
+deadlines, escalation of overdue files, reminders and lapse of unanswered information
+requests, goods of temporary licences not back in time, denial notices past their lifetime."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.mail import send_mail
+from django.db import models
+
+from workflow.exceptions import TransitionError
+from workflow.roles import Role
+
+from ..compliance.models import DENIAL_LIFETIME, ClockPause, DeadlineNotice, DenialNotice
+from ..models import PermitApplication
+from ..notifications import notify_applicant
+from ..selectors import temporary_returns_outstanding
+from .review import application_lapse
+
+
+def _notice_once(application: PermitApplication, kind: str, key: str, today: date) -> bool:
+    """Record that ``kind``/``key`` is sent for the file; False if it already was."""
+    _notice, created = DeadlineNotice.objects.get_or_create(
+        application=application, kind=kind, key=key, defaults={"sent_on": today}
+    )
+    return created
+
+
+def _head_of_unit_addresses() -> list[str]:
+    return list(
+        get_user_model()
+        .objects.filter(groups__name=Role.HEAD_OF_UNIT, is_active=True)
+        .exclude(email="")
+        .values_list("email", flat=True)
+    )
+
+
+def deadline_reminders_send(*, today: date) -> dict[str, int]:
+    """Remind case managers ahead of deadlines, escalate overdue files to the head of unit,
+    and remind applicants of unanswered information requests. Each message goes out once."""
+    sent = {
+        "case_manager_reminders": 0,
+        "escalations": 0,
+        "applicant_reminders": 0,
+        "lapsed": 0,
+        "return_reminders": 0,
+        "returns_overdue": 0,
+    }
+    heads = _head_of_unit_addresses()
+    active = PermitApplication.objects.filter(
+        status__in=["submitted", "under_review", "pending_approval"],
+        decision_due_on__isnull=False,
+    ).select_related("assigned_case_manager")
+    for application in active:
+        days_left = (application.decision_due_on - today).days
+        manager = application.assigned_case_manager
+        # The nearest reminder point not yet passed: 2 days left with points [10, 3] is "3".
+        point = min(
+            (p for p in settings.DEADLINE_REMINDER_DAYS if 0 <= days_left <= p), default=None
+        )
+        if (
+            point is not None
+            and manager is not None
+            and manager.email
+            and _notice_once(
+                application,
+                "case_manager_reminder",
+                f"{point}:{application.decision_due_on}",
+                today,
+            )
+        ):
+            send_mail(
+                f"{application.reference}: decision due on {application.decision_due_on}",
+                f"File {application.reference} must be decided by "
+                f"{application.decision_due_on} ({days_left} days left).",
+                settings.DEFAULT_FROM_EMAIL,
+                [manager.email],
+            )
+            sent["case_manager_reminders"] += 1
+        if (
+            days_left < 0
+            and heads
+            and _notice_once(application, "escalation", str(application.decision_due_on), today)
+        ):
+            send_mail(
+                f"Overdue: {application.reference}",
+                f"File {application.reference} was due on {application.decision_due_on} "
+                f"and is {application.get_status_display().lower()}.",
+                settings.DEFAULT_FROM_EMAIL,
+                heads,
+            )
+            sent["escalations"] += 1
+    waiting = ClockPause.objects.filter(
+        reason=ClockPause.Reason.INFORMATION_REQUESTED,
+        ended_on__isnull=True,
+        application__status="information_requested",
+    ).select_related("application__organisation")
+    for pause in waiting:
+        waited = (today - pause.started_on).days
+        if waited >= settings.INFORMATION_REQUEST_LAPSE_DAYS:
+            try:
+                application_lapse(application=pause.application, today=today)
+            except TransitionError:
+                continue  # answered or withdrawn meanwhile
+            sent["lapsed"] += 1
+            continue
+        due = [d for d in settings.INFORMATION_REMINDER_DAYS if waited >= d]
+        if due and _notice_once(
+            pause.application, "applicant_reminder", f"{pause.pk}:{max(due)}", today
+        ):
+            notify_applicant(application_id=pause.application_id, event="information_requested")
+            sent["applicant_reminders"] += 1
+    _temporary_returns_check(today=today, heads=heads, sent=sent)
+    return sent
+
+
+def _temporary_returns_check(*, today: date, heads: list[str], sent: dict[str, int]) -> None:
+    """Temporarily exported goods must come back within a year: the holder is reminded a
+    month before, and the unit is told once they are overdue."""
+    for item in temporary_returns_outstanding(today=today):
+        line, application = item["line"], item["line"].shipment.licence.application
+        key = f"{line.pk}:{item['due_on']}"
+        if 0 <= item["days_left"] <= settings.TEMPORARY_RETURN_REMINDER_DAYS and _notice_once(
+            application, "return_reminder", key, today
+        ):
+            notify_applicant(application_id=application.pk, event="return_due")
+            sent["return_reminders"] += 1
+        if item["days_left"] < 0 and _notice_once(application, "return_overdue", key, today):
+            manager = application.assigned_case_manager
+            recipients = [*heads, *([manager.email] if manager and manager.email else [])]
+            if recipients:
+                send_mail(
+                    f"Goods not returned: {application.reference}",
+                    f"{item['outstanding']:f} {line.licence_line.unit} of "
+                    f"{line.licence_line.description} shipped on {line.shipment.shipped_on} "
+                    f"under {application.reference} were due back on {item['due_on']}.",
+                    settings.DEFAULT_FROM_EMAIL,
+                    recipients,
+                )
+            sent["returns_overdue"] += 1
+
+
+def denial_notices_lapse(*, today: date) -> int:
+    """Mark the denial notices whose three years ran out (and were not renewed) as lapsed, so
+    lists and reports show it; the screening already ignores them from that day."""
+    cutoff = today - DENIAL_LIFETIME
+    lapsed = DenialNotice.objects.filter(status=DenialNotice.Status.IN_FORCE).filter(
+        models.Q(renewed_on__isnull=True, notified_on__lte=cutoff)
+        | models.Q(renewed_on__lte=cutoff)
+    )
+    return lapsed.update(status=DenialNotice.Status.LAPSED)

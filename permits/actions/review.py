@@ -1,0 +1,248 @@
+"""Review: a case manager takes the file, asks the applicant for information (the applicant
+answers, or the request lapses), proposes a decision; the head of unit may send it back."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from workflow import services as workflow_services
+from workflow.exceptions import TransitionForbidden
+from workflow.models import CaseTask
+from workflow.roles import Role, has_role
+
+from .. import events, rules
+from ..compliance.models import ClockPause
+from ..models import PermitApplication, Recommendation
+from ._base import (
+    User,
+    applicant_notify,
+    application_locked,
+    done,
+    guard_check,
+    transition_check,
+    transition_make,
+    work_item_hand_over,
+)
+from .clocks import clock_pause, clock_resume
+
+
+@transaction.atomic
+def application_start_review(
+    *, application: PermitApplication, actor: User, case_manager: User | None = None
+) -> PermitApplication:
+    """A case manager takes the file, or the head of unit assigns it to a named case manager."""
+    assigning_someone_else = case_manager is not None and case_manager.pk != actor.pk
+    if assigning_someone_else and not rules.can_assign_to_others(actor):
+        raise TransitionForbidden(
+            _("Only the head of unit can assign a file to someone else."),
+            transition="start_review",
+        )
+    assignee = case_manager or actor
+    locked = application_locked(application)
+    transition_check(locked, "start_review", actor)
+    if not has_role(assignee, Role.CASE_MANAGER):
+        guard_check(
+            "start_review",
+            {
+                "case_manager": [
+                    _("%(name)s is not a case manager: name the case manager who reviews it.")
+                    % {"name": assignee.get_full_name() or assignee.get_username()}
+                ]
+            },
+        )
+    locked.assigned_case_manager = assignee
+    source = transition_make(locked, "start_review", actor)
+    workflow_services.case_task_claim(application=locked, assignee=assignee)
+    events.transition_recorded(
+        application=locked,
+        name="start_review",
+        source_state=source,
+        actor=actor,
+        case_manager_id=assignee.pk,
+        case_manager=assignee.get_username(),
+    )
+    return done(application, locked)
+
+
+@transaction.atomic
+def application_request_information(
+    *, application: PermitApplication, actor: User, message: str
+) -> PermitApplication:
+    locked = application_locked(application)
+    transition_check(locked, "request_information", actor)
+    guard_check(
+        "request_information",
+        rules.required_text(
+            "message", message, _("Say what information the applicant must provide.")
+        ),
+    )
+    source = transition_make(locked, "request_information", actor)
+    work_item_hand_over(
+        application=locked,
+        actor=actor,
+        kind=CaseTask.Kind.PROVIDE_INFORMATION,
+        candidate_role=Role.APPLICANT,
+    )
+    # The clock stands still while the applicant is asked for information.
+    clock_pause(
+        application=locked,
+        reason=ClockPause.Reason.INFORMATION_REQUESTED,
+        on=timezone.localdate(),
+    )
+    applicant_notify(locked, "information_requested")
+    events.transition_recorded(
+        application=locked,
+        name="request_information",
+        source_state=source,
+        actor=actor,
+        comment=message.strip(),
+    )
+    return done(application, locked)
+
+
+@transaction.atomic
+def application_provide_information(
+    *, application: PermitApplication, actor: User, reply: str
+) -> PermitApplication:
+    locked = application_locked(application)
+    transition_check(locked, "provide_information", actor)
+    guard_check(
+        "provide_information", rules.required_text("reply", reply, _("A reply is required."))
+    )
+    source = transition_make(locked, "provide_information", actor)
+    work_item_hand_over(
+        application=locked,
+        actor=actor,
+        kind=CaseTask.Kind.REVIEW,
+        candidate_role=Role.CASE_MANAGER,
+        assignee=locked.assigned_case_manager,
+    )
+    clock_resume(
+        application=locked,
+        reason=ClockPause.Reason.INFORMATION_REQUESTED,
+        on=timezone.localdate(),
+    )
+    events.transition_recorded(
+        application=locked,
+        name="provide_information",
+        source_state=source,
+        actor=actor,
+        comment=reply.strip(),
+    )
+    return done(application, locked)
+
+
+@transaction.atomic
+def application_propose_decision(
+    *,
+    application: PermitApplication,
+    actor: User,
+    recommendation: str,
+    reasons: str,
+    grounds: str = "",
+) -> PermitApplication:
+    locked = application_locked(application)
+    transition_check(locked, "propose_decision", actor)
+    errors: dict[str, list[str]] = {}
+    if recommendation not in Recommendation.values:
+        errors["recommendation"] = [_("Recommend either grant or refuse.")]
+    errors |= rules.required_text("reasons", reasons, _("Written reasons are required."))
+    if recommendation == Recommendation.REFUSE:
+        errors |= rules.required_text(
+            "grounds", grounds, _("A proposed refusal must state its grounds.")
+        )
+        errors |= rules.refusal_criteria_problems(locked)
+    guard_check("propose_decision", errors)
+    locked.recommendation = recommendation
+    locked.recommendation_reasons = reasons.strip()
+    locked.refusal_grounds = grounds.strip() if recommendation == Recommendation.REFUSE else ""
+    source = transition_make(locked, "propose_decision", actor)
+    work_item_hand_over(
+        application=locked,
+        actor=actor,
+        kind=CaseTask.Kind.APPROVE,
+        candidate_role=Role.HEAD_OF_UNIT,
+    )
+    events.transition_recorded(
+        application=locked,
+        name="propose_decision",
+        source_state=source,
+        actor=actor,
+        comment=reasons.strip(),
+        recommendation=recommendation,
+        grounds=grounds.strip(),
+    )
+    return done(application, locked)
+
+
+@transaction.atomic
+def application_return_to_review(
+    *, application: PermitApplication, actor: User, comment: str
+) -> PermitApplication:
+    locked = application_locked(application)
+    transition_check(locked, "return_to_review", actor)
+    guard_check(
+        "return_to_review",
+        rules.required_text("comment", comment, _("Say why the file goes back to review.")),
+    )
+    locked.recommendation = ""
+    locked.recommendation_reasons = ""
+    locked.refusal_grounds = ""
+    source = transition_make(locked, "return_to_review", actor)
+    work_item_hand_over(
+        application=locked,
+        actor=actor,
+        kind=CaseTask.Kind.REVIEW,
+        candidate_role=Role.CASE_MANAGER,
+        assignee=locked.assigned_case_manager,
+    )
+    events.transition_recorded(
+        application=locked,
+        name="return_to_review",
+        source_state=source,
+        actor=actor,
+        comment=comment.strip(),
+    )
+    return done(application, locked)
+
+
+@transaction.atomic
+def application_lapse(
+    *, application: PermitApplication, actor: None = None, today: date | None = None
+) -> PermitApplication:
+    """Close a file whose information request went unanswered for
+    ``INFORMATION_REQUEST_LAPSE_DAYS``; the applicant is told."""
+    today = today or timezone.localdate()
+    locked = application_locked(application)
+    transition_check(locked, "lapse", actor)
+    pause = locked.clock_pauses.filter(
+        reason=ClockPause.Reason.INFORMATION_REQUESTED, ended_on__isnull=True
+    ).first()
+    waited = (today - pause.started_on).days if pause else 0
+    if waited < settings.INFORMATION_REQUEST_LAPSE_DAYS:
+        guard_check(
+            "lapse",
+            {
+                "information_request": [
+                    _("The applicant still has time to answer (%(days)d of %(limit)d days).")
+                    % {"days": waited, "limit": settings.INFORMATION_REQUEST_LAPSE_DAYS}
+                ]
+            },
+        )
+    source = transition_make(locked, "lapse", actor)
+    work_item_hand_over(application=locked, actor=actor)
+    clock_resume(application=locked, reason=ClockPause.Reason.INFORMATION_REQUESTED, on=today)
+    applicant_notify(locked, "request_lapsed")
+    events.transition_recorded(
+        application=locked,
+        name="lapse",
+        source_state=source,
+        actor=actor,
+        lapsed_on=today.isoformat(),
+    )
+    return done(application, locked)

@@ -1,0 +1,113 @@
+"""Compliance screening of a file, and the clearance of what it flags."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from workflow.exceptions import TransitionForbidden, TransitionGuardFailed
+
+from .. import events, rules
+from ..compliance.models import ClockPause, Consultation, ScreeningFlag, ScreeningRun
+from ..compliance.reference import current_versions
+from ..compliance.screening import screen
+from ..models import PermitApplication
+from ._base import application_locked
+from .clocks import clock_pause
+
+
+@transaction.atomic
+def application_screen(
+    *,
+    application: PermitApplication,
+    occasion: str,
+    actor: Any = None,
+    today: date | None = None,
+) -> ScreeningRun:
+    """Screen the application now and store the findings as flags of a new run.
+
+    A finding already cleared in an earlier run stays cleared (same key); a likely match of a
+    denial notice opens a consultation of the notifying state unless one is already open.
+    """
+    today = today or timezone.localdate()
+    locked = application_locked(application)
+    findings = screen(locked, today)
+    run = ScreeningRun.objects.create(
+        application=locked, occasion=occasion, screened_on=today, versions=current_versions()
+    )
+    cleared = {
+        flag.key: flag
+        for flag in ScreeningFlag.objects.filter(
+            application=locked, cleared_at__isnull=False
+        ).order_by("cleared_at")
+    }
+    for finding in findings:
+        previous = cleared.get(finding.key)
+        ScreeningFlag.objects.create(
+            run=run,
+            application=locked,
+            kind=finding.kind,
+            severity=finding.severity,
+            key=finding.key,
+            explanation=finding.explanation,
+            details=finding.details,
+            cleared_at=previous.cleared_at if previous else None,
+            cleared_by=previous.cleared_by if previous else None,
+            clearance_justification=previous.clearance_justification if previous else "",
+        )
+        notice = finding.denial_notice
+        if notice is not None and not locked.consultations.filter(denial_notice=notice).exists():
+            consultation = Consultation.objects.create(
+                application=locked,
+                counterpart=Consultation.Counterpart.MEMBER_STATE,
+                counterpart_country=notice.notifying_state,
+                subject=_("Undercut consultation on denial notice %(number)s")
+                % {"number": notice.number},
+                denial_notice=notice,
+                requested_on=today,
+                due_on=today + timedelta(days=settings.CONSULTATION_DUE_DAYS),
+                requested_by=actor,
+            )
+            if locked.clock_started_on is not None:
+                clock_pause(
+                    application=locked,
+                    reason=ClockPause.Reason.CONSULTATION,
+                    on=today,
+                    consultation=consultation,
+                )
+    events.screening(application=locked, actor=actor, run=run, flag_keys=[f.key for f in findings])
+    return run
+
+
+@transaction.atomic
+def screening_flag_clear(*, flag: ScreeningFlag, actor: Any, justification: str) -> ScreeningFlag:
+    locked = ScreeningFlag.objects.select_for_update().select_related("application").get(pk=flag.pk)
+    if not rules.can_clear_flag(locked.application, actor):
+        raise TransitionForbidden(
+            _("Only the file's case manager can clear a screening flag."), transition="clear_flag"
+        )
+    if not locked.is_open:
+        return locked
+    if not (justification or "").strip():
+        raise TransitionGuardFailed(
+            {"justification": [_("Clearing a flag requires a written justification.")]},
+            transition="clear_flag",
+        )
+    ScreeningFlag.objects.filter(
+        application=locked.application, key=locked.key, cleared_at__isnull=True
+    ).update(
+        cleared_at=timezone.now(), cleared_by=actor, clearance_justification=justification.strip()
+    )
+    events.flag_cleared(
+        application=locked.application,
+        actor=actor,
+        flag=locked,
+        justification=justification.strip(),
+    )
+    locked.refresh_from_db()
+    return locked

@@ -1,0 +1,435 @@
+"""The catalogue of a file's history events: the only place an event is named.
+
+Every history record of an application is one of these: a workflow transition (the state
+changes) or an event that leaves the state as it was (a document, a screening, a shipment…).
+Each entry says how people read it (a label in their language), whether the applicant may
+read it (and its comment), and what its payload carries. Actions write events only through
+the functions below, one per event; the applicant's history allowlist, the timeline labels, the
+API's history filters and the admin all read this module.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+from workflow import services as workflow_services
+from workflow.models import TransitionRecord
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AbstractBaseUser
+
+    from .models import PermitApplication
+
+
+@dataclass(frozen=True)
+class EventType:
+    name: str
+    label: Promise
+    applicant_reads: bool
+    # Whether the applicant reads the comment too (staff's own steps show without theirs).
+    applicant_reads_comment: bool
+    carries: tuple[str, ...]
+    changes_state: bool
+
+
+def _event(
+    name: str,
+    label: Promise,
+    *,
+    applicant: bool,
+    comment: bool | None = None,
+    carries: tuple[str, ...] = (),
+    transition: bool = False,
+) -> EventType:
+    return EventType(
+        name=name,
+        label=label,
+        applicant_reads=applicant,
+        applicant_reads_comment=applicant if comment is None else comment,
+        carries=carries,
+        changes_state=transition,
+    )
+
+
+CATALOGUE: dict[str, EventType] = {
+    e.name: e
+    for e in (
+        # The workflow's transitions.
+        _event("submit", _("Submitted"), applicant=True, carries=("reference",), transition=True),
+        _event(
+            "start_review",
+            _("Review started"),
+            applicant=True,
+            comment=False,
+            carries=("case_manager_id", "case_manager"),
+            transition=True,
+        ),
+        _event("request_information", _("Information requested"), applicant=True, transition=True),
+        _event("provide_information", _("Information provided"), applicant=True, transition=True),
+        _event(
+            "propose_decision",
+            _("Decision proposed"),
+            applicant=True,
+            comment=False,
+            carries=("recommendation", "grounds"),
+            transition=True,
+        ),
+        _event(
+            "return_to_review",
+            _("Returned to review"),
+            applicant=True,
+            comment=False,
+            transition=True,
+        ),
+        _event(
+            "approve",
+            _("Approved"),
+            applicant=True,
+            carries=("licence", "valid_from", "valid_until"),
+            transition=True,
+        ),
+        _event("refuse", _("Refused"), applicant=True, transition=True),
+        _event("withdraw", _("Withdrawn"), applicant=True, transition=True),
+        _event("revoke", _("Licence revoked"), applicant=True, transition=True),
+        _event(
+            "expire", _("Licence expired"), applicant=True, carries=("swept_on",), transition=True
+        ),
+        _event(
+            "lapse",
+            _("Closed: information not provided in time"),
+            applicant=True,
+            carries=("lapsed_on",),
+            transition=True,
+        ),
+        # Events that leave the state as it was.
+        _event(
+            "document_uploaded",
+            _("Document added"),
+            applicant=True,
+            carries=("document", "kind", "name", "sha256", "supersedes"),
+        ),
+        _event(
+            "decision_document_stored",
+            _("Decision document ready"),
+            applicant=True,
+            carries=("document", "sha256", "unsigned_sha256", "signed"),
+        ),
+        _event(
+            "screening",
+            _("Compliance screening"),
+            applicant=False,
+            carries=("run", "occasion", "screened_on", "versions", "flags"),
+        ),
+        _event(
+            "flag_cleared",
+            _("Screening flag cleared"),
+            applicant=False,
+            carries=("flag", "severity"),
+        ),
+        _event(
+            "consultation_opened",
+            _("Consultation opened"),
+            applicant=False,
+            carries=("consultation", "counterpart"),
+        ),
+        _event(
+            "consultation_answered",
+            _("Consultation answered"),
+            applicant=False,
+            carries=("consultation", "answered_on"),
+        ),
+        _event(
+            "criterion_assessed",
+            _("Criterion assessed"),
+            applicant=False,
+            carries=("code", "assessment"),
+        ),
+        _event(
+            "government_decision_recorded",
+            _("Government's decision recorded"),
+            applicant=False,
+            carries=("outcome", "decided_on", "reference"),
+        ),
+        _event(
+            "shipment_recorded",
+            _("Shipment recorded"),
+            applicant=True,
+            carries=("shipment", "shipped_on", "customs_reference", "quantities"),
+        ),
+        _event("licence_exhausted", _("Licence used up"), applicant=True),
+        _event("licence_suspended", _("Licence suspended"), applicant=True),
+        _event("licence_reinstated", _("Licence reinstated"), applicant=True),
+        _event(
+            "licence_amendment_started", _("Amendment started"), applicant=True, carries=("draft",)
+        ),
+        _event("licence_renewal_started", _("Renewal started"), applicant=True, carries=("draft",)),
+        _event(
+            "goods_returned",
+            _("Goods returned"),
+            applicant=True,
+            carries=("shipment", "quantity", "returned_on", "late"),
+        ),
+    )
+}
+
+TRANSITION_EVENTS = frozenset(name for name, e in CATALOGUE.items() if e.changes_state)
+STATE_PRESERVING_EVENTS = frozenset(name for name, e in CATALOGUE.items() if not e.changes_state)
+# The history an applicant reads: an allowlist, so a new internal event stays internal.
+APPLICANT_HISTORY = frozenset(name for name, e in CATALOGUE.items() if e.applicant_reads)
+COMMENTS_HIDDEN_FROM_APPLICANT = frozenset(
+    name for name, e in CATALOGUE.items() if e.applicant_reads and not e.applicant_reads_comment
+)
+
+
+def label(name: str) -> str:
+    event = CATALOGUE.get(name)
+    return str(event.label) if event else name.replace("_", " ")
+
+
+class UnknownEvent(ValueError):
+    """An event the catalogue does not know: add it to the catalogue first."""
+
+
+def _checked(name: str, payload: dict[str, Any]) -> EventType:
+    event = CATALOGUE.get(name)
+    if event is None:
+        raise UnknownEvent(f"History event {name!r} is not in permits.events.CATALOGUE.")
+    unexpected = set(payload) - set(event.carries)
+    if unexpected:
+        raise UnknownEvent(
+            f"History event {name!r} does not carry {', '.join(sorted(unexpected))}."
+        )
+    return event
+
+
+# --- Transitions --------------------------------------------------------------------------------
+
+
+def transition_recorded(
+    *,
+    application: PermitApplication,
+    name: str,
+    source_state: str,
+    actor: AbstractBaseUser | None,
+    comment: str = "",
+    **payload: Any,
+) -> TransitionRecord:
+    """The record of a state change, written by the action that made it."""
+    event = _checked(name, payload)
+    if not event.changes_state:
+        raise UnknownEvent(f"{name!r} is not a transition.")
+    return workflow_services.transition_record_create(
+        application=application,
+        transition=name,
+        source_state=source_state,
+        target_state=application.status,
+        actor=actor,
+        comment=comment,
+        payload=payload,
+    )
+
+
+def _recorded(
+    name: str,
+    *,
+    application: PermitApplication,
+    actor: AbstractBaseUser | None,
+    comment: str = "",
+    **payload: Any,
+) -> TransitionRecord:
+    _checked(name, payload)
+    return workflow_services.history_event_record(
+        application=application, event=name, actor=actor, comment=comment, payload=payload
+    )
+
+
+# --- Documents and decisions ----------------------------------------------------------------------
+
+
+def document_uploaded(
+    *,
+    application: PermitApplication,
+    actor: AbstractBaseUser,
+    document: Any,
+    supersedes: Any = None,
+) -> TransitionRecord:
+    payload = {
+        "document": str(document.public_id),
+        "kind": document.kind,
+        "sha256": document.sha256,
+        "name": document.original_name,
+    }
+    if supersedes is not None:
+        payload["supersedes"] = str(supersedes.public_id)
+    return _recorded("document_uploaded", application=application, actor=actor, **payload)
+
+
+def decision_document_stored(*, application: PermitApplication, document: Any) -> TransitionRecord:
+    return _recorded(
+        "decision_document_stored",
+        application=application,
+        actor=None,
+        document=str(document.public_id),
+        sha256=document.sha256,
+        unsigned_sha256=document.unsigned_sha256,
+        signed=document.signed,
+    )
+
+
+# --- Compliance ---------------------------------------------------------------------------------
+
+
+def screening(
+    *,
+    application: PermitApplication,
+    actor: AbstractBaseUser | None,
+    run: Any,
+    flag_keys: list[str],
+) -> TransitionRecord:
+    return _recorded(
+        "screening",
+        application=application,
+        actor=actor,
+        run=run.pk,
+        occasion=run.occasion,
+        screened_on=run.screened_on.isoformat(),
+        versions=run.versions,
+        flags=flag_keys,
+    )
+
+
+def flag_cleared(
+    *, application: PermitApplication, actor: AbstractBaseUser, flag: Any, justification: str
+) -> TransitionRecord:
+    return _recorded(
+        "flag_cleared",
+        application=application,
+        actor=actor,
+        comment=justification,
+        flag=flag.key,
+        severity=flag.severity,
+    )
+
+
+def consultation_opened(
+    *, application: PermitApplication, actor: AbstractBaseUser, consultation: Any
+) -> TransitionRecord:
+    return _recorded(
+        "consultation_opened",
+        application=application,
+        actor=actor,
+        comment=consultation.subject,
+        consultation=consultation.pk,
+        counterpart=consultation.counterpart,
+    )
+
+
+def consultation_answered(
+    *, application: PermitApplication, actor: AbstractBaseUser, consultation: Any
+) -> TransitionRecord:
+    return _recorded(
+        "consultation_answered",
+        application=application,
+        actor=actor,
+        comment=consultation.answer,
+        consultation=consultation.pk,
+        answered_on=consultation.answered_on.isoformat(),
+    )
+
+
+def criterion_assessed(
+    *, application: PermitApplication, actor: AbstractBaseUser, line: Any
+) -> TransitionRecord:
+    return _recorded(
+        "criterion_assessed",
+        application=application,
+        actor=actor,
+        comment=line.note,
+        code=line.code,
+        assessment=line.assessment,
+    )
+
+
+def government_decision_recorded(
+    *, application: PermitApplication, actor: AbstractBaseUser, decision: Any
+) -> TransitionRecord:
+    return _recorded(
+        "government_decision_recorded",
+        application=application,
+        actor=actor,
+        comment=decision.note,
+        outcome=decision.outcome,
+        decided_on=decision.decided_on.isoformat(),
+        reference=decision.reference,
+    )
+
+
+# --- Licence use ------------------------------------------------------------------------------
+
+
+def shipment_recorded(
+    *,
+    application: PermitApplication,
+    actor: AbstractBaseUser,
+    shipment: Any,
+    quantities: dict[int, Decimal],
+) -> TransitionRecord:
+    return _recorded(
+        "shipment_recorded",
+        application=application,
+        actor=actor,
+        shipment=shipment.pk,
+        shipped_on=shipment.shipped_on.isoformat(),
+        customs_reference=shipment.customs_reference,
+        quantities={str(k): f"{v:f}" for k, v in quantities.items()},
+    )
+
+
+def licence_exhausted(
+    *, application: PermitApplication, actor: AbstractBaseUser | None
+) -> TransitionRecord:
+    return _recorded("licence_exhausted", application=application, actor=actor)
+
+
+def licence_suspended(
+    *, application: PermitApplication, actor: AbstractBaseUser, reason: str
+) -> TransitionRecord:
+    return _recorded("licence_suspended", application=application, actor=actor, comment=reason)
+
+
+def licence_reinstated(
+    *, application: PermitApplication, actor: AbstractBaseUser, reason: str
+) -> TransitionRecord:
+    return _recorded("licence_reinstated", application=application, actor=actor, comment=reason)
+
+
+def licence_follow_up_started(
+    *, application: PermitApplication, actor: AbstractBaseUser, follow_up: str, draft: Any
+) -> TransitionRecord:
+    name = {"amendment": "licence_amendment_started", "renewal": "licence_renewal_started"}[
+        follow_up
+    ]
+    return _recorded(name, application=application, actor=actor, draft=str(draft.public_id))
+
+
+def goods_returned(
+    *,
+    application: PermitApplication,
+    actor: AbstractBaseUser,
+    goods_return: Any,
+    late: bool,
+) -> TransitionRecord:
+    return _recorded(
+        "goods_returned",
+        application=application,
+        actor=actor,
+        shipment=goods_return.shipment_line.shipment_id,
+        quantity=f"{goods_return.quantity:f}",
+        returned_on=goods_return.returned_on.isoformat(),
+        late=late,
+    )

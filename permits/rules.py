@@ -1,0 +1,410 @@
+"""Every "may" and "must" of a permit application: the one place these rules live.
+
+- *May*: who may make each transition (django-fsm's ``permission=``, through the transition
+  registry), four-eyes, who reads which file and which history, who works on the compliance
+  file and the licence.
+- *Must*: what a file needs before it is submitted (the submission guard, with the
+  required-documents table), what blocks a decision (open blocking flags, open consultations),
+  who decides a licence family and what a refusal must cite.
+
+Views, the API, actions and selectors ask this module; none decides access on its own. It reads
+model instances but imports no model of this app, so that the models can import it.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from django.conf import settings
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from documents.models import Document
+from workflow.models import TransitionRecord
+from workflow.roles import Role, has_role, is_staff_member
+
+from . import events
+from .compliance import criteria
+from .control_lists import control_entry_error
+
+if TYPE_CHECKING:
+    from .models import PermitApplication
+
+Errors = dict[str, list[str]]
+
+# Transitions whose actor reviewed the file: that person may not also decide it (four-eyes).
+REVIEW_TRANSITIONS = ("request_information", "propose_decision")
+# States in which the compliance file (worksheet, consultations) is worked on.
+WORKSHEET_STATES = frozenset({"under_review", "pending_approval"})
+# The federal prior authorisation (honourability check) is needed to export or transit arms.
+ARMS_AUTHORISATION_KINDS = frozenset({"export", "transit"})
+ARMS_REGIMES = frozenset({"military", "civil_firearms"})
+
+
+# --- Who is who on a file -------------------------------------------------------------------
+
+
+def is_system(application: PermitApplication, user: Any) -> bool:
+    return user is None
+
+
+def is_applicant_member(application: PermitApplication, user: Any) -> bool:
+    if not has_role(user, Role.APPLICANT):
+        return False
+    return application.organisation.members.filter(pk=user.pk).exists()
+
+
+def is_assigned_case_manager(application: PermitApplication, user: Any) -> bool:
+    return (
+        has_role(user, Role.CASE_MANAGER)
+        and application.assigned_case_manager_id is not None
+        and application.assigned_case_manager_id == user.pk
+    )
+
+
+def is_head_of_unit(application: PermitApplication | None, user: Any) -> bool:
+    return has_role(user, Role.HEAD_OF_UNIT)
+
+
+def reviewer_ids(application: PermitApplication) -> set[int]:
+    """Everyone who has been this file's case manager or acted on it as reviewer."""
+    ids: set[int] = set()
+    if application.assigned_case_manager_id:
+        ids.add(application.assigned_case_manager_id)
+    records = TransitionRecord.objects.filter(application=application).filter(
+        Q(transition="start_review") | Q(transition__in=REVIEW_TRANSITIONS)
+    )
+    for transition, actor_id, payload in records.values_list("transition", "actor_id", "payload"):
+        if transition == "start_review":
+            if payload.get("case_manager_id"):
+                ids.add(payload["case_manager_id"])
+        elif actor_id:
+            ids.add(actor_id)
+    return ids
+
+
+def violates_four_eyes(application: PermitApplication, user: Any) -> bool:
+    return user is not None and user.pk in reviewer_ids(application)
+
+
+# --- Transitions (django-fsm's permission=) ----------------------------------------------------
+
+
+def can_submit(application: PermitApplication, user: Any) -> bool:
+    return is_applicant_member(application, user)
+
+
+def can_start_review(application: PermitApplication, user: Any) -> bool:
+    return has_role(user, Role.CASE_MANAGER) or has_role(user, Role.HEAD_OF_UNIT)
+
+
+def can_assign_to_others(user: Any) -> bool:
+    """Only the head of unit hands a file to a named case manager."""
+    return has_role(user, Role.HEAD_OF_UNIT)
+
+
+def can_decide(application: PermitApplication, user: Any) -> bool:
+    return is_head_of_unit(application, user) and not violates_four_eyes(application, user)
+
+
+def shows_four_eyes_notice(application: PermitApplication, user: Any) -> bool:
+    """A head of unit looking at a file they may not decide because they reviewed it."""
+    return (
+        application.status == "pending_approval"
+        and is_head_of_unit(application, user)
+        and violates_four_eyes(application, user)
+    )
+
+
+# --- Drafts and reading -----------------------------------------------------------------------
+
+
+def can_edit_draft(application: PermitApplication, user: Any) -> bool:
+    return application.status == "draft" and is_applicant_member(application, user)
+
+
+def can_create_application(user: Any) -> bool:
+    return has_role(user, Role.APPLICANT) and user.applicant_organisations.exists()
+
+
+def can_create_application_for(organisation: Any, user: Any) -> bool:
+    return has_role(user, Role.APPLICANT) and organisation.members.filter(pk=user.pk).exists()
+
+
+def visible_applications(user: Any, queryset: QuerySet) -> QuerySet:
+    """The part of ``queryset`` (applications) that ``user`` may read: their organisations'
+    own, or (staff) every submitted one. Anything else does not exist for them (404)."""
+    if user is None or not user.is_authenticated:
+        return queryset.none()
+    if is_staff_member(user):
+        # Drafts are the company's own working copies until submitted.
+        return queryset.exclude(status="draft")
+    if has_role(user, Role.APPLICANT):
+        return queryset.filter(organisation__members=user)
+    return queryset.none()
+
+
+def can_view_application(user: Any, application: PermitApplication) -> bool:
+    if user is None or not user.is_authenticated:
+        return False
+    if is_staff_member(user):
+        return application.status != "draft"
+    return is_applicant_member(application, user)
+
+
+def history_visible_to(user: Any, queryset: QuerySet) -> QuerySet:
+    """The part of a history queryset ``user`` may read (the catalogue's applicant allowlist
+    for anyone but staff)."""
+    if user is not None and is_staff_member(user):
+        return queryset
+    return queryset.filter(transition__in=events.APPLICANT_HISTORY)
+
+
+def applicant_reads_comment(user: Any, event_name: str) -> bool:
+    if user is not None and is_staff_member(user):
+        return True
+    return event_name not in events.COMMENTS_HIDDEN_FROM_APPLICANT
+
+
+# --- Documents --------------------------------------------------------------------------------
+
+# States in which each side may add supporting documents to a file.
+APPLICANT_DOCUMENT_STATES = frozenset(
+    {"draft", "submitted", "under_review", "information_requested"}
+)
+STAFF_DOCUMENT_STATES = frozenset({"under_review", "information_requested", "pending_approval"})
+
+
+def can_upload_document(application: PermitApplication, user: Any) -> bool:
+    """Applicant members until the review ends; the file's case manager and the head of unit
+    during review and approval; auditors never. Decisions are generated, never uploaded."""
+    if user is None or not user.is_authenticated or has_role(user, Role.AUDITOR):
+        return False
+    if application.status in APPLICANT_DOCUMENT_STATES and is_applicant_member(application, user):
+        return True
+    return application.status in STAFF_DOCUMENT_STATES and (
+        is_assigned_case_manager(application, user) or is_head_of_unit(application, user)
+    )
+
+
+def can_download_document(document: Any, user: Any) -> bool:
+    """Whoever may see the document's application, and nobody else."""
+    return can_view_application(user, document.application)
+
+
+# Supporting documents a file must carry before it is submitted, by (kind, regime); the
+# ``DOCUMENTS_REQUIRED`` setting replaces the whole table.
+REQUIRED_DOCUMENTS: dict[tuple[str, str], list[str]] = {
+    ("export", "military"): ["end_user_certificate"],
+    ("transit", "military"): ["end_user_certificate"],
+    ("transfer", "military"): ["end_user_certificate"],
+    ("export", "dual_use"): ["end_user_certificate"],
+    ("export", "law_enforcement"): ["end_user_certificate"],
+    # Regulation (EU) No 258/2012, Art. 4 and 7: the importing third country's authorisation.
+    ("export", "civil_firearms"): ["import_certificate"],
+}
+
+
+def required_documents(application: PermitApplication) -> list[str]:
+    """Kinds of document the file must carry, by the required-documents table."""
+    table = getattr(settings, "DOCUMENTS_REQUIRED", REQUIRED_DOCUMENTS)
+    return list(table.get((application.kind, application.regime), []))
+
+
+def missing_required_documents(application: PermitApplication) -> list[str]:
+    """Kinds of required document the file lacks; only current (not superseded) ones count."""
+    required = required_documents(application)
+    if not required:
+        return []
+    present = set(
+        application.documents.filter(kind__in=required, superseded_by__isnull=True).values_list(
+            "kind", flat=True
+        )
+    )
+    return [kind for kind in required if kind not in present]
+
+
+# --- Compliance file and licence ----------------------------------------------------------------
+
+
+def can_clear_flag(application: PermitApplication, user: Any) -> bool:
+    return is_assigned_case_manager(application, user)
+
+
+def can_answer_consultation(application: PermitApplication, user: Any) -> bool:
+    return is_assigned_case_manager(application, user)
+
+
+def can_open_consultation(application: PermitApplication, user: Any) -> bool:
+    return is_assigned_case_manager(application, user)
+
+
+def can_assess_criteria(application: PermitApplication, user: Any) -> bool:
+    """The assigned case manager while reviewing, the head of unit while the file waits for
+    the decision."""
+    return is_assigned_case_manager(application, user) or (
+        application.status == "pending_approval" and is_head_of_unit(application, user)
+    )
+
+
+def can_screen(application: PermitApplication, user: Any) -> bool:
+    return is_assigned_case_manager(application, user) or is_head_of_unit(application, user)
+
+
+def can_record_government_decision(application: PermitApplication, user: Any) -> bool:
+    return is_head_of_unit(application, user)
+
+
+def can_use_licence(application: PermitApplication, user: Any) -> bool:
+    """Shipments, returns, amendments and renewals are the holder's."""
+    return is_applicant_member(application, user)
+
+
+def can_suspend_licence(application: PermitApplication, user: Any) -> bool:
+    return is_head_of_unit(application, user)
+
+
+def can_view_compliance(user: Any) -> bool:
+    return is_staff_member(user)
+
+
+# --- What a file must satisfy -------------------------------------------------------------------
+
+
+def required_text(field: str, value: str, message: str) -> Errors:
+    return {} if (value or "").strip() else {field: [message]}
+
+
+def submission_problems(application: PermitApplication) -> Errors:
+    """What is missing or wrong before ``application`` can be submitted, field by field."""
+    errors: Errors = {}
+
+    def add(field: str, message: str) -> None:
+        errors.setdefault(field, []).append(message)
+
+    if application.kind == "import":
+        if not application.country_of_origin:
+            add("country_of_origin", _("The country of origin is required for an import."))
+    elif not application.country_of_destination:
+        add("country_of_destination", _("The country of destination is required."))
+    if not application.end_use_statement.strip():
+        add("end_use_statement", _("The end-use statement is required."))
+    if application.total_value is None:
+        add("total_value", _("The total value is required."))
+
+    goods = list(application.goods.all())
+    if not goods:
+        add("goods", _("Add at least one goods item."))
+    for position, item in enumerate(goods, start=1):
+        error = control_entry_error(item.control_entry, application.regime)
+        if error:
+            add(f"goods[{position}].control_entry", error)
+
+    organisation = application.organisation
+    if application.kind in ARMS_AUTHORISATION_KINDS and application.regime in ARMS_REGIMES:
+        valid_until = organisation.federal_authorisation_valid_until
+        if not organisation.federal_authorisation_reference or valid_until is None:
+            add(
+                "organisation",
+                _(
+                    "Exporting or transiting arms needs the federal Justice service's prior "
+                    "authorisation: record its reference and validity on your organisation."
+                ),
+            )
+        elif valid_until < timezone.localdate():
+            add(
+                "organisation",
+                _("Your federal prior authorisation expired on %(date)s.")
+                % {"date": valid_until.isoformat()},
+            )
+
+    for kind in missing_required_documents(application):
+        add(
+            "documents",
+            _("Upload the %(document)s.") % {"document": Document.Kind(kind).label.lower()},
+        )
+
+    roles = {party.role for party in application.parties.all()}
+    if "consignee" not in roles:
+        add("parties", _("A consignee is required."))
+    if "end_user" not in roles:
+        add("parties", _("An end-user is required."))
+    return errors
+
+
+def decision_blockers(application: PermitApplication) -> Errors:
+    """Why the file cannot be granted now: uncleared blocking flags of its latest screening,
+    and consultations still waiting for an answer."""
+    errors: Errors = {}
+    latest = application.screenings.order_by("-ran_at", "-id").first()
+    if latest is not None:
+        for flag in latest.flags.filter(severity="blocking", cleared_at__isnull=True):
+            errors.setdefault("screening", []).append(flag.explanation)
+    for consultation in application.consultations.filter(answered_on__isnull=True):
+        errors.setdefault("consultations", []).append(
+            _("Consultation open: %(subject)s (due %(due)s).")
+            % {"subject": consultation.subject, "due": consultation.due_on.isoformat()}
+        )
+    return errors
+
+
+def refusal_criteria(application: PermitApplication) -> list[str]:
+    """Codes of the worksheet's criteria marked as a ground for refusal."""
+    return list(
+        application.criteria_worksheet.filter(assessment="refusal_ground").values_list(
+            "code", flat=True
+        )
+    )
+
+
+def refusal_criteria_problems(application: PermitApplication) -> Errors:
+    if refusal_criteria(application):
+        return {}
+    return {
+        "criteria": [
+            _(
+                "Mark at least one criterion of the worksheet as a ground for refusal: a "
+                "refusal must cite the criteria it rests on."
+            )
+        ]
+    }
+
+
+def criteria_framework(application: PermitApplication) -> str:
+    return criteria.framework_for(application.regime)
+
+
+def decision_authority(application: PermitApplication) -> str:
+    """``government`` where the Brussels Government decides this licence family (the head of
+    unit carries out its decision), ``head_of_unit`` elsewhere (``DECISION_AUTHORITY``)."""
+    table = settings.DECISION_AUTHORITY
+    return (
+        table.get(f"{application.kind}:{application.regime}")
+        or table.get(application.regime)
+        or table["default"]
+    )
+
+
+def authority_problems(application: PermitApplication, *, outcome: str) -> Errors:
+    """Where the Government decides, the head can only carry out its recorded decision."""
+    if decision_authority(application) != "government":
+        return {}
+    recorded = getattr(application, "government_decision", None)
+    if recorded is None:
+        return {
+            "government_decision": [
+                _(
+                    "The Brussels Government decides this licence: record its decision (date "
+                    "and reference) before issuing it."
+                )
+            ]
+        }
+    if recorded.outcome != outcome:
+        return {
+            "government_decision": [
+                _("The Government's decision (%(reference)s) was: %(outcome)s.")
+                % {"reference": recorded.reference, "outcome": recorded.get_outcome_display()}
+            ]
+        }
+    return {}
