@@ -6,7 +6,7 @@ from drf_spectacular import openapi
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import serializers
 
-from workflow.api_errors import PROBLEM_CONTENT_TYPE, TITLES
+from .errors import PROBLEM_CONTENT_TYPE, TITLES
 
 
 class ProblemSerializer(serializers.Serializer):
