@@ -25,6 +25,7 @@ INSTALLED_APPS = [
     "django_fsm",
     "rest_framework",
     "workflow",
+    "accounts",
     "permits",
     "documents",
     "directory",
@@ -200,7 +201,7 @@ INSTALLED_APPS += ["django_filters", "drf_spectacular", "drf_spectacular_sidecar
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         # First, so that an unauthenticated request is answered 401 with WWW-Authenticate.
-        "workflow.authentication.BearerTokenAuthentication",
+        "accounts.authentication.BearerTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": [
