@@ -25,6 +25,7 @@ INSTALLED_APPS = [
     "django_fsm",
     "rest_framework",
     "workflow",
+    "accounts",
     "permits",
     "documents",
     "directory",
@@ -200,31 +201,31 @@ INSTALLED_APPS += ["django_filters", "drf_spectacular", "drf_spectacular_sidecar
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         # First, so that an unauthenticated request is answered 401 with WWW-Authenticate.
-        "workflow.authentication.BearerTokenAuthentication",
+        "accounts.authentication.BearerTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": [
         "rest_framework.permissions.IsAuthenticated",
-        "workflow.api.permissions.AuditorsReadOnly",
+        "config.api.permissions.AuditorsReadOnly",
     ],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
     "DEFAULT_THROTTLE_CLASSES": [
-        "workflow.api.throttling.UserThrottle",
-        "workflow.api.throttling.AnonThrottle",
+        "config.api.throttling.UserThrottle",
+        "config.api.throttling.AnonThrottle",
     ],
     "DEFAULT_THROTTLE_RATES": {
         "user": env("API_THROTTLE_USER", default="2000/hour"),
         "anon": env("API_THROTTLE_ANON", default="300/hour"),
     },
-    "DEFAULT_PAGINATION_CLASS": "workflow.api.pagination.CursorPagination",
+    "DEFAULT_PAGINATION_CLASS": "config.api.pagination.CursorPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_FILTER_BACKENDS": [
-        "workflow.api.filters.StrictDjangoFilterBackend",
-        "workflow.api.filters.StrictOrderingFilter",
+        "config.api.filters.StrictDjangoFilterBackend",
+        "config.api.filters.StrictOrderingFilter",
     ],
-    "EXCEPTION_HANDLER": "workflow.api_errors.problem_exception_handler",
-    "DEFAULT_SCHEMA_CLASS": "workflow.api.schema.AutoSchema",
+    "EXCEPTION_HANDLER": "config.api.errors.problem_exception_handler",
+    "DEFAULT_SCHEMA_CLASS": "config.api.schema.AutoSchema",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }
 SPECTACULAR_SETTINGS = {

@@ -1,5 +1,5 @@
 """The permits API. Thin: reads through permits.selectors, acts through permits.actions, asks
-permits.rules; errors become problem+json in workflow.api_errors."""
+permits.rules; errors become problem+json in config.api.errors."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from rest_framework.exceptions import NotFound, PermissionDenied
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from workflow.api_errors import PreconditionFailed, PreconditionRequired
+from config.api.errors import PreconditionFailed, PreconditionRequired
 from workflow.exceptions import TransitionGuardFailed
 from workflow.models import TransitionRecord
 from workflow.roles import is_staff_member

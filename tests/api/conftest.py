@@ -6,9 +6,9 @@ import pytest
 from django.core.cache import cache
 from rest_framework.test import APIClient
 
+from accounts.services import api_token_create
 from tests.factories import ApplicationFactory
 from tests.workflow_helpers import advance
-from workflow.token_services import api_token_create
 
 
 @pytest.fixture(autouse=True)

@@ -69,7 +69,7 @@ def test_every_model_of_the_project_is_in_the_admin():
 
     missing = [
         f"{m._meta.app_label}.{m.__name__}"
-        for app in ("permits", "workflow", "documents", "directory")
+        for app in ("permits", "workflow", "accounts", "documents", "directory")
         for m in apps.get_app_config(app).get_models()
         if m not in admin.site._registry
         # Shown as inlines of their parent (the application, the shipment).

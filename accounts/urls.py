@@ -2,7 +2,7 @@ from django.urls import path
 
 from . import views
 
-app_name = "workflow"
+app_name = "accounts"
 
 urlpatterns = [
     path("", views.tokens, name="tokens"),

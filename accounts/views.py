@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
-from . import token_services
+from . import services
 
 
 class TokenForm(forms.Form):
@@ -25,10 +25,10 @@ class TokenForm(forms.Form):
 def _render(request: HttpRequest, form: TokenForm, plaintext: str = "", status: int = 200):
     return render(
         request,
-        "workflow/tokens.html",
+        "accounts/tokens.html",
         {
             "form": form,
-            "tokens": token_services.api_token_list(user=request.user),
+            "tokens": services.api_token_list(user=request.user),
             "plaintext": plaintext,
         },
         status=status,
@@ -43,9 +43,7 @@ def tokens(request: HttpRequest) -> HttpResponse:
     form = TokenForm(request.POST)
     if not form.is_valid():
         return _render(request, form, status=400)
-    _token, plaintext = token_services.api_token_create(
-        user=request.user, name=form.cleaned_data["name"]
-    )
+    _token, plaintext = services.api_token_create(user=request.user, name=form.cleaned_data["name"])
     # Shown in this response only: it is stored hashed and cannot be displayed again.
     response = _render(request, TokenForm(), plaintext=plaintext, status=201)
     response["Cache-Control"] = "no-store"
@@ -55,9 +53,9 @@ def tokens(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def token_revoke(request: HttpRequest, prefix: str) -> HttpResponse:
-    token = token_services.api_token_list(user=request.user).filter(prefix=prefix).first()
+    token = services.api_token_list(user=request.user).filter(prefix=prefix).first()
     if token is None:
         raise Http404("No such token.")
-    token_services.api_token_revoke(token=token, actor=request.user)
+    services.api_token_revoke(token=token, actor=request.user)
     messages.success(request, _("The token “%(name)s” is revoked.") % {"name": token.name})
-    return redirect("workflow:tokens")
+    return redirect("accounts:tokens")

@@ -1,11 +1,12 @@
-"""``Authorization: Bearer TOKEN`` for the REST API, with the personal tokens of token_services."""
+"""``Authorization: Bearer TOKEN`` for the REST API, with the personal tokens of
+``accounts.services``."""
 
 from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
 from rest_framework import authentication, exceptions
 
-from .token_services import api_token_authenticate
+from .services import api_token_authenticate
 
 
 class BearerTokenAuthentication(authentication.BaseAuthentication):

@@ -11,7 +11,8 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from .exceptions import TransitionForbidden
+from workflow.exceptions import TransitionForbidden
+
 from .models import ApiToken
 
 PREFIX_BYTES = 4  # eight hex characters: enough to find the row, useless to an attacker

@@ -12,8 +12,8 @@ from django.core.management import CommandError, call_command
 from django.test import Client
 from rest_framework.test import APIClient
 
-from workflow.models import ApiToken
-from workflow.token_services import api_token_create, api_token_revoke
+from accounts.models import ApiToken
+from accounts.services import api_token_create, api_token_revoke
 
 pytestmark = pytest.mark.django_db
 

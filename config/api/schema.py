@@ -6,7 +6,7 @@ from drf_spectacular import openapi
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import serializers
 
-from workflow.api_errors import PROBLEM_CONTENT_TYPE, TITLES
+from .errors import PROBLEM_CONTENT_TYPE, TITLES
 
 
 class ProblemSerializer(serializers.Serializer):
@@ -71,7 +71,7 @@ class AutoSchema(openapi.AutoSchema):
 
 
 class BearerTokenScheme(OpenApiAuthenticationExtension):
-    target_class = "workflow.authentication.BearerTokenAuthentication"
+    target_class = "accounts.authentication.BearerTokenAuthentication"
     name = "bearerAuth"
 
     def get_security_definition(self, auto_schema):

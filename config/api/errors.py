@@ -21,7 +21,7 @@ from rest_framework.response import Response
 from rest_framework.settings import api_settings
 from rest_framework.views import set_rollback
 
-from .exceptions import (
+from workflow.exceptions import (
     TransitionConflict,
     TransitionError,
     TransitionForbidden,
