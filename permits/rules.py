@@ -26,6 +26,7 @@ from workflow.roles import Role, has_role, is_staff_member
 
 from . import events
 from .compliance import criteria
+from .compliance.screening import flag_explanation
 from .control_lists import control_entry_error
 
 if TYPE_CHECKING:
@@ -340,7 +341,7 @@ def decision_blockers(application: PermitApplication) -> Errors:
     latest = application.screenings.order_by("-ran_at", "-id").first()
     if latest is not None:
         for flag in latest.flags.filter(severity="blocking", cleared_at__isnull=True):
-            errors.setdefault("screening", []).append(flag.explanation)
+            errors.setdefault("screening", []).append(flag_explanation(flag))
     for consultation in application.consultations.filter(answered_on__isnull=True):
         errors.setdefault("consultations", []).append(
             _("Consultation open: %(subject)s (due %(due)s).")

@@ -1,4 +1,4 @@
-"""History records and work items, written inside the permits services' transactions."""
+"""History records and work items, written inside the permits actions' transactions."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import logging
 from datetime import timedelta
 from typing import Any
 
+from celery import current_app
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
@@ -103,5 +104,23 @@ def enqueue_after_commit(task: Any, *args: Any) -> None:
             task.apply_async(args, retry=False)
         except Exception:
             logger.exception("Could not enqueue %s%r; a beat sweep will retry.", task.name, args)
+
+    transaction.on_commit(send)
+
+
+def task_enqueue_after_commit(task_name: str, *args: Any) -> None:
+    """Send the task registered as ``task_name`` once the current transaction commits.
+
+    By name, so that actions need not import task modules (the tasks import the actions).
+    """
+
+    def send() -> None:
+        try:
+            if task_name not in current_app.tasks:
+                # A web process imports task modules only on demand: discover them now.
+                current_app.loader.import_default_modules()
+            current_app.tasks[task_name].apply_async(args, retry=False)
+        except Exception:
+            logger.exception("Could not enqueue %s%r; a beat sweep will retry.", task_name, args)
 
     transaction.on_commit(send)

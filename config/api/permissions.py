@@ -1,4 +1,4 @@
-"""API-wide permission rules. Object rules live in permits.permissions, as for the pages."""
+"""API-wide permission rules. Object rules live in permits.rules, as for the pages."""
 
 from __future__ import annotations
 

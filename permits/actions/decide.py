@@ -32,6 +32,10 @@ from ._base import (
 from .screening import application_screen
 
 
+# Renders, signs and stores the decision's document (idempotent; a beat sweep catches up).
+DECISION_DOCUMENT_TASK = "documents.tasks.generate_decision_document"
+
+
 def licence_validity(application: PermitApplication, start: date) -> tuple[date, date]:
     months = application.requested_validity_months or settings.LICENCE_DEFAULT_VALIDITY_MONTHS
     months = min(months, settings.LICENCE_MAX_VALIDITY_MONTHS[application.regime])
@@ -47,8 +51,6 @@ def _decision_record(
     criteria: list[str] | None = None,
 ) -> Decision:
     """The decision, and once committed, the rendering of its document."""
-    from documents.tasks import generate_decision_document
-
     government = getattr(application, "government_decision", None)
     decision = Decision.objects.create(
         authority="government" if government else "head_of_unit",
@@ -63,7 +65,7 @@ def _decision_record(
         criteria=criteria or [],
         language=application.organisation.language,
     )
-    workflow_services.enqueue_after_commit(generate_decision_document, decision.pk)
+    workflow_services.task_enqueue_after_commit(DECISION_DOCUMENT_TASK, decision.pk)
     return decision
 
 

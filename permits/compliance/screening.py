@@ -11,6 +11,7 @@ from typing import Any
 from django.conf import settings
 from django.db.models import Q
 from django.utils.translation import gettext as _
+from django_countries import countries as _countries
 from rapidfuzz import fuzz, process
 
 from .models import DENIAL_LIFETIME, DenialNotice, Embargo, ReferenceList, ScreeningFlag
@@ -41,12 +42,12 @@ def embargo_findings(application, day: date) -> list[Finding]:
         return []
     places: dict[str, str] = {}
     if application.country_of_destination:
-        places.setdefault(application.country_of_destination.code, _("destination"))
+        places.setdefault(application.country_of_destination.code, "destination")
     for party in application.parties.all():
         if party.role == "end_user":
-            places.setdefault(party.country.code, _("end-user's country"))
+            places.setdefault(party.country.code, "end_user_country")
     for country in application.transit_countries:
-        places.setdefault(country.code, _("transit country"))
+        places.setdefault(country.code, "transit_country")
     embargoes = Embargo.objects.filter(
         reference_list=reference, country__in=list(places), starts_on__lte=day
     ).filter(Q(ends_on__isnull=True) | Q(ends_on__gte=day))
@@ -60,19 +61,11 @@ def embargo_findings(application, day: date) -> list[Finding]:
                 if blocking
                 else ScreeningFlag.Severity.WARNING,
                 key=f"embargo:{embargo.country.code}:{embargo.legal_act}",
-                explanation=_(
-                    "%(country)s (%(role)s) is under an EU arms embargo in force on %(day)s: "
-                    "%(scope)s — %(act)s."
-                )
-                % {
-                    "country": embargo.country.name,
-                    "role": places[embargo.country.code],
-                    "day": day.isoformat(),
-                    "scope": embargo.get_scope_display(),
-                    "act": embargo.legal_act,
-                },
+                explanation="",
                 details={
                     "country": embargo.country.code,
+                    "place": places[embargo.country.code],
+                    "screened_on": day.isoformat(),
                     "scope": embargo.scope,
                     "legal_act": embargo.legal_act,
                     "starts_on": embargo.starts_on.isoformat(),
@@ -80,6 +73,7 @@ def embargo_findings(application, day: date) -> list[Finding]:
                 },
             )
         )
+        findings[-1].explanation = explain(findings[-1].kind, findings[-1].details)
     return findings
 
 
@@ -146,26 +140,13 @@ def denial_findings(application, day: date) -> list[Finding]:
                 kind=ScreeningFlag.Kind.DENIAL,
                 severity=ScreeningFlag.Severity.BLOCKING,
                 key=f"denial:{notice.number}",
-                explanation=_(
-                    "%(party)s resembles a party of denial notice %(number)s of %(state)s "
-                    "(%(date)s, destination %(destination)s; name similarity "
-                    "%(score)d%%%(overlap)s). "
-                    "Consult the notifying state before any grant."
-                )
-                % {
-                    "party": party.name,
-                    "number": notice.number,
-                    "state": notice.notifying_state.name,
-                    "date": notice.notified_on.isoformat(),
-                    "destination": notice.destination.name,
-                    "score": round(score),
-                    "overlap": (_("; same control entries: %s") % ", ".join(overlap))
-                    if overlap
-                    else "",
-                },
+                explanation="",
                 details={
                     "notice": notice.number,
                     "party": party.name,
+                    "notifying_state": notice.notifying_state.code,
+                    "notified_on": notice.notified_on.isoformat(),
+                    "destination": notice.destination.code,
                     "score": round(score, 1),
                     "control_entries_in_common": overlap,
                     "criteria": notice.criteria,
@@ -173,6 +154,7 @@ def denial_findings(application, day: date) -> list[Finding]:
                 denial_notice=notice,
             )
         )
+        findings[-1].explanation = explain(findings[-1].kind, findings[-1].details)
     return findings
 
 
@@ -190,10 +172,7 @@ def eligibility_findings(application, day: date) -> list[Finding]:
                 kind=ScreeningFlag.Kind.ELIGIBILITY,
                 severity=ScreeningFlag.Severity.BLOCKING,
                 key="eligibility:seat",
-                explanation=_(
-                    "The applicant's registered office does not appear to be in the "
-                    "Brussels-Capital Region (postcodes 1000–1212)."
-                ),
+                explanation=explain(ScreeningFlag.Kind.ELIGIBILITY, {"address": ""}),
                 details={"address": organisation.address},
             )
         )
@@ -211,14 +190,71 @@ def eligibility_findings(application, day: date) -> list[Finding]:
                     kind=ScreeningFlag.Kind.ELIGIBILITY,
                     severity=ScreeningFlag.Severity.WARNING,
                     key=f"eligibility:euc-age:{certificate.public_id}",
-                    explanation=_(
-                        "The end-user certificate is %(age)d days old (more than %(max)d)."
-                    )
-                    % {"age": age, "max": max_age},
-                    details={"document": str(certificate.public_id), "age_days": age},
+                    explanation="",
+                    details={
+                        "document": str(certificate.public_id),
+                        "age_days": age,
+                        "max_age_days": max_age,
+                    },
                 )
             )
     return findings
+
+
+def explain(kind: str, details: dict[str, Any]) -> str:
+    """A finding in the reader's language, from what its flag stores (``details``): the
+    stored ``explanation`` is the text of the language it was screened in."""
+    if kind == ScreeningFlag.Kind.EMBARGO:
+        places = {
+            "destination": _("destination"),
+            "end_user_country": _("end-user's country"),
+            "transit_country": _("transit country"),
+        }
+        scopes = dict(Embargo.Scope.choices)
+        return _(
+            "%(country)s (%(role)s) is under an EU arms embargo in force on %(day)s: "
+            "%(scope)s — %(act)s."
+        ) % {
+            "country": _countries.name(details["country"]),
+            "role": places.get(details.get("place", ""), details.get("place", "")),
+            "day": details.get("screened_on", ""),
+            "scope": scopes.get(details.get("scope"), details.get("scope", "")),
+            "act": details.get("legal_act", ""),
+        }
+    if kind == ScreeningFlag.Kind.DENIAL:
+        overlap = details.get("control_entries_in_common") or []
+        return _(
+            "%(party)s resembles a party of denial notice %(number)s of %(state)s "
+            "(%(date)s, destination %(destination)s; name similarity "
+            "%(score)d%%%(overlap)s). "
+            "Consult the notifying state before any grant."
+        ) % {
+            "party": details.get("party", ""),
+            "number": details.get("notice", ""),
+            "state": _countries.name(details.get("notifying_state", "")),
+            "date": details.get("notified_on", ""),
+            "destination": _countries.name(details.get("destination", "")),
+            "score": round(details.get("score", 0)),
+            "overlap": (_("; same control entries: %s") % ", ".join(overlap)) if overlap else "",
+        }
+    if "age_days" in details:
+        return _("The end-user certificate is %(age)d days old (more than %(max)d).") % {
+            "age": details["age_days"],
+            "max": details.get("max_age_days", 0),
+        }
+    return _(
+        "The applicant's registered office does not appear to be in the "
+        "Brussels-Capital Region (postcodes 1000–1212)."
+    )
+
+
+def flag_explanation(flag: ScreeningFlag) -> str:
+    """The flag's explanation in the active language (older flags keep their stored text)."""
+    if flag.kind == ScreeningFlag.Kind.DENIAL and "notifying_state" not in flag.details:
+        return flag.explanation
+    if flag.kind == ScreeningFlag.Kind.EMBARGO and "place" not in flag.details:
+        return flag.explanation
+    return explain(flag.kind, flag.details)
 
 
 def _postcode(address: str) -> int | None:

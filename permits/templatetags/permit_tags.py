@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy
 from workflow.roles import user_roles as roles_of
 
 from .. import events
+from ..compliance.screening import flag_explanation as _flag_explanation
 from ..models import Status
 
 register = template.Library()
@@ -54,6 +55,11 @@ def status_badge(value: str) -> dict:
 @register.filter
 def transition_label(name: str) -> str:
     return events.label(name)
+
+
+@register.filter
+def flag_explanation(flag) -> str:
+    return _flag_explanation(flag)
 
 
 @register.filter
