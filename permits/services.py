@@ -415,7 +415,7 @@ def _decide(
     criteria: list[str] | None = None,
 ) -> None:
     """Record the decision and, once committed, have its document rendered."""
-    from documents.tasks import generate_decision_document
+    from permits.decisions.tasks import generate_decision_document
 
     government = GovernmentDecision.objects.filter(application=application).first()
     decision = Decision.objects.create(

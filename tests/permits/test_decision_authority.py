@@ -11,9 +11,9 @@ from django.test import Client
 from django.urls import reverse
 from pypdf import PdfReader
 
-from documents.rendering import render_decision
 from permits import services
 from permits.compliance import services as compliance
+from permits.decisions.rendering import render_decision
 from tests.factories import ApplicationFactory
 from tests.workflow_helpers import advance, mark_refusal_ground
 from workflow.exceptions import TransitionConflict, TransitionForbidden, TransitionGuardFailed

@@ -22,10 +22,10 @@ from reportlab.pdfgen import canvas
 from documents.models import Document
 from documents.selectors import missing_required_documents
 from documents.services import document_upload
-from documents.signing import create_self_signed_p12
 from permits import services
 from permits.compliance import services as compliance_services
 from permits.compliance.services import criterion_assess
+from permits.decisions.signing import create_self_signed_p12
 from permits.models import ApplicantOrganisation, Licence, PermitApplication
 
 DEMO_PASSWORD = "permits-demo"

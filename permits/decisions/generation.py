@@ -12,10 +12,11 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from documents.models import Document
 from permits.models import Decision
+from permits.tasks import send_applicant_notification
 from workflow import services as workflow_services
 
-from .models import Document
 from .rendering import render_decision
 from .signing import sign_pdf, signing_configured
 
@@ -32,8 +33,6 @@ def decision_document_generate(*, decision_id: int) -> Document:
     The decision row is locked while rendering, so two workers handed the same task (a
     redelivery after a crash, or the beat sweep racing the first enqueue) store one document.
     """
-    from permits.tasks import send_applicant_notification
-
     with transaction.atomic():
         decision = (
             Decision.objects.select_for_update()
