@@ -13,7 +13,7 @@ urlpatterns = [
     path("verify/", decision_views.verify_view, name="verify"),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
-    path("applications/<str:key>/documents/", include("documents.urls")),
+    path("applications/<str:key>/documents/", include("permits.document_urls")),
     path("applications/", include("permits.urls")),
     path("directory/", include("directory.urls")),
     path("api/v1/directory/", include("directory.api_urls")),

@@ -250,7 +250,7 @@ def application_submission_problems(application: PermitApplication) -> dict[str,
             )
 
     from documents.models import Document
-    from documents.selectors import missing_required_documents
+    from permits.document_rules import missing_required_documents
 
     for kind in missing_required_documents(application):
         add(

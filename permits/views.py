@@ -15,14 +15,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from documents import services as document_services
 from documents.forms import DocumentUploadForm
 from documents.models import Document
-from documents.selectors import missing_required_documents
 from workflow.exceptions import TransitionError, TransitionGuardFailed
 from workflow.roles import Role, has_role, is_staff_member, user_roles
 
-from . import filters, permissions, selectors, services
+from . import document_actions, filters, permissions, selectors, services
+from .document_rules import missing_required_documents
 from .forms import (
     TRANSITION_FORMS,
     TRANSITION_LABELS,
@@ -257,7 +256,7 @@ def application_transition(request: HttpRequest, key: str, name: str) -> HttpRes
     try:
         for upload in uploads:
             # Attached to the reply: stored first, so the case manager finds them with it.
-            document_services.document_upload(
+            document_actions.document_upload(
                 application=application,
                 actor=request.user,
                 kind=Document.Kind.INFORMATION_REPLY,
@@ -495,7 +494,7 @@ def _step_documents(request, application) -> HttpResponse:
     )
     if uploading and form.is_valid():
         try:
-            document = document_services.document_upload(
+            document = document_actions.document_upload(
                 application=application,
                 actor=request.user,
                 kind=form.cleaned_data["kind"],

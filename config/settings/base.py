@@ -251,8 +251,8 @@ SPECTACULAR_SETTINGS = {
         "ApplicationStatusEnum": "permits.models.Status.choices",
         "ApplicationKindEnum": "permits.models.Kind.choices",
         "CountryEnum": "permits.api.serializers.COUNTRY_CODES",
-        "DocumentKindEnum": "documents.api.serializers.DOCUMENT_KINDS",
-        "UploadableDocumentKindEnum": "documents.api.serializers.UPLOADABLE_KINDS",
+        "DocumentKindEnum": "permits.api.document_serializers.DOCUMENT_KINDS",
+        "UploadableDocumentKindEnum": "permits.api.document_serializers.UPLOADABLE_KINDS",
         "PartnerStatusEnum": "directory.models.Partner.Status",
     },
 }

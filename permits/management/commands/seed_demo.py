@@ -20,12 +20,12 @@ from django.db import transaction
 from reportlab.pdfgen import canvas
 
 from documents.models import Document
-from documents.selectors import missing_required_documents
-from documents.services import document_upload
 from permits import services
 from permits.compliance import services as compliance_services
 from permits.compliance.services import criterion_assess
 from permits.decisions.signing import create_self_signed_p12
+from permits.document_actions import document_upload
+from permits.document_rules import missing_required_documents
 from permits.models import ApplicantOrganisation, Licence, PermitApplication
 
 DEMO_PASSWORD = "permits-demo"

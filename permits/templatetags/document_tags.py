@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from django import template
 
-from permits import permissions
+from documents import selectors
 
-from .. import selectors
+from .. import permissions
 
 register = template.Library()
 
@@ -20,4 +20,4 @@ def can_upload_documents(application, user) -> bool:
 @register.simple_tag
 def application_documents(application):
     """``{% application_documents application as documents %}``: all of its documents."""
-    return selectors.document_list(application=application)
+    return selectors.document_list(application_id=application.pk)
