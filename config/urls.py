@@ -4,16 +4,16 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
 from config import views as site_views
-from documents import public_views as document_public_views
 from permits import views as permit_views
+from permits.decisions import views as decision_views
 
 urlpatterns = [
     path("", permit_views.home, name="home"),
     path("healthz/", site_views.healthz, name="healthz"),
-    path("verify/", document_public_views.verify_view, name="verify"),
+    path("verify/", decision_views.verify_view, name="verify"),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
-    path("applications/<str:key>/documents/", include("documents.urls")),
+    path("applications/<str:key>/documents/", include("permits.document_urls")),
     path("applications/", include("permits.urls")),
     path("directory/", include("directory.urls")),
     path("api/v1/directory/", include("directory.api_urls")),

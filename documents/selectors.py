@@ -1,51 +1,26 @@
-"""Reads of documents, always through the permission module's rules."""
+"""Reads of stored documents by application id. No permission checks here: callers that
+serve documents to a user check first which applications that user may see."""
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Iterable
 
-from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
-from django.http import Http404
 
-from permits.models import PermitApplication
-from permits.rules import can_download_document, visible_applications
-
-from . import conf
 from .models import Document
 
 
-def document_list(*, application: PermitApplication) -> QuerySet[Document]:
-    """All documents of ``application``, oldest first, superseded ones included."""
-    return Document.objects.filter(application=application).select_related(
+def document_list(*, application_id: int) -> QuerySet[Document]:
+    """All documents of the application, oldest first, superseded ones included."""
+    return Document.objects.filter(application_id=application_id).select_related(
         "uploaded_by", "supersedes", "superseded_by"
     )
 
 
-def document_get_for_download(*, user: Any, public_id: Any) -> Document:
-    """The document ``public_id`` if ``user`` may download it; Http404 otherwise, exactly as if
-    it did not exist."""
-    try:
-        document = Document.objects.select_related("application").get(
-            public_id=public_id,
-            application__in=visible_applications(user, PermitApplication.objects.all()),
-        )
-    except (Document.DoesNotExist, ValidationError, ValueError) as exc:
-        raise Http404("No such document.") from exc
-    if not can_download_document(document, user):
-        raise Http404("No such document.")
-    return document
-
-
-def missing_required_documents(application: PermitApplication) -> list[str]:
-    """Kinds of document (``Document.Kind`` values) that ``application`` must still carry, by
-    the ``DOCUMENTS_REQUIRED`` table. Only current (not superseded) documents count."""
-    required = conf.required_documents().get((application.kind, application.regime), [])
-    if not required:
-        return []
-    present = set(
+def current_document_kinds(*, application_id: int, kinds: Iterable[str]) -> set[str]:
+    """Which of ``kinds`` the application carries as a current (not superseded) document."""
+    return set(
         Document.objects.filter(
-            application=application, kind__in=required, superseded_by__isnull=True
+            application_id=application_id, kind__in=list(kinds), superseded_by__isnull=True
         ).values_list("kind", flat=True)
     )
-    return [kind for kind in required if kind not in present]

@@ -235,16 +235,17 @@ def transition_recorded(
 
 
 def _recorded(
-    name: str,
+    event_name: str,
+    /,
     *,
     application: PermitApplication,
     actor: AbstractBaseUser | None,
     comment: str = "",
     **payload: Any,
 ) -> TransitionRecord:
-    _checked(name, payload)
+    _checked(event_name, payload)
     return workflow_services.history_event_record(
-        application=application, event=name, actor=actor, comment=comment, payload=payload
+        application=application, event=event_name, actor=actor, comment=comment, payload=payload
     )
 
 

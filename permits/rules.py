@@ -20,6 +20,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from documents import selectors as document_selectors
 from documents.models import Document
 from workflow.models import TransitionRecord
 from workflow.roles import Role, has_role, is_staff_member
@@ -218,10 +219,8 @@ def missing_required_documents(application: PermitApplication) -> list[str]:
     required = required_documents(application)
     if not required:
         return []
-    present = set(
-        application.documents.filter(kind__in=required, superseded_by__isnull=True).values_list(
-            "kind", flat=True
-        )
+    present = document_selectors.current_document_kinds(
+        application_id=application.pk, kinds=required
     )
     return [kind for kind in required if kind not in present]
 

@@ -15,7 +15,6 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from documents import services as document_services
 from documents.forms import DocumentUploadForm
 from documents.models import Document
 from workflow.exceptions import TransitionError, TransitionGuardFailed
@@ -23,6 +22,7 @@ from workflow.roles import Role, has_role, is_staff_member, user_roles
 
 from . import events, filters, rules, selectors, transitions
 from .actions import TRANSITION_ACTIONS
+from .actions import documents as document_actions
 from .actions import drafts as draft_actions
 from .actions.submission import application_submit
 from .forms import (
@@ -254,7 +254,7 @@ def application_transition(request: HttpRequest, key: str, name: str) -> HttpRes
     try:
         for upload in uploads:
             # Attached to the reply: stored first, so the case manager finds them with it.
-            document_services.document_upload(
+            document_actions.document_upload(
                 application=application,
                 actor=request.user,
                 kind=Document.Kind.INFORMATION_REPLY,
@@ -492,7 +492,7 @@ def _step_documents(request, application) -> HttpResponse:
     )
     if uploading and form.is_valid():
         try:
-            document = document_services.document_upload(
+            document = document_actions.document_upload(
                 application=application,
                 actor=request.user,
                 kind=form.cleaned_data["kind"],

@@ -14,8 +14,8 @@ from django.core.files.base import ContentFile
 from reportlab.pdfgen import canvas
 
 from documents.models import Document
-from documents.selectors import missing_required_documents
 from permits.models import ApplicantOrganisation, GoodsItem, Party, PermitApplication
+from permits.rules import missing_required_documents
 from workflow.roles import Role
 
 

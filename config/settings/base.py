@@ -126,7 +126,7 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(hour=0, minute=30),
     },
     "generate-missing-decision-documents": {
-        "task": "documents.tasks.generate_missing_decision_documents",
+        "task": "permits.decisions.tasks.generate_missing_decision_documents",
         "schedule": crontab(minute="*/10"),
     },
 }
@@ -157,7 +157,7 @@ DECISION_SIGNING_PASSWORD = env("DECISION_SIGNING_PASSWORD", default="")
 # A decision still without its document this long after being taken is re-enqueued by beat.
 DECISION_DOCUMENT_GRACE_MINUTES = env.int("DECISION_DOCUMENT_GRACE_MINUTES", default=5)
 VERIFY_RATE_LIMIT = env("VERIFY_RATE_LIMIT", default="30/m")
-RATELIMIT_VIEW = "documents.public_views.rate_limited"
+RATELIMIT_VIEW = "permits.decisions.views.rate_limited"
 
 # --- Compliance screening ------------------------------------------------------------------
 # Name similarity (0-100, rapidfuzz token sort ratio on normalised names) from which a party is
@@ -252,8 +252,8 @@ SPECTACULAR_SETTINGS = {
         "ApplicationStatusEnum": "permits.models.Status.choices",
         "ApplicationKindEnum": "permits.models.Kind.choices",
         "CountryEnum": "permits.api.serializers.COUNTRY_CODES",
-        "DocumentKindEnum": "documents.api.serializers.DOCUMENT_KINDS",
-        "UploadableDocumentKindEnum": "documents.api.serializers.UPLOADABLE_KINDS",
+        "DocumentKindEnum": "permits.api.document_serializers.DOCUMENT_KINDS",
+        "UploadableDocumentKindEnum": "permits.api.document_serializers.UPLOADABLE_KINDS",
         "PartnerStatusEnum": "directory.models.Partner.Status",
     },
 }

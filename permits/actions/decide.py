@@ -31,9 +31,8 @@ from ._base import (
 )
 from .screening import application_screen
 
-
 # Renders, signs and stores the decision's document (idempotent; a beat sweep catches up).
-DECISION_DOCUMENT_TASK = "documents.tasks.generate_decision_document"
+DECISION_DOCUMENT_TASK = "permits.decisions.tasks.generate_decision_document"
 
 
 def licence_validity(application: PermitApplication, start: date) -> tuple[date, date]:

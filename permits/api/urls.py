@@ -1,8 +1,8 @@
 """Included by config.urls at /api/v1/."""
 
-from django.urls import include, path, re_path
+from django.urls import path, re_path
 
-from . import views
+from . import decisions, documents, views
 
 urlpatterns = [
     path("applications/", views.ApplicationListCreateView.as_view(), name="api-applications"),
@@ -39,7 +39,41 @@ urlpatterns = [
         views.ApplicationHistoryView.as_view(),
         name="api-application-history",
     ),
-    path("applications/<str:id>/", include("documents.api.urls")),
+    path(
+        "applications/<str:id>/documents/",
+        documents.DocumentListUploadView.as_view(),
+        name="api-application-documents",
+    ),
+    path(
+        "applications/<str:id>/documents/<uuid:document_id>/",
+        documents.DocumentDetailView.as_view(),
+        name="api-application-document",
+    ),
+    path(
+        "applications/<str:id>/documents/<uuid:document_id>/download/",
+        documents.DocumentDownloadView.as_view(),
+        name="api-application-document-download",
+    ),
+    path(
+        "applications/<str:id>/decision/",
+        decisions.DecisionView.as_view(),
+        name="api-application-decision",
+    ),
+    path(
+        "applications/<str:id>/decision/pdf/",
+        decisions.DecisionPdfView.as_view(),
+        name="api-application-decision-pdf",
+    ),
+    path(
+        "applications/<str:id>/licence/",
+        decisions.LicenceView.as_view(),
+        name="api-application-licence",
+    ),
+    path(
+        "applications/<str:id>/licence/pdf/",
+        decisions.LicencePdfView.as_view(),
+        name="api-application-licence-pdf",
+    ),
     path("history/", views.HistoryFeedView.as_view(), name="api-history"),
     # Anything else under /api/v1/ is a problem+json 404, never an HTML page.
     re_path(r"^.*$", views.NotFoundView.as_view(), name="api-not-found"),

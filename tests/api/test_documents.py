@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from documents.decisions import decision_document_generate
 from documents.models import Document
+from permits.decisions.generation import decision_document_generate
 from tests.api.conftest import url
 from tests.factories import small_pdf
 

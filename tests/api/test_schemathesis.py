@@ -60,7 +60,7 @@ def fuzz_world(settings, organisation, applicant, case_manager, head):
         advance(application, state, applicant=applicant, case_manager=case_manager, head=head)
     issued = ApplicationFactory(organisation=organisation, created_by=applicant)
     advance(issued, "issued", applicant=applicant, case_manager=case_manager, head=head)
-    from documents.decisions import decision_document_generate
+    from permits.decisions.generation import decision_document_generate
 
     decision_document_generate(decision_id=issued.decision.pk)
 

@@ -1,4 +1,4 @@
-"""Fixtures of the documents tests: stored files go to a temporary MEDIA_ROOT."""
+"""Fixtures of the file store tests: stored files go to a temporary MEDIA_ROOT."""
 
 from __future__ import annotations
 
@@ -6,10 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from documents.services import document_upload
-from tests.documents import factories as files
 from tests.factories import ApplicationFactory
-from tests.workflow_helpers import advance
 
 
 @pytest.fixture(autouse=True)
@@ -27,26 +24,3 @@ def stored_files(root: Path) -> list[Path]:
 @pytest.fixture
 def draft(organisation, applicant):
     return ApplicationFactory(organisation=organisation, created_by=applicant, documents=False)
-
-
-@pytest.fixture
-def application_in(organisation, applicant, case_manager, head):
-    """``application_in("under_review")``: an export application brought to that state through
-    the real services, with the end-user certificate it needs to be submitted."""
-
-    def make(state: str):
-        application = ApplicationFactory(
-            organisation=organisation, created_by=applicant, documents=False
-        )
-        if state != "draft":
-            document_upload(
-                application=application,
-                actor=applicant,
-                kind="end_user_certificate",
-                uploaded_file=files.upload(files.pdf_bytes(), "euc.pdf"),
-            )
-        return advance(
-            application, state, applicant=applicant, case_manager=case_manager, head=head
-        )
-
-    return make

@@ -1,4 +1,4 @@
-"""The upload service: what it stores, what it records, and what it refuses to store."""
+"""The file store: what it stores, and what it refuses to store."""
 
 from __future__ import annotations
 
@@ -6,42 +6,37 @@ import hashlib
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.http import Http404
+from django.db import transaction
 
 from documents import selectors
 from documents.models import Document
-from documents.services import document_upload
-from permits.rules import can_upload_document
+from documents.services import document_store, file_check, uncommitted_file_remove
 from tests.documents import factories as files
 from tests.documents.conftest import stored_files
-from tests.factories import ApplicationFactory, UserFactory
-from workflow.exceptions import TransitionForbidden
-from workflow.models import TransitionRecord
+from tests.factories import ApplicationFactory
 
 pytestmark = pytest.mark.django_db
 
 
-def upload(
-    application, actor, data=None, name="certificate.pdf", kind="end_user_certificate", **kw
-):
-    return document_upload(
+def store(application, uploaded_by, data=None, name="certificate.pdf", kind="contract", **kw):
+    return document_store(
         application=application,
-        actor=actor,
         kind=kind,
-        uploaded_file=files.upload(files.pdf_bytes() if data is None else data, name),
+        file=file_check(files.upload(files.pdf_bytes() if data is None else data, name)),
+        uploaded_by=uploaded_by,
         **kw,
     )
 
 
-# --- What an accepted upload stores ---------------------------------------------------------
+# --- What a stored file becomes -------------------------------------------------------------
 
 
-def test_upload_stores_the_document_with_its_metadata(draft, applicant):
-    document = upload(draft, applicant)
+def test_a_stored_file_becomes_a_document_with_its_metadata(draft, applicant):
+    document = store(draft, applicant)
 
     document.refresh_from_db()
     assert document.application == draft
-    assert document.kind == "end_user_certificate"
+    assert document.kind == "contract"
     assert document.original_name == "certificate.pdf"
     assert document.content_type == "application/pdf"
     assert document.uploaded_by == applicant
@@ -50,7 +45,7 @@ def test_upload_stores_the_document_with_its_metadata(draft, applicant):
 def test_stored_bytes_are_the_uploaded_bytes(draft, applicant):
     data = files.pdf_bytes("Contract 2026/17")
 
-    document = upload(draft, applicant, data)
+    document = store(draft, applicant, data)
 
     with document.file.open("rb") as handle:
         assert handle.read() == data
@@ -60,13 +55,13 @@ def test_stored_bytes_are_the_uploaded_bytes(draft, applicant):
 def test_sha256_is_computed_over_the_bytes(draft, applicant):
     data = files.jpeg_bytes()
 
-    document = upload(draft, applicant, data, name="photo.jpg")
+    document = store(draft, applicant, data, name="photo.jpg")
 
     assert document.sha256 == hashlib.sha256(data).hexdigest()
 
 
 def test_file_is_stored_under_media_root_with_a_random_name(draft, applicant, media_root):
-    document = upload(draft, applicant, name="certificate.pdf")
+    document = store(draft, applicant, name="certificate.pdf")
 
     [path] = stored_files(media_root)
     assert path.name != "certificate.pdf"
@@ -74,8 +69,8 @@ def test_file_is_stored_under_media_root_with_a_random_name(draft, applicant, me
     assert document.file.name == path.relative_to(media_root).as_posix()
 
 
-def test_content_type_comes_from_the_bytes_when_the_extension_lies(draft, applicant, media_root):
-    document = upload(draft, applicant, files.png_bytes(), name="scan.pdf")
+def test_content_type_comes_from_the_bytes_when_the_extension_lies(draft, applicant):
+    document = store(draft, applicant, files.png_bytes(), name="scan.pdf")
 
     assert document.content_type == "image/png"
     assert document.file.name.endswith(".png")
@@ -83,31 +78,21 @@ def test_content_type_comes_from_the_bytes_when_the_extension_lies(draft, applic
 
 
 def test_original_name_is_sanitised(draft, applicant):
-    document = upload(draft, applicant, name="../../etc/\u202ecertificate.pdf")
+    document = store(draft, applicant, name="../../etc/\u202ecertificate.pdf")
 
     assert document.original_name == "certificate.pdf"
 
 
-def test_upload_writes_a_history_record(draft, applicant):
-    document = upload(draft, applicant)
-
-    record = TransitionRecord.objects.get(application=draft, transition="document_uploaded")
-    assert record.source_state == record.target_state == "draft"
-    assert record.actor == applicant
-    assert record.payload == {
-        "document": str(document.public_id),
-        "kind": "end_user_certificate",
-        "sha256": document.sha256,
-        "name": "certificate.pdf",
-    }
-
-
-def test_two_uploads_of_the_same_name_are_two_files(draft, applicant, media_root):
-    first = upload(draft, applicant)
-    second = upload(draft, applicant)
+def test_two_files_of_the_same_name_are_two_files(draft, applicant, media_root):
+    first = store(draft, applicant)
+    second = store(draft, applicant)
 
     assert first.file.name != second.file.name
     assert len(stored_files(media_root)) == 2
+
+
+def test_a_system_generated_document_has_no_uploader(draft):
+    assert store(draft, None).uploaded_by is None
 
 
 # --- Refusals store nothing -----------------------------------------------------------------
@@ -134,12 +119,11 @@ def test_refused_file_is_reported_on_the_file_field_and_nothing_is_stored(
     data, name, code = case
 
     with pytest.raises(ValidationError) as excinfo:
-        upload(draft, applicant, data, name=name)
+        store(draft, applicant, data, name=name)
 
     assert [error.code for error in excinfo.value.error_dict["file"]] == [code]
     assert not Document.objects.exists()
     assert stored_files(media_root) == []
-    assert not TransitionRecord.objects.filter(transition="document_uploaded").exists()
 
 
 def test_oversize_file_is_refused_and_nothing_is_stored(draft, applicant, media_root, settings):
@@ -147,7 +131,7 @@ def test_oversize_file_is_refused_and_nothing_is_stored(draft, applicant, media_
     settings.DOCUMENTS_MAX_UPLOAD_BYTES = len(data) - 1
 
     with pytest.raises(ValidationError) as excinfo:
-        upload(draft, applicant, data)
+        store(draft, applicant, data)
 
     assert excinfo.value.error_dict["file"][0].code == "too_large"
     assert not Document.objects.exists()
@@ -156,45 +140,44 @@ def test_oversize_file_is_refused_and_nothing_is_stored(draft, applicant, media_
 
 def test_refusal_message_says_what_is_wrong(draft, applicant):
     with pytest.raises(ValidationError) as excinfo:
-        upload(draft, applicant, files.encrypted_pdf())
+        store(draft, applicant, files.encrypted_pdf())
 
     assert excinfo.value.message_dict["file"] == [
         "The PDF file is encrypted or password-protected; upload it unprotected."
     ]
 
 
-def test_a_failing_database_write_removes_the_stored_file(
-    draft, applicant, media_root, monkeypatch
-):
-    def fail(**kwargs):
-        raise RuntimeError("database write failed")
+def test_an_unknown_kind_is_refused_on_the_kind_field(draft, applicant, media_root):
+    with pytest.raises(ValidationError) as excinfo:
+        store(draft, applicant, kind="passport")
 
-    monkeypatch.setattr("documents.services.workflow_services.transition_record_create", fail)
-
-    with pytest.raises(RuntimeError):
-        upload(draft, applicant)
-
+    assert "kind" in excinfo.value.error_dict
     assert not Document.objects.exists()
     assert stored_files(media_root) == []
 
 
-@pytest.mark.parametrize("role", ["applicant", "head"])
-def test_nobody_may_upload_a_decision_document(role, application_in, applicant, head, media_root):
-    application = application_in("pending_approval")
-    before = len(stored_files(media_root))
+def test_a_failing_row_write_removes_the_stored_file(draft, applicant, media_root, monkeypatch):
+    def fail(*args, **kwargs):
+        raise RuntimeError("database write failed")
 
-    with pytest.raises(TransitionForbidden):
-        upload(application, {"applicant": applicant, "head": head}[role], kind="decision")
+    monkeypatch.setattr(Document, "save", fail)
 
-    assert not application.documents.filter(kind="decision").exists()
-    assert len(stored_files(media_root)) == before
+    with pytest.raises(RuntimeError):
+        store(draft, applicant)
+
+    assert stored_files(media_root) == []
 
 
-def test_an_unknown_kind_is_refused_on_the_kind_field(draft, applicant, media_root):
-    with pytest.raises(ValidationError) as excinfo:
-        upload(draft, applicant, kind="passport")
+def test_the_caller_removes_the_file_of_a_document_its_transaction_rolled_back(
+    draft, applicant, media_root
+):
+    with pytest.raises(RuntimeError), transaction.atomic():
+        document = store(draft, applicant)
+        raise RuntimeError("the caller's next write failed")
 
-    assert "kind" in excinfo.value.error_dict
+    uncommitted_file_remove(document)
+
+    assert not Document.objects.exists()
     assert stored_files(media_root) == []
 
 
@@ -202,36 +185,27 @@ def test_an_unknown_kind_is_refused_on_the_kind_field(draft, applicant, media_ro
 
 
 def test_superseding_keeps_both_documents_and_links_them(draft, applicant, media_root):
-    old = upload(draft, applicant, name="euc-v1.pdf")
+    old = store(draft, applicant, name="euc-v1.pdf")
 
-    new = upload(draft, applicant, name="euc-v2.pdf", supersedes=old)
+    new = store(draft, applicant, name="euc-v2.pdf", supersedes=old)
 
     old.refresh_from_db()
-    assert list(selectors.document_list(application=draft)) == [old, new]
+    assert list(selectors.document_list(application_id=draft.pk)) == [old, new]
     assert new.supersedes == old
     assert not old.is_current and new.is_current
     assert len(stored_files(media_root)) == 2
 
 
-def test_superseding_is_recorded_in_the_history(draft, applicant):
-    old = upload(draft, applicant)
-
-    new = upload(draft, applicant, supersedes=old)
-
-    record = TransitionRecord.objects.get(payload__document=str(new.public_id))
-    assert record.payload["supersedes"] == str(old.public_id)
-
-
 def test_superseding_a_document_of_another_application_is_refused(
     draft, organisation, applicant, media_root
 ):
-    elsewhere = upload(
+    elsewhere = store(
         ApplicationFactory(organisation=organisation, created_by=applicant, documents=False),
         applicant,
     )
 
     with pytest.raises(ValidationError) as excinfo:
-        upload(draft, applicant, supersedes=elsewhere)
+        store(draft, applicant, supersedes=elsewhere)
 
     assert excinfo.value.error_dict["supersedes"][0].code == "other_application"
     assert not draft.documents.exists()
@@ -239,125 +213,42 @@ def test_superseding_a_document_of_another_application_is_refused(
 
 
 def test_a_document_can_be_superseded_only_once(draft, applicant, media_root):
-    old = upload(draft, applicant)
-    upload(draft, applicant, supersedes=old)
+    old = store(draft, applicant)
+    store(draft, applicant, supersedes=old)
 
     with pytest.raises(ValidationError) as excinfo:
-        upload(draft, applicant, supersedes=old)
+        store(draft, applicant, supersedes=old)
 
     assert excinfo.value.error_dict["supersedes"][0].code == "already_superseded"
     assert draft.documents.count() == 2
     assert len(stored_files(media_root)) == 2
 
 
-# --- Who may upload when ----------------------------------------------------------------------
+def test_a_decision_document_cannot_be_superseded(draft, applicant, media_root):
+    decision_document = store(draft, None, kind="decision")
 
-STATES = [
-    "draft",
-    "submitted",
-    "under_review",
-    "information_requested",
-    "pending_approval",
-    "issued",
-    "refused",
-    "withdrawn",
-]
-ALLOWED = {
-    "applicant": {"draft", "submitted", "under_review", "information_requested"},
-    "case_manager": {"under_review", "information_requested", "pending_approval"},
-    "head": {"under_review", "information_requested", "pending_approval"},
-    "second_case_manager": set(),
-    "auditor": set(),
-    "other_applicant": set(),
-}
-MATRIX = [(role, state, state in allowed) for role, allowed in ALLOWED.items() for state in STATES]
+    with pytest.raises(ValidationError) as excinfo:
+        store(draft, applicant, supersedes=decision_document)
+
+    assert excinfo.value.error_dict["supersedes"][0].code == "decision"
+    assert len(stored_files(media_root)) == 1
 
 
-@pytest.mark.parametrize(("role", "state", "allowed"), MATRIX)
-def test_upload_permission_by_role_and_state(role, state, allowed, application_in, request):
-    application = application_in(state)
-    user = request.getfixturevalue(role)
-
-    assert can_upload_document(application, user) is allowed
+# --- Selectors ------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(
-    ("role", "state"),
-    [
-        ("auditor", "under_review"),
-        ("other_applicant", "draft"),
-        ("second_case_manager", "under_review"),
-        ("applicant", "pending_approval"),
-        ("case_manager", "submitted"),
-        ("head", "issued"),
-    ],
-)
-def test_refused_uploader_gets_forbidden_and_nothing_is_stored(
-    role, state, application_in, request, media_root
-):
-    application = application_in(state)
-    before = (Document.objects.count(), len(stored_files(media_root)))
+def test_document_list_holds_only_that_applications_documents(draft, organisation, applicant):
+    mine = store(draft, applicant)
+    store(ApplicationFactory(organisation=organisation, created_by=applicant), applicant)
 
-    with pytest.raises(TransitionForbidden):
-        upload(application, request.getfixturevalue(role))
-
-    assert (Document.objects.count(), len(stored_files(media_root))) == before
+    assert list(selectors.document_list(application_id=draft.pk)) == [mine]
 
 
-def test_an_anonymous_user_may_not_upload(draft):
-    from django.contrib.auth.models import AnonymousUser
+def test_current_kinds_leave_out_superseded_documents(draft, applicant):
+    old = store(draft, applicant, kind="end_user_certificate")
+    store(draft, applicant, kind="contract")
+    store(draft, applicant, kind="other", supersedes=old)
 
-    assert can_upload_document(draft, AnonymousUser()) is False
-
-
-def test_a_user_who_is_both_applicant_member_and_auditor_may_not_upload(draft, organisation):
-    user = UserFactory(roles=["applicant", "auditor"])
-    organisation.members.add(user)
-
-    assert can_upload_document(draft, user) is False
-
-
-# --- Selectors ----------------------------------------------------------------------------------
-
-
-def test_an_export_of_military_goods_needs_an_end_user_certificate(draft):
-    assert selectors.missing_required_documents(draft) == ["end_user_certificate"]
-
-
-def test_an_uploaded_end_user_certificate_satisfies_the_requirement(draft, applicant):
-    upload(draft, applicant, kind="end_user_certificate")
-
-    assert selectors.missing_required_documents(draft) == []
-
-
-def test_a_superseded_certificate_no_longer_counts(draft, applicant):
-    old = upload(draft, applicant, kind="end_user_certificate")
-    upload(draft, applicant, kind="other", supersedes=old)
-
-    assert selectors.missing_required_documents(draft) == ["end_user_certificate"]
-
-
-def test_an_import_needs_no_document_by_default(organisation, applicant):
-    application = ApplicationFactory(organisation=organisation, created_by=applicant, kind="import")
-
-    assert selectors.missing_required_documents(application) == []
-
-
-def test_required_documents_come_from_the_setting(draft, settings):
-    settings.DOCUMENTS_REQUIRED = {("export", "military"): ["contract", "end_user_certificate"]}
-
-    assert selectors.missing_required_documents(draft) == ["contract", "end_user_certificate"]
-
-
-def test_download_lookup_of_another_organisations_document_is_404(
-    draft, applicant, other_applicant
-):
-    document = upload(draft, applicant)
-
-    with pytest.raises(Http404):
-        selectors.document_get_for_download(user=other_applicant, public_id=document.public_id)
-
-
-def test_download_lookup_of_a_malformed_id_is_404(applicant):
-    with pytest.raises(Http404):
-        selectors.document_get_for_download(user=applicant, public_id="not-a-uuid")
+    assert selectors.current_document_kinds(
+        application_id=draft.pk, kinds=["end_user_certificate", "contract"]
+    ) == {"contract"}

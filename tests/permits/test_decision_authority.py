@@ -11,8 +11,8 @@ from django.test import Client
 from django.urls import reverse
 from pypdf import PdfReader
 
-from documents.rendering import render_decision
 from permits import actions, rules
+from permits.decisions.rendering import render_decision
 from tests.factories import ApplicationFactory
 from tests.workflow_helpers import advance, mark_refusal_ground
 from workflow.exceptions import TransitionConflict, TransitionForbidden, TransitionGuardFailed

@@ -20,11 +20,10 @@ from django.db import transaction
 from reportlab.pdfgen import canvas
 
 from documents.models import Document
-from documents.selectors import missing_required_documents
-from documents.services import document_upload
-from documents.signing import create_self_signed_p12
 from permits import actions, rules
 from permits.actions import criterion_assess
+from permits.actions.documents import document_upload
+from permits.decisions.signing import create_self_signed_p12
 from permits.models import ApplicantOrganisation, Licence, PermitApplication
 
 DEMO_PASSWORD = "permits-demo"
@@ -316,7 +315,7 @@ class Command(BaseCommand):
             address="Headquarters",
             country=destination or "BE",
         )
-        for kind in missing_required_documents(application):
+        for kind in rules.missing_required_documents(application):
             document_upload(
                 application=application,
                 actor=applicant,

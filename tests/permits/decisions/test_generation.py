@@ -9,11 +9,11 @@ from django.core import mail
 from pypdf import PdfReader
 
 from config.celery import app as celery_app
-from documents import decisions, tasks
 from documents.models import Document
-from documents.rendering import render_decision
-from documents.signing import create_self_signed_p12
 from permits import actions
+from permits.decisions import generation, tasks
+from permits.decisions.rendering import render_decision
+from permits.decisions.signing import create_self_signed_p12
 from permits.models import Decision
 from tests.conftest import wait_for
 from tests.factories import ApplicationFactory, GoodsItemFactory, PartyFactory
@@ -98,8 +98,8 @@ def test_refusal_records_its_grounds(organisation, people, media):
 @pytest.mark.django_db
 def test_generating_twice_stores_one_document(granted):
     decision = granted.decision
-    first = decisions.decision_document_generate(decision_id=decision.pk)
-    second = decisions.decision_document_generate(decision_id=decision.pk)
+    first = generation.decision_document_generate(decision_id=decision.pk)
+    second = generation.decision_document_generate(decision_id=decision.pk)
 
     assert first.pk == second.pk
     assert Document.objects.filter(decision=decision).count() == 1
@@ -111,7 +111,7 @@ def test_generating_twice_stores_one_document(granted):
 
 @pytest.mark.django_db
 def test_licence_pdf_shows_number_holder_goods_and_validity(granted):
-    document = decisions.decision_document_generate(decision_id=granted.decision.pk)
+    document = generation.decision_document_generate(decision_id=granted.decision.pk)
     licence = granted.licence
 
     text = pdf_text(document.file.read())
@@ -143,12 +143,12 @@ def test_rendering_twice_gives_identical_bytes(granted):
 
 @pytest.mark.django_db
 def test_stored_unsigned_hash_matches_a_regenerated_rendering(granted, signing):
-    document = decisions.decision_document_generate(decision_id=granted.decision.pk)
+    document = generation.decision_document_generate(decision_id=granted.decision.pk)
     regenerated = render_decision(Decision.objects.get(pk=granted.decision.pk), signed=True)
 
     assert document.signed
-    assert decisions.sha256_hex(regenerated) == document.unsigned_sha256
-    assert document.sha256 == decisions.sha256_hex(document.file.read())
+    assert generation.sha256_hex(regenerated) == document.unsigned_sha256
+    assert document.sha256 == generation.sha256_hex(document.file.read())
 
 
 @pytest.mark.django_db
@@ -159,7 +159,7 @@ def test_signed_licence_validates_with_pyhanko(granted, signing):
     from pyhanko.sign.validation import validate_pdf_signature
     from pyhanko_certvalidator import ValidationContext
 
-    document = decisions.decision_document_generate(decision_id=granted.decision.pk)
+    document = generation.decision_document_generate(decision_id=granted.decision.pk)
     reader = PdfFileReader(io.BytesIO(document.file.read()))
     root = asn1_x509.Certificate.load(signing.public_bytes(Encoding.DER))
 
@@ -173,7 +173,7 @@ def test_signed_licence_validates_with_pyhanko(granted, signing):
 
 @pytest.mark.django_db
 def test_without_a_certificate_the_document_is_unsigned_and_says_so(granted):
-    document = decisions.decision_document_generate(decision_id=granted.decision.pk)
+    document = generation.decision_document_generate(decision_id=granted.decision.pk)
 
     assert not document.signed
     assert "PAS signé électroniquement" in pdf_text(document.file.read())

@@ -8,9 +8,8 @@ from datetime import date
 
 from django.utils import timezone
 
+from documents.models import Document
 from permits.models import Licence
-
-from .models import Document
 
 
 @dataclass(frozen=True)

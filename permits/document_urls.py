@@ -2,8 +2,9 @@
 
 from django.urls import path
 
-from . import views
+from . import document_views as views
 
+# The namespace keeps the names the templates use: documents:upload, documents:download.
 app_name = "documents"
 
 urlpatterns = [

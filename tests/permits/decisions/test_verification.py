@@ -8,8 +8,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.utils import timezone
 
-from documents import decisions
 from permits import actions
+from permits.decisions import generation
+from permits.decisions.rendering import verification_url
 from permits.models import Licence
 from tests.factories import ApplicationFactory
 from tests.workflow_helpers import advance
@@ -39,7 +40,7 @@ def issued(organisation, people, media):
         "issued",
         **people,
     )
-    document = decisions.decision_document_generate(decision_id=application.decision.pk)
+    document = generation.decision_document_generate(decision_id=application.decision.pk)
     return application, document
 
 
@@ -140,8 +141,6 @@ def test_verification_is_rate_limited(settings):
 
 
 def test_the_licence_qr_code_points_to_the_verify_page(issued, settings):
-    from documents.rendering import verification_url
-
     application, _ = issued
 
     assert verification_url(application.licence.number) == (

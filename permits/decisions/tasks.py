@@ -1,10 +1,10 @@
-"""Celery tasks of the documents app: thin wrappers that take ids and call services."""
+"""Celery tasks of the decision documents: thin wrappers that take ids and call services."""
 
 from __future__ import annotations
 
 from celery import shared_task
 
-from . import decisions
+from . import generation
 
 
 @shared_task(
@@ -16,13 +16,13 @@ from . import decisions
     max_retries=8,
 )
 def generate_decision_document(decision_id: int) -> str:
-    return decisions.decision_document_generate(decision_id=decision_id).sha256
+    return generation.decision_document_generate(decision_id=decision_id).sha256
 
 
 @shared_task(acks_late=True)
 def generate_missing_decision_documents() -> int:
     """Beat sweep: decisions whose document never came (broker down, task lost) get it now."""
-    ids = list(decisions.decisions_without_document().values_list("pk", flat=True))
+    ids = list(generation.decisions_without_document().values_list("pk", flat=True))
     for decision_id in ids:
         generate_decision_document.delay(decision_id)
     return len(ids)

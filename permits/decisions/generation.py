@@ -12,10 +12,12 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from documents.models import Document
+from permits import events
 from permits.models import Decision
+from permits.tasks import send_applicant_notification
 from workflow import services as workflow_services
 
-from .models import Document
 from .rendering import render_decision
 from .signing import sign_pdf, signing_configured
 
@@ -32,8 +34,6 @@ def decision_document_generate(*, decision_id: int) -> Document:
     The decision row is locked while rendering, so two workers handed the same task (a
     redelivery after a crash, or the beat sweep racing the first enqueue) store one document.
     """
-    from permits.tasks import send_applicant_notification
-
     with transaction.atomic():
         decision = (
             Decision.objects.select_for_update()
@@ -64,17 +64,7 @@ def decision_document_generate(*, decision_id: int) -> Document:
         document.file.save(f"{number}.pdf", ContentFile(data), save=False)
         try:
             document.save()
-            workflow_services.history_event_record(
-                application=application,
-                event="decision_document_stored",
-                actor=None,
-                payload={
-                    "document": str(document.public_id),
-                    "sha256": document.sha256,
-                    "unsigned_sha256": document.unsigned_sha256,
-                    "signed": signed,
-                },
-            )
+            events.decision_document_stored(application=application, document=document)
         except Exception:
             document.file.delete(save=False)
             raise

@@ -1,14 +1,10 @@
-"""Upload and download of supporting documents. Thin: selectors read, services act.
+"""Upload and download of supporting documents. Thin: selectors read, actions act.
 
 Files are only ever served through ``document_download``, after the permission check; there
 is no public media URL.
 """
 
 from __future__ import annotations
-
-import logging
-import unicodedata
-from urllib.parse import quote
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -19,15 +15,12 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
 
-from permits import rules as permissions
-from permits import selectors as permit_selectors
+from documents.forms import DocumentUploadForm
+from documents.responses import document_file_response
 from workflow.exceptions import TransitionError
 
-from . import selectors, services
-from .forms import DocumentUploadForm
-from .validation import download_filename
-
-logger = logging.getLogger(__name__)
+from . import document_selectors, rules, selectors
+from .actions import documents as document_actions
 
 BROKEN_UPLOAD_ERRORS = (
     MultiPartParserError,
@@ -49,8 +42,8 @@ def _render_upload(request, application, form, status=200) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def document_upload(request: HttpRequest, key: str) -> HttpResponse:
-    application = permit_selectors.application_get(user=request.user, key=key)
-    if not permissions.can_upload_document(application, request.user):
+    application = selectors.application_get(user=request.user, key=key)
+    if not rules.can_upload_document(application, request.user):
         return render(request, "403.html", status=403)
     if request.method != "POST":
         return _render_upload(request, application, DocumentUploadForm(application=application))
@@ -70,7 +63,7 @@ def document_upload(request: HttpRequest, key: str) -> HttpResponse:
     if not form.is_valid():
         return _render_upload(request, application, form, status=400)
     try:
-        document = services.document_upload(
+        document = document_actions.document_upload(
             application=application,
             actor=request.user,
             kind=form.cleaned_data["kind"],
@@ -91,35 +84,13 @@ def document_upload(request: HttpRequest, key: str) -> HttpResponse:
     return redirect("permits:application_detail", key=application.url_key)
 
 
-def content_disposition(filename: str) -> str:
-    """``attachment`` with an ASCII ``filename`` and, for other names, RFC 6266 ``filename*``."""
-    fallback = unicodedata.normalize("NFKD", filename).encode("ascii", "ignore").decode("ascii")
-    fallback = fallback.replace("\\", "_").replace('"', "_").strip(" .")
-    if not fallback or fallback.startswith("."):
-        fallback = f"document{fallback}"
-    header = f'attachment; filename="{fallback}"'
-    if fallback != filename:
-        header += f"; filename*=UTF-8''{quote(filename, safe='')}"
-    return header
-
-
 @login_required
 @require_safe
 def document_download(request: HttpRequest, key: str, public_id) -> FileResponse:
-    application = permit_selectors.application_get(user=request.user, key=key)
-    document = selectors.document_get_for_download(user=request.user, public_id=public_id)
+    application = selectors.application_get(user=request.user, key=key)
+    document = document_selectors.document_get_for_download(user=request.user, public_id=public_id)
     if document.application_id != application.pk:
         raise Http404("No such document.")
-    try:
-        handle = document.file.storage.open(document.file.name, "rb")
-    except OSError as exc:
-        logger.error("Stored file of document %s is missing: %s", document.public_id, exc)
-        raise Http404("No such document.") from exc
-    response = FileResponse(handle, content_type=document.content_type)
-    response["Content-Disposition"] = content_disposition(
-        download_filename(document.original_name, document.content_type)
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
+    response = document_file_response(document)
     response["Content-Security-Policy"] = "default-src 'none'; sandbox"
     return response

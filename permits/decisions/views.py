@@ -9,7 +9,7 @@ from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 from django_ratelimit.decorators import ratelimit
 
-from . import verify
+from . import verification
 
 MAX_VERIFY_UPLOAD = 25 * 1024 * 1024
 
@@ -29,7 +29,7 @@ class DocumentCheckForm(forms.Form):
 
 
 def rate_limited(request: HttpRequest, exception: Exception) -> HttpResponse:
-    return render(request, "documents/verify_rate_limited.html", status=429)
+    return render(request, "decisions/verify_rate_limited.html", status=429)
 
 
 @ratelimit(key="ip", rate=lambda group, request: settings.VERIFY_RATE_LIMIT, block=True)
@@ -42,7 +42,7 @@ def verify_view(request: HttpRequest) -> HttpResponse:
         if form.is_valid():
             upload = form.cleaned_data["document"]
             context["checked"] = True
-            context["match"] = verify.match_document(b"".join(upload.chunks()))
+            context["match"] = verification.match_document(b"".join(upload.chunks()))
         else:
             status = 400
     elif "licence" in request.GET:
@@ -50,7 +50,7 @@ def verify_view(request: HttpRequest) -> HttpResponse:
         context["lookup_form"] = form
         if form.is_valid():
             context["looked_up"] = form.cleaned_data["licence"].strip().upper()
-            context["licence"] = verify.licence_status(form.cleaned_data["licence"])
+            context["licence"] = verification.licence_status(form.cleaned_data["licence"])
         else:
             status = 400
-    return render(request, "documents/verify.html", context, status=status)
+    return render(request, "decisions/verify.html", context, status=status)

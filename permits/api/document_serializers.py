@@ -1,10 +1,10 @@
-"""Serializers of the documents API."""
+"""Serializers of the documents API: a stored document, and an upload."""
 
 from __future__ import annotations
 
 from rest_framework import serializers
 
-from ..models import Document
+from documents.models import Document
 
 
 class DocumentSerializer(serializers.Serializer):

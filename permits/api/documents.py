@@ -1,12 +1,11 @@
-"""Supporting documents, decisions and licences of an application, through the documents
-services and selectors: upload, list, download; decision and licence with their PDF."""
+"""Supporting documents of an application through the API: upload, list, details, download.
+The upload goes through the same action as the web page, downloads through the same
+permission-checked lookup."""
 
 from __future__ import annotations
 
-import logging
-
 import django_filters
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema
@@ -16,16 +15,15 @@ from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from permits.api import examples
-from permits.api.serializers import DecisionSerializer, LicenceSerializer
-from permits.api.views import APPLICATION_ID, ApplicationMixin
+from documents import selectors, validation
+from documents.models import Document
+from documents.responses import document_file_response
 
-from .. import selectors, services, validation
-from ..models import Document
-from ..views import content_disposition
-from .serializers import DocumentSerializer, DocumentUploadSerializer
-
-logger = logging.getLogger(__name__)
+from .. import document_selectors
+from ..actions import documents as document_actions
+from . import examples
+from .document_serializers import DocumentSerializer, DocumentUploadSerializer
+from .views import APPLICATION_ID, ApplicationMixin
 
 DOCUMENT_ID = OpenApiParameter(
     "document_id", OpenApiTypes.UUID, OpenApiParameter.PATH, description="The document's id."
@@ -44,23 +42,6 @@ DOCUMENT_EXAMPLE = {
     "download": f"/api/v1/applications/{examples.EXAMPLE_ID}/documents/"
     "7d0c5a6e-1f2b-4b8e-8a3c-5e9d2f1b0c77/download/",
 }
-DECISION_EXAMPLE = {
-    "outcome": "granted",
-    "decided_at": "2026-04-14T11:02:33.000000+02:00",
-    "grounds": "",
-    "language": "fr",
-    "document_ready": True,
-    "document_sha256": "1b7e3c9d2a4f6e8b0c1d3e5f7a9b2c4d6e8f0a1b3c5d7e9f2a4b6c8d0e1f3a5b",
-    "signed": True,
-}
-LICENCE_EXAMPLE = {
-    "number": examples.EXAMPLE_REFERENCE,
-    "licence_type": "individual",
-    "valid_from": "2026-04-14",
-    "valid_until": "2027-04-13",
-    "status": "valid",
-    "issued_at": "2026-04-14T11:02:33.000000+02:00",
-}
 
 
 class FileRenderer(renderers.BaseRenderer):
@@ -73,25 +54,9 @@ class FileRenderer(renderers.BaseRenderer):
         return data
 
 
-def file_response(document: Document) -> FileResponse:
-    try:
-        handle = document.file.storage.open(document.file.name, "rb")
-    except OSError as exc:
-        logger.error("Stored file of document %s is missing: %s", document.public_id, exc)
-        raise Http404("No such document.") from exc
-    response = FileResponse(handle, content_type=document.content_type)
-    response["Content-Disposition"] = content_disposition(
-        validation.download_filename(document.original_name, document.content_type)
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    return response
-
-
 FILE_RESPONSES = {
     (200, content_type): OpenApiTypes.BINARY for content_type in sorted(validation.EXTENSIONS)
 }
-PDF_RESPONSE = {(200, "application/pdf"): OpenApiTypes.BINARY}
 
 
 class DocumentFilter(django_filters.FilterSet):
@@ -116,7 +81,7 @@ class DocumentListUploadView(ApplicationMixin, generics.ListAPIView):
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
             return Document.objects.none()
-        return selectors.document_list(application=self.get_application()).select_related(
+        return selectors.document_list(application_id=self.get_application().pk).select_related(
             "application"
         )
 
@@ -145,7 +110,7 @@ class DocumentListUploadView(ApplicationMixin, generics.ListAPIView):
             ).first()
             if supersedes is None:
                 raise ValidationError({"supersedes": [_("No such document on this file.")]})
-        document = services.document_upload(
+        document = document_actions.document_upload(
             application=application,
             actor=request.user,
             kind=data["kind"],
@@ -158,7 +123,7 @@ class DocumentListUploadView(ApplicationMixin, generics.ListAPIView):
 class _DocumentMixin(ApplicationMixin):
     def get_document(self) -> Document:
         application = self.get_application()
-        document = selectors.document_get_for_download(
+        document = document_selectors.document_get_for_download(
             user=self.request.user, public_id=self.kwargs["document_id"]
         )
         if document.application_id != application.pk:
@@ -183,66 +148,4 @@ class DocumentDownloadView(_DocumentMixin, APIView):
 
     @extend_schema(summary="Download a document", responses=FILE_RESPONSES)
     def get(self, request, id, document_id):
-        return file_response(self.get_document())
-
-
-def _decision(application):
-    decision = getattr(application, "decision", None)
-    if decision is None:
-        raise Http404("No decision yet.")
-    return decision
-
-
-def _decision_document(application) -> Document:
-    document = getattr(_decision(application), "document", None)
-    if document is None:
-        raise Http404("The decision's document is not ready yet; try again in a few minutes.")
-    return document
-
-
-@extend_schema(tags=["decisions"], parameters=[APPLICATION_ID])
-class DecisionView(ApplicationMixin, APIView):
-    @extend_schema(
-        summary="The decision on an application",
-        responses={200: DecisionSerializer},
-        examples=[OpenApiExample("Granted", value=DECISION_EXAMPLE, response_only=True)],
-    )
-    def get(self, request, id):
-        return Response(DecisionSerializer(_decision(self.get_application())).data)
-
-
-@extend_schema(tags=["decisions"], parameters=[APPLICATION_ID])
-class DecisionPdfView(ApplicationMixin, APIView):
-    renderer_classes = [FileRenderer]
-
-    @extend_schema(
-        summary="Download the decision (licence or refusal letter)", responses=PDF_RESPONSE
-    )
-    def get(self, request, id):
-        return file_response(_decision_document(self.get_application()))
-
-
-@extend_schema(tags=["decisions"], parameters=[APPLICATION_ID])
-class LicenceView(ApplicationMixin, APIView):
-    @extend_schema(
-        summary="The licence issued on an application",
-        responses={200: LicenceSerializer},
-        examples=[OpenApiExample("A licence", value=LICENCE_EXAMPLE, response_only=True)],
-    )
-    def get(self, request, id):
-        licence = getattr(self.get_application(), "licence", None)
-        if licence is None:
-            raise Http404("No licence.")
-        return Response(LicenceSerializer(licence).data)
-
-
-@extend_schema(tags=["decisions"], parameters=[APPLICATION_ID])
-class LicencePdfView(ApplicationMixin, APIView):
-    renderer_classes = [FileRenderer]
-
-    @extend_schema(summary="Download the licence", responses=PDF_RESPONSE)
-    def get(self, request, id):
-        application = self.get_application()
-        if getattr(application, "licence", None) is None:
-            raise Http404("No licence.")
-        return file_response(_decision_document(application))
+        return document_file_response(self.get_document())

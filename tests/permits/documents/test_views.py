@@ -1,4 +1,4 @@
-"""Upload page and permission-checked download, over HTTP."""
+"""Upload page and permission-checked download of supporting documents, over HTTP."""
 
 from __future__ import annotations
 
@@ -9,12 +9,12 @@ from django.test import Client
 from django.urls import reverse
 
 from documents.models import Document
-from documents.services import document_upload
+from permits.actions.documents import document_upload
 from tests.documents import factories as files
 from tests.documents.conftest import stored_files
 from tests.factories import UserFactory
 
-pytestmark = [pytest.mark.django_db, pytest.mark.urls("tests.documents.urls")]
+pytestmark = pytest.mark.django_db
 
 
 def client_for(user, **kwargs) -> Client:
@@ -315,28 +315,3 @@ def test_application_page_has_no_upload_link_for_an_auditor(document, auditor):
 
     assert download_url(document).encode() in response.content
     assert upload_url(document.application).encode() not in response.content
-
-
-# --- Admin ----------------------------------------------------------------------------------
-
-
-@pytest.fixture
-def superuser(db):
-    return UserFactory(username="root", is_staff=True, is_superuser=True)
-
-
-def test_admin_shows_a_document_without_a_file_link(document, superuser):
-    response = client_for(superuser).get(
-        reverse("admin:documents_document_change", args=[document.pk])
-    )
-
-    assert response.status_code == 200
-    assert document.sha256.encode() in response.content
-    assert b'name="_save"' not in response.content
-    assert f'href="{document.file.name}'.encode() not in response.content
-
-
-def test_admin_cannot_add_documents(superuser):
-    response = client_for(superuser).get(reverse("admin:documents_document_add"))
-
-    assert response.status_code == 403
