@@ -2,7 +2,7 @@
 
     .venv/bin/python locale/update_catalogues.py
 
-Sources: permits, workflow, documents, config and templates (the directory app and its
+Sources: permits, workflow, documents, outbox, config and templates (the directory app and its
 templates have their own catalogue in ``directory/locale``). ``makemessages`` runs on a copy of
 those sources so that no other app's catalogue is touched; new strings arrive with an empty
 ``msgstr`` (translate them, then run this again to compile). ``tests/permits/test_translations``
@@ -19,7 +19,7 @@ import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-SOURCES = ["config", "permits", "workflow", "documents", "templates", "manage.py"]
+SOURCES = ["config", "permits", "workflow", "documents", "outbox", "templates", "manage.py"]
 IGNORED = ["templates/directory", "__pycache__"]
 LANGUAGES = ["fr", "nl"]
 MAKEMESSAGES = ["makemessages", "--no-location", "--no-obsolete", "--no-wrap"]
