@@ -8,6 +8,7 @@ COPY permits ./permits
 COPY workflow ./workflow
 COPY documents ./documents
 COPY directory ./directory
+COPY outbox ./outbox
 RUN pip install --no-cache-dir .
 COPY . .
 RUN SECRET_KEY=collectstatic-only ALLOWED_HOSTS=localhost DATABASE_URL=sqlite:////tmp/x.db \

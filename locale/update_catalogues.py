@@ -19,7 +19,16 @@ import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-SOURCES = ["config", "permits", "workflow", "accounts", "documents", "templates", "manage.py"]
+SOURCES = [
+    "config",
+    "permits",
+    "workflow",
+    "accounts",
+    "documents",
+    "outbox",
+    "templates",
+    "manage.py",
+]
 IGNORED = ["templates/directory", "__pycache__"]
 LANGUAGES = ["fr", "nl"]
 MAKEMESSAGES = ["makemessages", "--no-location", "--no-obsolete", "--no-wrap"]

@@ -1,11 +1,22 @@
-"""E-mails to an applicant organisation's members, in the organisation's language."""
+"""E-mails to an applicant organisation's members, in the organisation's language, and to the
+unit's staff. They are written to the outbox in the caller's transaction and delivered after
+commit, one row per recipient (see ``outbox.services``)."""
 
 from __future__ import annotations
 
-from django.conf import settings
-from django.core.mail import send_mass_mail
+from collections.abc import Iterable
+from datetime import date
+from decimal import Decimal
 
-from .models import PermitApplication
+from django.conf import settings
+from django.utils import formats, translation
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from outbox.models import OutboxMessage
+from outbox.services import outbox_email_enqueue
+
+from .models import ApplicantOrganisation, PermitApplication, ShipmentLine
 
 MESSAGES = {
     "submitted": {
@@ -131,18 +142,157 @@ MESSAGES = {
 }
 
 
-def notify_applicant(*, application_id: int, event: str) -> int:
-    """Send the ``event`` message to every active member; returns the number of e-mails sent."""
-    application = PermitApplication.objects.select_related("organisation").get(pk=application_id)
+# The history record each event's e-mail reports: its id tells one occurrence of the event from
+# the next (a second information request on the same file is another e-mail), while enqueueing
+# the same occurrence again finds the same key and sends nothing.
+EVENT_RECORDS = {
+    "submitted": "submit",
+    "information_requested": "request_information",
+    "licence_suspended": "licence_suspended",
+    "licence_reinstated": "licence_reinstated",
+    "licence_revoked": "revoke",
+    "request_lapsed": "lapse",
+    "decision_ready": "decision_document_stored",
+}
+
+
+def applicant_notification_enqueue(
+    *, application: PermitApplication, event: str, occurrence: str | int = ""
+) -> list[OutboxMessage]:
+    """Write the ``event`` e-mail, in the organisation's language, to each active member with
+    an address; call it inside the transaction of the action it reports.
+
+    ``occurrence`` names this occurrence of the event on the file; the idempotency key of each
+    e-mail is ``"<event>:<application id>:<occurrence>:<recipient>"``. Pass the id of the
+    history record the action wrote, or for a reminder (which writes none) the reminder's own
+    key, e.g. ``"reminder:<pause id>:<day>"``: without it a reminder would share the request's
+    key and never be sent. Left empty, it is the id of the file's latest history record, which
+    must be of the event's kind (``EVENT_RECORDS``): call it right after writing that record.
+    """
+    if not occurrence:
+        occurrence = _record_just_written(application, event)
     organisation = application.organisation
     subject, body = MESSAGES[event].get(organisation.language, MESSAGES[event]["en"])
-    url = f"{settings.PUBLIC_BASE_URL.rstrip('/')}/applications/{application.url_key}/"
-    context = {"reference": application.reference, "url": url}
-    recipients = [
-        member.email for member in organisation.members.filter(is_active=True).exclude(email="")
-    ]
-    messages = [
-        (subject.format(**context), body.format(**context), settings.DEFAULT_FROM_EMAIL, [to])
-        for to in recipients
-    ]
-    return send_mass_mail(messages, fail_silently=False)
+    context = {"reference": application.reference, "url": _application_url(application)}
+    return outbox_email_enqueue(
+        key_prefix=f"{event}:{application.pk}:{occurrence}",
+        recipients=_member_emails(organisation),
+        subject=subject.format(**context),
+        body=body.format(**context),
+        concerns=application.url_key,
+    )
+
+
+def staff_email_enqueue(
+    *, key: str, recipients: Iterable[str], subject: str, body: str, concerns: str = ""
+) -> list[OutboxMessage]:
+    """Write an e-mail to the unit's staff, one row per recipient keyed ``"<key>:<recipient>"``;
+    call it inside a transaction. ``key`` names the occurrence (the reminder point, the date)."""
+    return outbox_email_enqueue(
+        key_prefix=key, recipients=recipients, subject=subject, body=body, concerns=concerns
+    )
+
+
+def case_manager_reminder_enqueue(
+    *, application: PermitApplication, recipient: str, point: int, days_left: int
+) -> list[OutboxMessage]:
+    """The case manager is reminded ``point`` days before the decision deadline, once."""
+    with translation.override(settings.LANGUAGE_CODE):
+        due_on = _date(application.decision_due_on)
+        subject = _("%(reference)s: decision due on %(due_on)s") % {
+            "reference": application.reference,
+            "due_on": due_on,
+        }
+        body = ngettext(
+            "File %(reference)s must be decided by %(due_on)s (%(days)d day left).",
+            "File %(reference)s must be decided by %(due_on)s (%(days)d days left).",
+            days_left,
+        ) % {"reference": application.reference, "due_on": due_on, "days": days_left}
+    return staff_email_enqueue(
+        key=f"case_manager_reminder:{application.pk}:{point}:{application.decision_due_on}",
+        recipients=[recipient],
+        subject=subject,
+        body=body,
+        concerns=application.url_key,
+    )
+
+
+def overdue_escalation_enqueue(
+    *, application: PermitApplication, recipients: Iterable[str]
+) -> list[OutboxMessage]:
+    """The heads of unit are told once that a file passed its decision deadline."""
+    with translation.override(settings.LANGUAGE_CODE):
+        subject = _("Overdue: %(reference)s") % {"reference": application.reference}
+        body = _("File %(reference)s was due on %(due_on)s and is %(status)s.") % {
+            "reference": application.reference,
+            "due_on": _date(application.decision_due_on),
+            "status": str(application.get_status_display()).lower(),
+        }
+    return staff_email_enqueue(
+        key=f"escalation:{application.pk}:{application.decision_due_on}",
+        recipients=recipients,
+        subject=subject,
+        body=body,
+        concerns=application.url_key,
+    )
+
+
+def return_overdue_enqueue(
+    *,
+    application: PermitApplication,
+    line: ShipmentLine,
+    outstanding: Decimal,
+    due_on: date,
+    recipients: Iterable[str],
+) -> list[OutboxMessage]:
+    """The unit is told once that temporarily exported goods (a shipment ``line``) are not
+    back by ``due_on``."""
+    with translation.override(settings.LANGUAGE_CODE):
+        subject = _("Goods not returned: %(reference)s") % {"reference": application.reference}
+        body = _(
+            "%(quantity)s %(unit)s of %(description)s shipped on %(shipped_on)s under "
+            "%(reference)s were due back on %(due_on)s."
+        ) % {
+            "quantity": f"{outstanding:f}",
+            "unit": line.licence_line.unit,
+            "description": line.licence_line.description,
+            "shipped_on": _date(line.shipment.shipped_on),
+            "reference": application.reference,
+            "due_on": _date(due_on),
+        }
+    return staff_email_enqueue(
+        key=f"return_overdue:{application.pk}:{line.pk}:{due_on}",
+        recipients=recipients,
+        subject=subject,
+        body=body,
+        concerns=application.url_key,
+    )
+
+
+def _record_just_written(application: PermitApplication, event: str) -> int:
+    # Only the latest record will do: an older one of the same kind is the previous occurrence,
+    # whose key would silently swallow this e-mail.
+    record = application.history.order_by("-pk").first()
+    if record is None or record.transition != EVENT_RECORDS.get(event):
+        raise ValueError(
+            f"The latest history record of application {application.pk} is not the one this "
+            f"{event!r} e-mail reports: pass occurrence."
+        )
+    return record.pk
+
+
+def _member_emails(organisation: ApplicantOrganisation) -> list[str]:
+    return list(
+        organisation.members.filter(is_active=True)
+        .exclude(email="")
+        .order_by("pk")
+        .values_list("email", flat=True)
+    )
+
+
+def _application_url(application: PermitApplication) -> str:
+    return f"{settings.PUBLIC_BASE_URL.rstrip('/')}/applications/{application.url_key}/"
+
+
+def _date(value: date | None) -> str:
+    return formats.date_format(value, "DATE_FORMAT") if value else ""

@@ -41,18 +41,6 @@ def expire_licences() -> int:
     return expired
 
 
-@shared_task(
-    acks_late=True,
-    autoretry_for=(OSError, OperationalError),
-    retry_backoff=True,
-    max_retries=5,
-)
-def send_applicant_notification(application_id: int, event: str) -> int:
-    from .notifications import notify_applicant
-
-    return notify_applicant(application_id=application_id, event=event)
-
-
 @shared_task(acks_late=True, autoretry_for=(OperationalError,), retry_backoff=True, max_retries=5)
 def send_deadline_reminders() -> dict[str, int]:
     """Daily: reminders before decision deadlines, escalation when overdue, applicant

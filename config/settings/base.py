@@ -29,6 +29,7 @@ INSTALLED_APPS = [
     "permits",
     "documents",
     "directory",
+    "outbox",
 ]
 
 MIDDLEWARE = [
@@ -129,7 +130,16 @@ CELERY_BEAT_SCHEDULE = {
         "task": "permits.decisions.tasks.generate_missing_decision_documents",
         "schedule": crontab(minute="*/10"),
     },
+    "deliver-pending-outbox": {
+        "task": "outbox.tasks.deliver_pending_outbox",
+        "schedule": crontab(minute="*/3"),
+    },
 }
+# --- Outbox ----------------------------------------------------------------------------------
+# A message still pending this long after its transaction committed is handed to a worker
+# again by the sweep; after OUTBOX_MAX_ATTEMPTS failed sends it is marked failed.
+OUTBOX_REDELIVERY_GRACE_MINUTES = env.int("OUTBOX_REDELIVERY_GRACE_MINUTES", default=5)
+OUTBOX_MAX_ATTEMPTS = env.int("OUTBOX_MAX_ATTEMPTS", default=10)
 
 # --- Permit workflow ------------------------------------------------------------------------
 # Days a work item may stay open before it counts as overdue, by kind of task.

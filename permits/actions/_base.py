@@ -19,7 +19,7 @@ from django_fsm import ConcurrentTransition, can_proceed
 from workflow import services as workflow_services
 from workflow.exceptions import TransitionConflict, TransitionForbidden, TransitionGuardFailed
 
-from .. import rules
+from .. import notifications, rules
 from ..models import Licence, PermitApplication, Status
 
 logger = logging.getLogger(__name__)
@@ -144,11 +144,13 @@ def work_item_hand_over(
 # --- Side effects, delivered after commit -----------------------------------------------------
 
 
-def applicant_notify(application: PermitApplication, event: str) -> None:
-    """Tell the applicant organisation's members (in their language), once committed."""
-    from ..tasks import send_applicant_notification
-
-    workflow_services.enqueue_after_commit(send_applicant_notification, application.pk, event)
+def applicant_notify(application: PermitApplication, event: str, *, occurrence: int) -> None:
+    """Write the e-mails telling the applicant organisation's members (in their language) to
+    the outbox, in the action's transaction; ``occurrence`` is the history record they report,
+    so a redelivery never sends twice and a second occurrence is another e-mail."""
+    notifications.applicant_notification_enqueue(
+        application=application, event=event, occurrence=occurrence
+    )
 
 
 def done(application: PermitApplication, locked: PermitApplication) -> PermitApplication:

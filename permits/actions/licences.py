@@ -38,10 +38,10 @@ def application_revoke(
     )
     source = transition_make(locked, "revoke", actor)
     Licence.objects.filter(application=locked).update(status=Licence.Status.REVOKED)
-    applicant_notify(locked, "licence_revoked")
-    events.transition_recorded(
+    record = events.transition_recorded(
         application=locked, name="revoke", source_state=source, actor=actor, comment=reason.strip()
     )
+    applicant_notify(locked, "licence_revoked", occurrence=record.pk)
     return done(application, locked)
 
 
@@ -191,8 +191,10 @@ def licence_suspend(*, licence: Licence, actor: User, reason: str) -> Licence:
         locked, name="licence_suspended", actor=actor, expected=Licence.Status.VALID, reason=reason
     )
     Licence.objects.filter(pk=locked.pk).update(status=Licence.Status.SUSPENDED)
-    events.licence_suspended(application=locked.application, actor=actor, reason=reason.strip())
-    applicant_notify(locked.application, "licence_suspended")
+    record = events.licence_suspended(
+        application=locked.application, actor=actor, reason=reason.strip()
+    )
+    applicant_notify(locked.application, "licence_suspended", occurrence=record.pk)
     locked.refresh_from_db()
     return locked
 
@@ -208,8 +210,10 @@ def licence_reinstate(*, licence: Licence, actor: User, reason: str) -> Licence:
         reason=reason,
     )
     Licence.objects.filter(pk=locked.pk).update(status=Licence.Status.VALID)
-    events.licence_reinstated(application=locked.application, actor=actor, reason=reason.strip())
-    applicant_notify(locked.application, "licence_reinstated")
+    record = events.licence_reinstated(
+        application=locked.application, actor=actor, reason=reason.strip()
+    )
+    applicant_notify(locked.application, "licence_reinstated", occurrence=record.pk)
     locked.refresh_from_db()
     return locked
 

@@ -8,15 +8,14 @@ from datetime import date
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.mail import send_mail
-from django.db import models
+from django.db import models, transaction
 
 from workflow.exceptions import TransitionError
 from workflow.roles import Role
 
+from .. import notifications
 from ..compliance.models import DENIAL_LIFETIME, ClockPause, DeadlineNotice, DenialNotice
 from ..models import PermitApplication
-from ..notifications import notify_applicant
 from ..selectors import temporary_returns_outstanding
 from .review import application_lapse
 
@@ -61,38 +60,25 @@ def deadline_reminders_send(*, today: date) -> dict[str, int]:
         point = min(
             (p for p in settings.DEADLINE_REMINDER_DAYS if 0 <= days_left <= p), default=None
         )
-        if (
-            point is not None
-            and manager is not None
-            and manager.email
-            and _notice_once(
-                application,
-                "case_manager_reminder",
-                f"{point}:{application.decision_due_on}",
-                today,
-            )
-        ):
-            send_mail(
-                f"{application.reference}: decision due on {application.decision_due_on}",
-                f"File {application.reference} must be decided by "
-                f"{application.decision_due_on} ({days_left} days left).",
-                settings.DEFAULT_FROM_EMAIL,
-                [manager.email],
-            )
-            sent["case_manager_reminders"] += 1
-        if (
-            days_left < 0
-            and heads
-            and _notice_once(application, "escalation", str(application.decision_due_on), today)
-        ):
-            send_mail(
-                f"Overdue: {application.reference}",
-                f"File {application.reference} was due on {application.decision_due_on} "
-                f"and is {application.get_status_display().lower()}.",
-                settings.DEFAULT_FROM_EMAIL,
-                heads,
-            )
-            sent["escalations"] += 1
+        if point is not None and manager is not None and manager.email:
+            with transaction.atomic():
+                key = f"{point}:{application.decision_due_on}"
+                if _notice_once(application, "case_manager_reminder", key, today):
+                    notifications.case_manager_reminder_enqueue(
+                        application=application,
+                        recipient=manager.email,
+                        point=point,
+                        days_left=days_left,
+                    )
+                    sent["case_manager_reminders"] += 1
+        if days_left < 0 and heads:
+            with transaction.atomic():
+                key = str(application.decision_due_on)
+                if _notice_once(application, "escalation", key, today):
+                    notifications.overdue_escalation_enqueue(
+                        application=application, recipients=heads
+                    )
+                    sent["escalations"] += 1
     waiting = ClockPause.objects.filter(
         reason=ClockPause.Reason.INFORMATION_REQUESTED,
         ended_on__isnull=True,
@@ -108,11 +94,17 @@ def deadline_reminders_send(*, today: date) -> dict[str, int]:
             sent["lapsed"] += 1
             continue
         due = [d for d in settings.INFORMATION_REMINDER_DAYS if waited >= d]
-        if due and _notice_once(
-            pause.application, "applicant_reminder", f"{pause.pk}:{max(due)}", today
-        ):
-            notify_applicant(application_id=pause.application_id, event="information_requested")
-            sent["applicant_reminders"] += 1
+        if not due:
+            continue
+        key = f"{pause.pk}:{max(due)}"
+        with transaction.atomic():
+            if _notice_once(pause.application, "applicant_reminder", key, today):
+                notifications.applicant_notification_enqueue(
+                    application=pause.application,
+                    event="information_requested",
+                    occurrence=f"reminder:{key}",
+                )
+                sent["applicant_reminders"] += 1
     _temporary_returns_check(today=today, heads=heads, sent=sent)
     return sent
 
@@ -123,24 +115,26 @@ def _temporary_returns_check(*, today: date, heads: list[str], sent: dict[str, i
     for item in temporary_returns_outstanding(today=today):
         line, application = item["line"], item["line"].shipment.licence.application
         key = f"{line.pk}:{item['due_on']}"
-        if 0 <= item["days_left"] <= settings.TEMPORARY_RETURN_REMINDER_DAYS and _notice_once(
-            application, "return_reminder", key, today
-        ):
-            notify_applicant(application_id=application.pk, event="return_due")
-            sent["return_reminders"] += 1
-        if item["days_left"] < 0 and _notice_once(application, "return_overdue", key, today):
-            manager = application.assigned_case_manager
-            recipients = [*heads, *([manager.email] if manager and manager.email else [])]
-            if recipients:
-                send_mail(
-                    f"Goods not returned: {application.reference}",
-                    f"{item['outstanding']:f} {line.licence_line.unit} of "
-                    f"{line.licence_line.description} shipped on {line.shipment.shipped_on} "
-                    f"under {application.reference} were due back on {item['due_on']}.",
-                    settings.DEFAULT_FROM_EMAIL,
-                    recipients,
-                )
-            sent["returns_overdue"] += 1
+        if 0 <= item["days_left"] <= settings.TEMPORARY_RETURN_REMINDER_DAYS:
+            with transaction.atomic():
+                if _notice_once(application, "return_reminder", key, today):
+                    notifications.applicant_notification_enqueue(
+                        application=application, event="return_due", occurrence=key
+                    )
+                    sent["return_reminders"] += 1
+        if item["days_left"] < 0:
+            with transaction.atomic():
+                if _notice_once(application, "return_overdue", key, today):
+                    manager = application.assigned_case_manager
+                    recipients = [*heads, *([manager.email] if manager and manager.email else [])]
+                    notifications.return_overdue_enqueue(
+                        application=application,
+                        line=line,
+                        outstanding=item["outstanding"],
+                        due_on=item["due_on"],
+                        recipients=recipients,
+                    )
+                    sent["returns_overdue"] += 1
 
 
 def denial_notices_lapse(*, today: date) -> int:

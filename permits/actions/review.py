@@ -94,14 +94,14 @@ def application_request_information(
         reason=ClockPause.Reason.INFORMATION_REQUESTED,
         on=timezone.localdate(),
     )
-    applicant_notify(locked, "information_requested")
-    events.transition_recorded(
+    record = events.transition_recorded(
         application=locked,
         name="request_information",
         source_state=source,
         actor=actor,
         comment=message.strip(),
     )
+    applicant_notify(locked, "information_requested", occurrence=record.pk)
     return done(application, locked)
 
 
@@ -237,12 +237,12 @@ def application_lapse(
     source = transition_make(locked, "lapse", actor)
     work_item_hand_over(application=locked, actor=actor)
     clock_resume(application=locked, reason=ClockPause.Reason.INFORMATION_REQUESTED, on=today)
-    applicant_notify(locked, "request_lapsed")
-    events.transition_recorded(
+    record = events.transition_recorded(
         application=locked,
         name="lapse",
         source_state=source,
         actor=actor,
         lapsed_on=today.isoformat(),
     )
+    applicant_notify(locked, "request_lapsed", occurrence=record.pk)
     return done(application, locked)

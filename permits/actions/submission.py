@@ -57,14 +57,14 @@ def application_submit(*, application: PermitApplication, actor: User) -> Permit
     work_item_hand_over(
         application=locked, actor=actor, kind=CaseTask.Kind.REVIEW, candidate_role=Role.CASE_MANAGER
     )
-    applicant_notify(locked, "submitted")
-    events.transition_recorded(
+    record = events.transition_recorded(
         application=locked,
         name="submit",
         source_state=source,
         actor=actor,
         reference=locked.reference,
     )
+    applicant_notify(locked, "submitted", occurrence=record.pk)
     # The file is complete now that it passed the guard: the decision clock starts.
     clock_start(application=locked, on=timezone.localdate())
     application_screen(application=locked, occasion=ScreeningRun.Occasion.SUBMISSION)

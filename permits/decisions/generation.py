@@ -13,10 +13,8 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from documents.models import Document
-from permits import events
+from permits import events, notifications
 from permits.models import Decision
-from permits.tasks import send_applicant_notification
-from workflow import services as workflow_services
 
 from .rendering import render_decision
 from .signing import sign_pdf, signing_configured
@@ -64,13 +62,13 @@ def decision_document_generate(*, decision_id: int) -> Document:
         document.file.save(f"{number}.pdf", ContentFile(data), save=False)
         try:
             document.save()
-            events.decision_document_stored(application=application, document=document)
+            record = events.decision_document_stored(application=application, document=document)
+            notifications.applicant_notification_enqueue(
+                application=application, event="decision_ready", occurrence=record.pk
+            )
         except Exception:
             document.file.delete(save=False)
             raise
-        workflow_services.enqueue_after_commit(
-            send_applicant_notification, application.pk, "decision_ready"
-        )
     return document
 
 

@@ -6,10 +6,10 @@ from __future__ import annotations
 import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import ValidationError
-from permits.rules import can_upload_document
 
 from documents.models import Document
 from permits.actions.documents import document_upload
+from permits.rules import can_upload_document
 from tests.documents import factories as files
 from tests.documents.conftest import stored_files
 from tests.factories import UserFactory

@@ -1,0 +1,172 @@
+"""Write outgoing messages in the caller's transaction; deliver each one once it is committed.
+
+Delivery is idempotent per recipient: a message is one row for one recipient, marked sent in
+the transaction that holds its row lock, so a retried task, a redelivered task or the sweep
+finds it sent and does nothing.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from collections.abc import Iterable
+from datetime import timedelta
+from email.utils import parseaddr
+
+from celery import current_app
+from django.conf import settings
+from django.core.mail import EmailMessage
+from django.db import transaction
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from .models import OutboxMessage
+
+logger = logging.getLogger(__name__)
+
+# Looked up by name in the Celery registry: the task module calls these services, so these
+# services do not import it back.
+DELIVER_TASK = "outbox.tasks.deliver_outbox_message"
+# Enqueueing after commit runs in the request: with the broker down it must fail in moments,
+# not after kombu's connection retries (seconds) or the system's connect timeout (minutes).
+FAIL_FAST = {"max_retries": 0, "socket_connect_timeout": 2}
+
+
+def outbox_email_enqueue(
+    *,
+    key_prefix: str,
+    recipients: Iterable[str],
+    subject: str,
+    body: str,
+    concerns: str = "",
+) -> list[OutboxMessage]:
+    """Write one e-mail per recipient, keyed ``"<key_prefix>:<recipient>"``, and have the new
+    ones delivered once the caller's transaction commits. Returns the messages written now.
+
+    Call it inside the transaction of the action the e-mail reports: the e-mail then exists if
+    and only if the action does. A key written before (the same occurrence enqueued twice) is
+    left alone and not delivered again. Enqueueing after commit never raises: with the broker
+    down, the messages stay pending and ``deliver_pending_outbox`` sends them later.
+    """
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("outbox_email_enqueue must run inside the caller's transaction.")
+    now = timezone.now()
+    written: list[OutboxMessage] = []
+    for recipient in dict.fromkeys(r.strip() for r in recipients if r and r.strip()):
+        message, created = OutboxMessage.objects.get_or_create(
+            key=f"{key_prefix}:{recipient.lower()}",
+            defaults={
+                "channel": OutboxMessage.Channel.EMAIL,
+                "recipient": recipient,
+                "subject": subject,
+                "body": body,
+                "subject_ref": concerns,
+                "created_at": now,
+                "next_attempt_at": now + _grace(),
+            },
+        )
+        if created:
+            written.append(message)
+    if written:
+        _deliver_after_commit([message.pk for message in written])
+    return written
+
+
+def outbox_message_deliver(*, message_id: int) -> bool:
+    """Send one pending message and mark it sent; True if this call sent it.
+
+    The row is locked (``skip_locked``: a worker already delivering it is left to finish) and
+    the e-mail is sent while the lock is held, then marked sent in the same transaction. So
+    two workers never both send it, and a message found sent is never sent again.
+
+    At least once, not exactly once: if the process dies after the SMTP server accepted the
+    e-mail but before the transaction commits, the row is still pending and the sweep sends
+    it again. That window is one SMTP round trip, and the key confines its damage to that one
+    recipient of that one occurrence — never the whole list, never another event. The
+    Message-ID is derived from the key, so mail systems that drop duplicate Message-IDs hide
+    even that second copy.
+
+    A failed send is recorded (attempts, error, next attempt after a back-off; ``failed`` after
+    ``OUTBOX_MAX_ATTEMPTS``) and re-raised so that the task retries it.
+    """
+    error: Exception | None = None
+    with transaction.atomic():
+        message = (
+            OutboxMessage.objects.select_for_update(skip_locked=True).filter(pk=message_id).first()
+        )
+        if message is None or message.status != OutboxMessage.Status.PENDING:
+            return False
+        message.attempts += 1
+        try:
+            _send_email(message)
+        except Exception as exc:
+            error = exc
+            message.last_error = f"{type(exc).__name__}: {exc}"[:2000]
+            backoff = timedelta(minutes=min(2**message.attempts, 360))
+            message.next_attempt_at = timezone.now() + max(_grace(), backoff)
+            if message.attempts >= settings.OUTBOX_MAX_ATTEMPTS:
+                message.status = OutboxMessage.Status.FAILED
+                logger.error(
+                    "Outbox message %s failed %s times; giving up.", message.pk, message.attempts
+                )
+        else:
+            message.status = OutboxMessage.Status.SENT
+            message.sent_at = timezone.now()
+            message.last_error = ""
+        message.save(
+            update_fields=["attempts", "status", "sent_at", "last_error", "next_attempt_at"]
+        )
+    if error is not None:
+        raise error
+    return True
+
+
+def outbox_messages_due() -> QuerySet[OutboxMessage]:
+    """Pending messages whose after-commit delivery had its grace period, or whose back-off
+    after a failure is over."""
+    return OutboxMessage.objects.filter(
+        status=OutboxMessage.Status.PENDING, next_attempt_at__lte=timezone.now()
+    )
+
+
+def outbox_messages_lease(*, message_ids: list[int]) -> None:
+    """Leave messages handed to a worker alone for another grace period, so that a stopped
+    worker does not find the same message queued once per sweep."""
+    OutboxMessage.objects.filter(pk__in=message_ids).update(
+        next_attempt_at=timezone.now() + _grace()
+    )
+
+
+def _grace() -> timedelta:
+    return timedelta(minutes=settings.OUTBOX_REDELIVERY_GRACE_MINUTES)
+
+
+def _send_email(message: OutboxMessage) -> None:
+    domain = parseaddr(settings.DEFAULT_FROM_EMAIL)[1].rpartition("@")[2] or "localhost"
+    digest = hashlib.sha256(message.key.encode()).hexdigest()[:40]
+    EmailMessage(
+        subject=message.subject,
+        body=message.body,
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[message.recipient],
+        headers={"Message-ID": f"<outbox.{digest}@{domain}>", "Auto-Submitted": "auto-generated"},
+    ).send(fail_silently=False)
+
+
+def _deliver_after_commit(message_ids: list[int]) -> None:
+    def send() -> None:
+        task = current_app.tasks[DELIVER_TASK]
+        eager = task.app.conf.task_always_eager
+        with task.app.connection_for_write(transport_options=FAIL_FAST) as connection:
+            for message_id in message_ids:
+                try:
+                    task.apply_async((message_id,), connection=connection, retry=False)
+                except Exception:
+                    logger.exception(
+                        "Could not enqueue outbox message %s; the sweep will deliver it.",
+                        message_id,
+                    )
+                    if not eager:
+                        return  # the broker is unreachable: so it is for the next ones
+
+    transaction.on_commit(send)
