@@ -115,7 +115,7 @@ def test_an_information_request_pauses_the_clock_and_the_answer_resumes_it(organ
 
 @pytest.mark.django_db
 def test_the_sweep_reminds_the_case_manager_once_per_point_and_escalates_when_overdue(
-    organisation, people
+    organisation, people, django_capture_on_commit_callbacks
 ):
     application = advance(
         ApplicationFactory(organisation=organisation, created_by=people["applicant"]),
@@ -126,7 +126,8 @@ def test_the_sweep_reminds_the_case_manager_once_per_point_and_escalates_when_ov
     mail.outbox.clear()
 
     def run(day):
-        return actions.deadline_reminders_send(today=day)
+        with django_capture_on_commit_callbacks(execute=True):
+            return actions.deadline_reminders_send(today=day)
 
     assert run(date(2026, 6, 15))["case_manager_reminders"] == 0  # 15 days left
     assert run(date(2026, 6, 20))["case_manager_reminders"] == 1  # 10 days left
@@ -149,7 +150,9 @@ def test_the_sweep_reminds_the_case_manager_once_per_point_and_escalates_when_ov
 
 
 @pytest.mark.django_db
-def test_the_sweep_reminds_applicants_who_have_not_answered(organisation, people):
+def test_the_sweep_reminds_applicants_who_have_not_answered(
+    organisation, people, django_capture_on_commit_callbacks
+):
     application = advance(
         ApplicationFactory(organisation=organisation, created_by=people["applicant"]),
         "information_requested",
@@ -160,22 +163,14 @@ def test_the_sweep_reminds_applicants_who_have_not_answered(organisation, people
 
     from datetime import timedelta
 
-    assert (
-        actions.deadline_reminders_send(today=started + timedelta(days=9))["applicant_reminders"]
-        == 0
-    )
-    assert (
-        actions.deadline_reminders_send(today=started + timedelta(days=10))["applicant_reminders"]
-        == 1
-    )
-    assert (
-        actions.deadline_reminders_send(today=started + timedelta(days=11))["applicant_reminders"]
-        == 0
-    )
-    assert (
-        actions.deadline_reminders_send(today=started + timedelta(days=18))["applicant_reminders"]
-        == 1
-    )
+    def run(days):
+        with django_capture_on_commit_callbacks(execute=True):
+            return actions.deadline_reminders_send(today=started + timedelta(days=days))
+
+    assert run(9)["applicant_reminders"] == 0
+    assert run(10)["applicant_reminders"] == 1
+    assert run(11)["applicant_reminders"] == 0
+    assert run(18)["applicant_reminders"] == 1
     assert [m.to for m in mail.outbox] == [[people["applicant"].email]] * 2
 
 
@@ -216,7 +211,9 @@ def test_a_file_does_not_lapse_before_its_time(organisation, people):
 
 
 @pytest.mark.django_db
-def test_the_daily_beat_task_acts_on_the_day_the_clock_shows(organisation, people):
+def test_the_daily_beat_task_acts_on_the_day_the_clock_shows(
+    organisation, people, django_capture_on_commit_callbacks
+):
     """The Celery task reads today's date itself: freeze the clock on chosen days."""
     import time_machine
 
@@ -230,11 +227,12 @@ def test_the_daily_beat_task_acts_on_the_day_the_clock_shows(organisation, peopl
     PermitApplication.objects.filter(pk=application.pk).update(decision_due_on=date(2027, 3, 15))
     mail.outbox.clear()
 
-    with time_machine.travel(date(2027, 3, 4), tick=False):  # 11 days left: nothing yet
-        assert send_deadline_reminders()["case_manager_reminders"] == 0
-    with time_machine.travel(date(2027, 3, 5), tick=False):  # 10 days left
-        assert send_deadline_reminders()["case_manager_reminders"] == 1
-    with time_machine.travel(date(2027, 3, 16), tick=False):  # overdue
-        assert send_deadline_reminders()["escalations"] == 1
+    def on(day):
+        with time_machine.travel(day, tick=False), django_capture_on_commit_callbacks(execute=True):
+            return send_deadline_reminders()
+
+    assert on(date(2027, 3, 4))["case_manager_reminders"] == 0  # 11 days left: nothing yet
+    assert on(date(2027, 3, 5))["case_manager_reminders"] == 1  # 10 days left
+    assert on(date(2027, 3, 16))["escalations"] == 1  # overdue
 
     assert [m.to for m in mail.outbox] == [[people["case_manager"].email], [people["head"].email]]

@@ -63,17 +63,23 @@ def subjects_to(user) -> list[str]:
 
 
 def test_each_active_member_with_an_address_gets_the_email_in_the_organisations_language(
-    submitted, applicant, colleague, django_capture_on_commit_callbacks
+    organisation, people, applicant, colleague, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=True):
-        acknowledge(submitted)
+        submitted = advance(
+            ApplicationFactory(organisation=organisation, created_by=applicant),
+            "submitted",
+            **people,
+        )
 
     assert sorted(message.to for message in mail.outbox) == [[applicant.email], [colleague.email]]
     assert subjects_to(colleague) == [f"Demande {submitted.reference} reçue"]
 
 
-def test_the_email_names_the_file_it_concerns(submitted):
-    message = acknowledge(submitted)[0]
+def test_the_email_names_the_file_it_concerns(submitted, applicant):
+    message = OutboxMessage.objects.get(
+        key__startswith=f"submitted:{submitted.pk}:", recipient=applicant.email
+    )
 
     assert message.subject_ref == submitted.reference
     record = submitted.history.get(transition="submit")
@@ -81,10 +87,15 @@ def test_the_email_names_the_file_it_concerns(submitted):
 
 
 def test_the_same_occurrence_enqueued_again_sends_nothing(
-    submitted, applicant, django_capture_on_commit_callbacks
+    organisation, people, applicant, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=True):
-        acknowledge(submitted)
+        submitted = advance(
+            ApplicationFactory(organisation=organisation, created_by=applicant),
+            "submitted",
+            **people,
+        )
+    with django_capture_on_commit_callbacks(execute=True):
         again = acknowledge(submitted)
 
     assert again == []
@@ -93,10 +104,10 @@ def test_the_same_occurrence_enqueued_again_sends_nothing(
 
 def test_the_email_is_rolled_back_with_the_action(submitted):
     with pytest.raises(RuntimeError), transaction.atomic():
-        acknowledge(submitted)
+        enqueue(submitted, "submitted", occurrence="rolled-back")
         raise RuntimeError("the action failed")
 
-    assert not OutboxMessage.objects.exists()
+    assert not OutboxMessage.objects.filter(key__contains=":rolled-back:").exists()
 
 
 def test_two_information_requests_on_one_file_are_two_emails(
@@ -136,13 +147,14 @@ def test_an_email_enqueued_before_its_history_record_is_refused(submitted, peopl
 def test_a_reminder_with_its_own_occurrence_goes_out_beside_the_request(
     submitted, people, django_capture_on_commit_callbacks
 ):
-    application = actions.application_request_information(
-        application=actions.application_start_review(
-            application=submitted, actor=people["case_manager"]
-        ),
-        actor=people["case_manager"],
-        message="The EUC, please.",
-    )
+    with django_capture_on_commit_callbacks(execute=True):
+        application = actions.application_request_information(
+            application=actions.application_start_review(
+                application=submitted, actor=people["case_manager"]
+            ),
+            actor=people["case_manager"],
+            message="The EUC, please.",
+        )
     with django_capture_on_commit_callbacks(execute=True):
         enqueue(application, "information_requested")
         enqueue(application, "information_requested", occurrence="reminder:14")
