@@ -157,7 +157,9 @@ def test_the_case_page_and_timeline_show_no_english(files, people, reader, langu
                 leaks.append((application.reference, key, word))
         for record in application.history.all():
             if reader == "head" or record.transition in events.APPLICANT_HISTORY:
-                assert translated[f"event {record.transition}"] in html
+                key = f"event {record.transition}"
+                assert translated[key] != english[key], f"{key} is not translated"
+                assert translated[key] in html
     assert leaks == []
 
 
