@@ -11,6 +11,8 @@ import re
 from django.utils.translation import gettext as _
 from rapidfuzz import fuzz, process
 
+from .compliance.models import ControlListEntry, ReferenceList
+
 # EU Common Military List: ML1..ML22 with sub-items such as ML10.a or ML4.b.2; national
 # pseudo-categories (ML23 other firearms and above) are allowed as the domain requires.
 MILITARY_ENTRY = re.compile(r"^ML(?P<category>[1-9]\d?)(?:\.[a-z](?:\.\d{1,2}(?:\.[a-z])?)*)?$")
@@ -42,8 +44,6 @@ def control_entry_error(entry: str, regime: str) -> str | None:
 
 
 def _list_error(entry: str, regime: str) -> str | None:
-    from .compliance.models import ControlListEntry, ReferenceList
-
     reference = ReferenceList.objects.filter(
         kind=ReferenceList.Kind.CONTROL_LIST, is_current=True
     ).first()

@@ -9,7 +9,7 @@ from typing import Any
 from dateutil.relativedelta import relativedelta
 from django.core.exceptions import ValidationError
 from django.db import DataError
-from django.db.models import Exists, OuterRef, Q, QuerySet, Sum
+from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils import timezone
@@ -105,8 +105,6 @@ QUEUES = ("unassigned", "mine", "waiting", "overdue")
 
 def _with_open_task(qs: QuerySet[PermitApplication]) -> QuerySet[PermitApplication]:
     """Annotate ``due_at``: when the file's open work item falls due (None without one)."""
-    from django.db.models import OuterRef, Subquery
-
     open_task = CaseTask.objects.open().filter(application=OuterRef("pk"))
     return qs.annotate(due_at=Subquery(open_task.values("due_at")[:1]))
 
