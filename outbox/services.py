@@ -12,6 +12,7 @@ import logging
 from collections.abc import Iterable
 from datetime import timedelta
 from email.utils import parseaddr
+from typing import Any
 
 from celery import current_app
 from django.conf import settings
@@ -168,5 +169,27 @@ def _deliver_after_commit(message_ids: list[int]) -> None:
                     )
                     if not eager:
                         return  # the broker is unreachable: so it is for the next ones
+
+    transaction.on_commit(send)
+
+
+def task_enqueue_after_commit(task_name: str, *args: Any) -> None:
+    """Send the task registered as ``task_name`` once the current transaction commits, failing
+    fast when the broker is down (a beat sweep acting on the database catches up).
+
+    By name, so that the actions that record side effects never import task modules (the tasks
+    import the actions).
+    """
+
+    def send() -> None:
+        try:
+            if task_name not in current_app.tasks:
+                # A web process imports task modules only on demand: discover them now.
+                current_app.loader.import_default_modules()
+            task = current_app.tasks[task_name]
+            with task.app.connection_for_write(transport_options=FAIL_FAST) as connection:
+                task.apply_async(args, connection=connection, retry=False)
+        except Exception:
+            logger.exception("Could not enqueue %s%r; a beat sweep will retry.", task_name, args)
 
     transaction.on_commit(send)

@@ -1,5 +1,9 @@
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
+from workflow.models import TransitionRecord
+
+from . import events
 from .models import (
     ApplicantOrganisation,
     ClockPause,
@@ -234,3 +238,45 @@ class GoodsReturnAdmin(ReadOnlyAdmin):
 class DeadlineNoticeAdmin(ReadOnlyAdmin):
     list_display = ("application", "kind", "key", "sent_on")
     list_filter = ("kind",)
+
+
+class EventFilter(admin.SimpleListFilter):
+    title = _("event")
+    parameter_name = "transition"
+
+    def lookups(self, request, model_admin):
+        return [(name, event.label) for name, event in events.CATALOGUE.items()]
+
+    def queryset(self, request, queryset):
+        return queryset.filter(transition=self.value()) if self.value() else queryset
+
+
+@admin.register(TransitionRecord)
+class TransitionRecordAdmin(admin.ModelAdmin):
+    """The files' history, append-only: shown with the catalogue's labels, never changed."""
+
+    list_display = (
+        "created_at",
+        "application",
+        "event",
+        "source_state",
+        "target_state",
+        "actor",
+        "actor_role",
+    )
+    list_filter = (EventFilter, "actor_role")
+    search_fields = ("application__reference", "comment")
+    date_hierarchy = "created_at"
+
+    @admin.display(description=_("event"), ordering="transition")
+    def event(self, record: TransitionRecord) -> str:
+        return events.label(record.transition)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -15,7 +15,6 @@ from django.http import Http404
 from django.utils import timezone
 
 from workflow.models import CaseTask, TransitionRecord
-from workflow.roles import Role
 
 from . import rules
 from .compliance.criteria import CRITERIA
@@ -59,35 +58,6 @@ def application_history(
     """The application's history; with ``user``, only what that user may read."""
     records = TransitionRecord.objects.filter(application=application).select_related("actor")
     return records if user is None else history_visible_to(user, records)
-
-
-def case_manager_queue(*, user: Any) -> dict[str, QuerySet[PermitApplication]]:
-    """A case manager's work: files waiting to be taken, their own, those with the applicant."""
-    base = application_list(user=user)
-    return {
-        "unassigned": base.filter(status=Status.SUBMITTED).order_by("submitted_at", "id"),
-        "mine": base.filter(assigned_case_manager=user, status=Status.UNDER_REVIEW).order_by(
-            "submitted_at", "id"
-        ),
-        "waiting": base.filter(
-            assigned_case_manager=user, status=Status.INFORMATION_REQUESTED
-        ).order_by("submitted_at", "id"),
-    }
-
-
-def approval_queue(*, user: Any) -> QuerySet[PermitApplication]:
-    return (
-        application_list(user=user)
-        .filter(status=Status.PENDING_APPROVAL)
-        .order_by("updated_at", "id")
-    )
-
-
-def open_tasks(*, role: Role | str, assignee: Any = None) -> QuerySet[CaseTask]:
-    qs = CaseTask.objects.open().filter(candidate_role=role).select_related("application")
-    if assignee is not None:
-        qs = qs.filter(assignee=assignee)
-    return qs
 
 
 def licences_to_expire(*, today) -> QuerySet[Licence]:

@@ -1,32 +1,9 @@
+"""Work items in the admin. The history's admin is the permits app's: it reads the catalogue
+of history events (``permits.events``) for the labels."""
+
 from django.contrib import admin
 
-from .models import CaseTask, TransitionRecord
-
-
-@admin.register(TransitionRecord)
-class TransitionRecordAdmin(admin.ModelAdmin):
-    list_display = (
-        "created_at",
-        "application",
-        "transition",
-        "source_state",
-        "target_state",
-        "actor",
-        "actor_role",
-    )
-    list_filter = ("transition", "actor_role")
-    search_fields = ("application__reference", "comment")
-    date_hierarchy = "created_at"
-
-    # History is append-only: the admin shows it and changes nothing.
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
+from .models import CaseTask
 
 
 @admin.register(CaseTask)

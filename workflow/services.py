@@ -6,10 +6,8 @@ import logging
 from datetime import timedelta
 from typing import Any
 
-from celery import current_app
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
-from django.db import transaction
 from django.utils import timezone
 
 from .models import CaseTask, TransitionRecord
@@ -89,38 +87,3 @@ def case_tasks_complete(*, application: Any, actor: AbstractBaseUser | None) -> 
     CaseTask.objects.open().filter(application=application).update(
         completed_at=timezone.now(), completed_by=actor
     )
-
-
-def enqueue_after_commit(task: Any, *args: Any) -> None:
-    """Send ``task`` to the broker once the current transaction commits.
-
-    A broker that is down must not turn a committed decision into an error page: the failure
-    is logged, and the beat sweeps (which act on what the database says) send it again later.
-    """
-
-    def send() -> None:
-        try:
-            # One attempt: a request must not hang on a dead broker; the sweep retries.
-            task.apply_async(args, retry=False)
-        except Exception:
-            logger.exception("Could not enqueue %s%r; a beat sweep will retry.", task.name, args)
-
-    transaction.on_commit(send)
-
-
-def task_enqueue_after_commit(task_name: str, *args: Any) -> None:
-    """Send the task registered as ``task_name`` once the current transaction commits.
-
-    By name, so that actions need not import task modules (the tasks import the actions).
-    """
-
-    def send() -> None:
-        try:
-            if task_name not in current_app.tasks:
-                # A web process imports task modules only on demand: discover them now.
-                current_app.loader.import_default_modules()
-            current_app.tasks[task_name].apply_async(args, retry=False)
-        except Exception:
-            logger.exception("Could not enqueue %s%r; a beat sweep will retry.", task_name, args)
-
-    transaction.on_commit(send)

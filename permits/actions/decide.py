@@ -14,7 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from workflow import services as workflow_services
+from outbox.services import task_enqueue_after_commit
 from workflow.exceptions import TransitionConflict, TransitionForbidden, TransitionGuardFailed
 
 from .. import events, rules
@@ -64,7 +64,7 @@ def _decision_record(
         criteria=criteria or [],
         language=application.organisation.language,
     )
-    workflow_services.task_enqueue_after_commit(DECISION_DOCUMENT_TASK, decision.pk)
+    task_enqueue_after_commit(DECISION_DOCUMENT_TASK, decision.pk)
     return decision
 
 
