@@ -6,6 +6,7 @@ COPY pyproject.toml README.md ./
 COPY config ./config
 COPY permits ./permits
 COPY workflow ./workflow
+COPY accounts ./accounts
 COPY documents ./documents
 COPY directory ./directory
 COPY outbox ./outbox
