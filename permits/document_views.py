@@ -63,6 +63,19 @@ def document_upload(request: HttpRequest, key: str) -> HttpResponse:
     if not form.is_valid():
         return _render_upload(request, application, form, status=400)
     try:
+        document = upload_from_form(request, application, form)
+    except TransitionError as exc:
+        form.add_error(None, exc.message)
+        return _render_upload(request, application, form, status=403)
+    if document is None:
+        return _render_upload(request, application, form, status=400)
+    return redirect("permits:application_detail", key=application.url_key)
+
+
+def upload_from_form(request: HttpRequest, application, form: DocumentUploadForm):
+    """Run the upload action with a valid form's data and say so; a refused file leaves its
+    errors on the form's fields and gives None."""
+    try:
         document = document_actions.document_upload(
             application=application,
             actor=request.user,
@@ -73,15 +86,11 @@ def document_upload(request: HttpRequest, key: str) -> HttpResponse:
     except ValidationError as exc:
         for field, errors in exc.error_dict.items():
             form.add_error(field if field in form.fields else None, errors)
-        return _render_upload(request, application, form, status=400)
-    except TransitionError as exc:
-        form.add_error(None, exc.message)
-        return _render_upload(request, application, form, status=403)
+        return None
     messages.success(
-        request,
-        _("%(name)s was added to the file.") % {"name": document.original_name},
+        request, _("%(name)s was added to the file.") % {"name": document.original_name}
     )
-    return redirect("permits:application_detail", key=application.url_key)
+    return document
 
 
 @login_required

@@ -25,6 +25,7 @@ from .actions import TRANSITION_ACTIONS
 from .actions import documents as document_actions
 from .actions import drafts as draft_actions
 from .actions.submission import application_submit
+from .document_views import upload_from_form
 from .forms import (
     TRANSITION_FORMS,
     ConsultationForm,
@@ -491,21 +492,7 @@ def _step_documents(request, application) -> HttpResponse:
         application=application,
     )
     if uploading and form.is_valid():
-        try:
-            document = document_actions.document_upload(
-                application=application,
-                actor=request.user,
-                kind=form.cleaned_data["kind"],
-                uploaded_file=form.cleaned_data["file"],
-                supersedes=form.cleaned_data.get("supersedes"),
-            )
-        except ValidationError as exc:
-            for field, errors in exc.message_dict.items():
-                form.add_error(field if field in form.fields else None, errors)
-        else:
-            messages.success(
-                request, _("%(name)s was added to the file.") % {"name": document.original_name}
-            )
+        if upload_from_form(request, application, form) is not None:
             return redirect("permits:draft_step", key=application.url_key, step="documents")
     elif request.method == "POST":
         return _next(application, "documents", request)

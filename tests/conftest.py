@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from contextlib import contextmanager
+
 import pytest
 from django.conf import settings
 from django.db import connection
 
+from config.celery import app as celery_app
 from tests.factories import OrganisationFactory, UserFactory
 
 requires_postgresql = pytest.mark.skipif(
@@ -102,3 +105,23 @@ def wait_for(predicate, timeout: float = 30.0, interval: float = 0.1) -> bool:
             return True
         time.sleep(interval)
     return predicate()
+
+
+@contextmanager
+def broker_down():
+    """Point the Celery app at a port where nothing listens, then restore it."""
+
+    def reset_pools():
+        # Celery caches its connection and producer pools; rebuild them from the config.
+        celery_app._pool = None
+        celery_app.amqp._producer_pool = None
+
+    previous = (celery_app.conf.broker_url, celery_app.conf.task_always_eager)
+    celery_app.conf.broker_url = "redis://127.0.0.1:1/0"
+    celery_app.conf.task_always_eager = False
+    reset_pools()
+    try:
+        yield
+    finally:
+        celery_app.conf.broker_url, celery_app.conf.task_always_eager = previous
+        reset_pools()

@@ -20,9 +20,8 @@ from config.celery import app as celery_app
 from outbox import tasks
 from outbox.models import OutboxMessage
 from outbox.services import outbox_email_enqueue, outbox_message_deliver
-from tests.conftest import requires_postgresql
+from tests.conftest import broker_down, requires_postgresql
 from tests.outbox.backends import HeldEmailBackend
-from tests.outbox.conftest import broker_down
 
 RECIPIENTS = ["ana@example.test", "bert@example.test", "chloe@example.test"]
 

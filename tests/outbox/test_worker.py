@@ -9,8 +9,7 @@ from django.db import transaction
 from outbox import tasks
 from outbox.models import OutboxMessage
 from outbox.services import outbox_email_enqueue
-from tests.conftest import wait_for
-from tests.outbox.conftest import broker_down
+from tests.conftest import broker_down, wait_for
 
 RECIPIENTS = ["ana@example.test", "bert@example.test", "chloe@example.test"]
 

@@ -1,21 +1,19 @@
 from __future__ import annotations
 
 import io
-from contextlib import contextmanager
 from datetime import timedelta
 
 import pytest
 from django.core import mail
 from pypdf import PdfReader
 
-from config.celery import app as celery_app
 from documents.models import Document
 from permits import actions
 from permits.decisions import generation, tasks
 from permits.decisions.rendering import render_decision
 from permits.decisions.signing import create_self_signed_p12
 from permits.models import Decision
-from tests.conftest import wait_for
+from tests.conftest import broker_down, wait_for
 from tests.factories import ApplicationFactory, GoodsItemFactory, PartyFactory
 from tests.workflow_helpers import advance, record_government_decision
 from workflow.models import TransitionRecord
@@ -49,26 +47,6 @@ def granted(organisation, people, media):
     )
     PartyFactory(application=application, role="consignor", name="Завод Оптика ООО")
     return advance(application, "issued", **people)
-
-
-@contextmanager
-def dead_broker():
-    """Point the Celery app at a port where nothing listens, then restore it."""
-
-    def reset_pools():
-        # Celery caches its connection and producer pools; rebuild them from the config.
-        celery_app._pool = None
-        celery_app.amqp._producer_pool = None
-
-    previous = (celery_app.conf.broker_url, celery_app.conf.task_always_eager)
-    celery_app.conf.broker_url = "redis://127.0.0.1:1/0"
-    celery_app.conf.task_always_eager = False
-    reset_pools()
-    try:
-        yield
-    finally:
-        celery_app.conf.broker_url, celery_app.conf.task_always_eager = previous
-        reset_pools()
 
 
 def pdf_text(data: bytes) -> str:
@@ -241,7 +219,7 @@ def test_a_dead_broker_does_not_fail_the_decision_and_the_sweep_catches_up(
         "pending_approval",
         **people,
     )
-    with dead_broker(), django_capture_on_commit_callbacks(execute=True):
+    with broker_down(), django_capture_on_commit_callbacks(execute=True):
         approved = actions.application_approve(
             application=record_government_decision(application, people["head"], "granted"),
             actor=people["head"],
