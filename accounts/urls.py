@@ -5,6 +5,7 @@ from . import views
 app_name = "accounts"
 
 urlpatterns = [
-    path("", views.tokens, name="tokens"),
-    path("<str:prefix>/revoke/", views.token_revoke, name="token_revoke"),
+    path("tokens/", views.tokens, name="tokens"),
+    path("lockouts/", views.lockouts_page, name="lockouts"),
+    path("tokens/<str:prefix>/revoke/", views.token_revoke, name="token_revoke"),
 ]

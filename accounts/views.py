@@ -11,7 +11,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
-from . import services
+from workflow.exceptions import TransitionError
+
+from . import lockouts, services
 
 
 class TokenForm(forms.Form):
@@ -59,3 +61,26 @@ def token_revoke(request: HttpRequest, prefix: str) -> HttpResponse:
     services.api_token_revoke(token=token, actor=request.user)
     messages.success(request, _("The token “%(name)s” is revoked.") % {"name": token.name})
     return redirect("accounts:tokens")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def lockouts_page(request: HttpRequest) -> HttpResponse:
+    """The head of unit sees who is locked out of signing in and lifts a lock."""
+    if not lockouts.can_lift_lockouts(request.user):
+        raise Http404("No such page.")
+    if request.method == "POST":
+        try:
+            lockouts.login_lockout_lift(
+                actor=request.user,
+                username=request.POST.get("username", "")[:150],
+                ip_address=request.POST.get("ip_address", "")[:45],
+            )
+        except TransitionError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, _("The lockout is lifted."))
+        return redirect("accounts:lockouts")
+    return render(
+        request, "accounts/lockouts.html", {"lockouts": lockouts.login_lockouts_current()}
+    )

@@ -25,6 +25,14 @@ def _media_in_a_temporary_folder(settings, tmp_path):
 
 
 @pytest.fixture(autouse=True)
+def _empty_cache_per_test():
+    """Rate limits, throttles and lockouts count in the cache: each test starts with none."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
 def _language_reset_between_tests():
     """A request in French or Dutch leaves that language active in the thread (LocaleMiddleware
     does not deactivate it); start every test in the default language again."""
