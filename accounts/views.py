@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -12,6 +14,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from workflow.exceptions import TransitionError
+from workflow.roles import is_staff_member
 
 from . import lockouts, services
 
@@ -84,3 +87,13 @@ def lockouts_page(request: HttpRequest) -> HttpResponse:
     return render(
         request, "accounts/lockouts.html", {"lockouts": lockouts.login_lockouts_current()}
     )
+
+
+class SignInView(auth_views.LoginView):
+    """Django's sign-in, with the shorter idle timeout for staff sessions."""
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        if is_staff_member(form.get_user()):
+            self.request.session.set_expiry(settings.SESSION_IDLE_SECONDS_STAFF)
+        return response

@@ -35,6 +35,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     # Serves the app's own static files (no CDN, no separate web server needed).
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -98,6 +99,29 @@ STATIC_ROOT = env.path("STATIC_ROOT", default=BASE_DIR / "staticfiles")
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "media")
 
 LOGIN_URL = "login"
+# Sessions end after this much idleness (each request starts the count again): staff, who
+# decide on licences, sooner than companies' users.
+SESSION_SAVE_EVERY_REQUEST = True
+SESSION_COOKIE_AGE = env.int("SESSION_IDLE_MINUTES", default=120) * 60
+SESSION_IDLE_SECONDS_STAFF = env.int("SESSION_IDLE_MINUTES_STAFF", default=30) * 60
+# --- Content-Security-Policy (django-csp) on every response: the templates carry no inline
+# script or style, and every asset is the app's own. The API's documentation pages, whose
+# third-party templates do, relax it for themselves only (config/urls.py).
+INSTALLED_APPS += ["csp"]
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
 # --- Sign-in guessing -------------------------------------------------------------------------
 # django-axes counts failed sign-ins per account and, separately, per address: after
 # LOGIN_FAILURE_LIMIT either is locked out until LOGIN_LOCKOUT_MINUTES pass or the head of unit
