@@ -34,6 +34,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: an oversize body is refused before any other middleware reads it.
+    "config.middleware.RequestBodyLimitMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     # Serves the app's own static files (no CDN, no separate web server needed).
@@ -99,6 +101,9 @@ STATIC_ROOT = env.path("STATIC_ROOT", default=BASE_DIR / "staticfiles")
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "media")
 
 LOGIN_URL = "login"
+# The largest request body accepted at all (the largest upload plus its form), checked on the
+# declared length before the body is read.
+MAX_REQUEST_BODY_BYTES = env.int("MAX_REQUEST_BODY_BYTES", default=21 * 1024 * 1024)
 # Sessions end after this much idleness (each request starts the count again): staff, who
 # decide on licences, sooner than companies' users.
 SESSION_SAVE_EVERY_REQUEST = True
@@ -261,7 +266,7 @@ REST_FRAMEWORK = {
         "config.api.permissions.AuditorsReadOnly",
     ],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PARSER_CLASSES": ["config.api.parsers.JSONParser"],
     "DEFAULT_THROTTLE_CLASSES": [
         "config.api.throttling.UserThrottle",
         "config.api.throttling.AnonThrottle",

@@ -1,0 +1,61 @@
+"""Middleware of the whole site."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse
+from django.template import loader
+from django.utils.translation import gettext as _
+
+from config.api.errors import PROBLEM_CONTENT_TYPE, TITLES, TYPE_BASE
+
+
+class RequestBodyLimitMiddleware:
+    """Refuse a request whose declared body is larger than ``MAX_REQUEST_BODY_BYTES`` before
+    anything reads it (413), so that an oversize upload is never received and spooled.
+
+    Django reads at most ``Content-Length`` bytes of a body, so the declared length is what
+    counts; gunicorn's ``--limit-request-*`` bound the request line and headers.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        declared = request.META.get("CONTENT_LENGTH") or "0"
+        try:
+            length = int(declared)
+        except ValueError:
+            length = -1
+        if length < 0:
+            return self._refuse(request, 400, _("The Content-Length header is not a number."))
+        if length > settings.MAX_REQUEST_BODY_BYTES:
+            return self._refuse(
+                request,
+                413,
+                _("The request is too large: at most %(size)d MB is accepted.")
+                % {"size": settings.MAX_REQUEST_BODY_BYTES // (1024 * 1024)},
+            )
+        return self.get_response(request)
+
+    def _refuse(self, request: HttpRequest, status: int, detail: str) -> HttpResponse:
+        # The unread body must not be taken for the next request on a kept-alive connection.
+        headers = {"Connection": "close"}
+        if request.path.startswith("/api/"):
+            body = {
+                "type": f"{TYPE_BASE}{status}",
+                "title": TITLES[status],
+                "status": status,
+                "detail": detail,
+            }
+            return HttpResponse(
+                json.dumps(body),
+                status=status,
+                content_type=PROBLEM_CONTENT_TYPE,
+                headers=headers,
+            )
+        page = loader.get_template("413.html").render({"detail": detail}, request)
+        return HttpResponse(page, status=status, headers=headers)
