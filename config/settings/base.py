@@ -6,6 +6,8 @@ from pathlib import Path
 import environ
 from celery.schedules import crontab
 
+from config.cache import cache_config
+
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
 env = environ.Env()
@@ -79,7 +81,9 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Rate limits count in the cache: set CACHE_URL (e.g. redis://127.0.0.1:6379/1) when several
 # processes serve the site, so that they share the counts.
-CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
+CACHES = {"default": cache_config(env("CACHE_URL", default="locmemcache://"))}
+DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
+RATELIMIT_FAIL_OPEN = True
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
