@@ -2,7 +2,9 @@ import os
 
 from celery import Celery
 
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.dev")
+# Like the WSGI entry point, workers default to production settings (which refuse to start
+# without their secrets); `make run` (bin/serve) asks for the development ones explicitly.
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.production")
 
 app = Celery("permits")
 app.config_from_object("django.conf:settings", namespace="CELERY")

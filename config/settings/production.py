@@ -9,6 +9,16 @@ DEBUG = False
 SECRET_KEY = env("SECRET_KEY", default="")
 if not SECRET_KEY:
     raise ImproperlyConfigured("SECRET_KEY must be set in the environment for production.")
+if SECRET_KEY.startswith("dev-only") or len(SECRET_KEY) < 40:
+    raise ImproperlyConfigured(
+        "SECRET_KEY is the development key or too short: set a long random one for production."
+    )
+# The demo's self-signed certificate (run/demo-signing.p12, password "permits-demo") must never
+# sign a real decision.
+if DECISION_SIGNING_P12.rstrip("/").endswith("run/demo-signing.p12") or (  # noqa: F405
+    DECISION_SIGNING_PASSWORD == "permits-demo"  # noqa: F405
+):
+    raise ImproperlyConfigured("The demo signing certificate cannot be used in production.")
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS")
 DATABASES = {"default": env.db("DATABASE_URL")}
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)

@@ -42,6 +42,47 @@ def test_production_refuses_to_start_without_a_secret_key():
     assert "SECRET_KEY must be set" in result.stderr
 
 
+def test_production_refuses_the_development_key():
+    result = run_manage(
+        "check", SECRET_KEY="dev-only-insecure-key-do-not-use-in-production", **PRODUCTION
+    )
+
+    assert result.returncode != 0
+    assert "development key" in result.stderr
+
+
+def test_production_refuses_the_demo_signing_certificate():
+    result = run_manage(
+        "check",
+        SECRET_KEY="a-long-random-production-secret-" + "x9Q2v" * 10,
+        DECISION_SIGNING_P12=str(ROOT / "run" / "demo-signing.p12"),
+        DECISION_SIGNING_PASSWORD="permits-demo",
+        **PRODUCTION,
+    )
+
+    assert result.returncode != 0
+    assert "demo signing certificate" in result.stderr
+
+
+def test_the_celery_app_defaults_to_production_settings():
+    environment = {k: v for k, v in os.environ.items() if k != "DJANGO_SETTINGS_MODULE"}
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import os, config.celery; print(os.environ['DJANGO_SETTINGS_MODULE'])",
+        ],
+        cwd=ROOT,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+    assert result.stdout.strip() == "config.settings.production", result.stderr
+
+
 def test_production_settings_pass_the_deployment_checks():
     result = run_manage(
         "check",
