@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from contextlib import contextmanager
 
 import pytest
@@ -117,19 +118,26 @@ def wait_for(predicate, timeout: float = 30.0, interval: float = 0.1) -> bool:
 
 @contextmanager
 def broker_down():
-    """Point the Celery app at a port where nothing listens, then restore it."""
+    """Point the Celery app at a port where nothing listens, then restore it.
+
+    Celery reads ``CELERY_BROKER_URL`` from the environment before its configuration, so the
+    variable CI sets is hidden too; otherwise the "dead" broker would be the live one.
+    """
 
     def reset_pools():
         # Celery caches its connection and producer pools; rebuild them from the config.
         celery_app._pool = None
         celery_app.amqp._producer_pool = None
 
+    hidden = {k: os.environ.pop(k) for k in list(os.environ) if k.startswith("CELERY_BROKER")}
     previous = (celery_app.conf.broker_url, celery_app.conf.task_always_eager)
     celery_app.conf.broker_url = "redis://127.0.0.1:1/0"
     celery_app.conf.task_always_eager = False
     reset_pools()
     try:
+        assert celery_app.conf.broker_url == "redis://127.0.0.1:1/0"
         yield
     finally:
         celery_app.conf.broker_url, celery_app.conf.task_always_eager = previous
+        os.environ.update(hidden)
         reset_pools()
