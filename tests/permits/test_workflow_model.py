@@ -120,17 +120,27 @@ class WorkflowModel(RuleBasedStateMachine):
 
     # --- Rules --------------------------------------------------------------------------------
 
-    @initialize(target=files, owner=st.sampled_from(["applicant_a", "applicant_b"]))
-    def first_draft(self, owner: str):
-        return self._draft(owner)
+    FAMILIES = st.sampled_from(
+        [("export", "military"), ("import", "military"), ("export", "dual_use")]
+    )
 
-    @rule(target=files, owner=st.sampled_from(["applicant_a", "applicant_b"]))
-    def new_draft(self, owner: str):
-        return self._draft(owner)
+    @initialize(
+        target=files, owner=st.sampled_from(["applicant_a", "applicant_b"]), family=FAMILIES
+    )
+    def first_draft(self, owner: str, family):
+        return self._draft(owner, family)
 
-    def _draft(self, owner: str) -> int:
+    @rule(target=files, owner=st.sampled_from(["applicant_a", "applicant_b"]), family=FAMILIES)
+    def new_draft(self, owner: str, family):
+        return self._draft(owner, family)
+
+    def _draft(self, owner: str, family: tuple[str, str]) -> int:
+        kind, regime = family
         application = ApplicationFactory(
-            organisation=self.organisations[owner], created_by=self.people[owner]
+            organisation=self.organisations[owner],
+            created_by=self.people[owner],
+            kind=kind,
+            regime=regime,
         )
         return application.pk
 
