@@ -117,11 +117,11 @@ def wait_for(predicate, timeout: float = 30.0, interval: float = 0.1) -> bool:
 
 
 @contextmanager
-def broker_down():
-    """Point the Celery app at a port where nothing listens, then restore it.
+def broker_at(url: str):
+    """Send this process's tasks to the broker at ``url`` (not run in-process), then restore.
 
     Celery reads ``CELERY_BROKER_URL`` from the environment before its configuration, so the
-    variable CI sets is hidden too; otherwise the "dead" broker would be the live one.
+    variable CI sets is hidden meanwhile.
     """
 
     def reset_pools():
@@ -131,13 +131,20 @@ def broker_down():
 
     hidden = {k: os.environ.pop(k) for k in list(os.environ) if k.startswith("CELERY_BROKER")}
     previous = (celery_app.conf.broker_url, celery_app.conf.task_always_eager)
-    celery_app.conf.broker_url = "redis://127.0.0.1:1/0"
+    celery_app.conf.broker_url = url
     celery_app.conf.task_always_eager = False
     reset_pools()
     try:
-        assert celery_app.conf.broker_url == "redis://127.0.0.1:1/0"
+        assert celery_app.conf.broker_url == url
         yield
     finally:
         celery_app.conf.broker_url, celery_app.conf.task_always_eager = previous
         os.environ.update(hidden)
         reset_pools()
+
+
+@contextmanager
+def broker_down():
+    """Point the Celery app at a port where nothing listens, then restore it."""
+    with broker_at("redis://127.0.0.1:1/0"):
+        yield

@@ -161,6 +161,10 @@ CELERY_RESULT_BACKEND = None
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# A task taken by a worker that died is handed out again after this long (Redis broker).
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT_SECONDS", default=3600)
+}
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = TIME_ZONE
@@ -179,7 +183,7 @@ CELERY_BEAT_SCHEDULE = {
     },
     "generate-missing-decision-documents": {
         "task": "permits.decisions.tasks.generate_missing_decision_documents",
-        "schedule": crontab(minute="*/10"),
+        "schedule": env.int("DECISION_DOCUMENT_SWEEP_SECONDS", default=600),
     },
     "deliver-pending-outbox": {
         "task": "outbox.tasks.deliver_pending_outbox",
