@@ -116,8 +116,15 @@ class ReferenceCounterAdmin(admin.ModelAdmin):
 class DecisionAdmin(admin.ModelAdmin):
     """Decisions are taken through the workflow; the admin only shows them."""
 
-    list_display = ("application", "outcome", "decided_by", "decided_at", "language")
-    list_filter = ("outcome", "language")
+    list_display = (
+        "application",
+        "outcome",
+        "decided_by",
+        "decided_at",
+        "language",
+        "document_failed_at",
+    )
+    list_filter = ("outcome", "language", ("document_failed_at", admin.EmptyFieldListFilter))
     search_fields = ("application__reference",)
     readonly_fields = [f.name for f in Decision._meta.fields]
 
