@@ -64,7 +64,7 @@ LOCALES = {"fr": "fr_BE", "nl": "nl_BE", "en": "en_IE"}
 
 
 def currency_codes() -> tuple[str, ...]:
-    return tuple(getattr(settings, "GOODS_CURRENCIES", DEFAULT_CURRENCIES))
+    return tuple(getattr(settings, "GOODS_CURRENCIES", None) or DEFAULT_CURRENCIES)
 
 
 def currency_choices() -> list[tuple[str, str]]:

@@ -164,6 +164,15 @@ PUBLIC_BASE_URL = env("PUBLIC_BASE_URL", default="http://127.0.0.1:8000")
 # PKCS#12 certificate that signs decision documents; without it they are produced unsigned.
 DECISION_SIGNING_P12 = env("DECISION_SIGNING_P12", default="")
 DECISION_SIGNING_PASSWORD = env("DECISION_SIGNING_PASSWORD", default="")
+# An RFC 3161 timestamp authority for the signatures (empty: signatures carry no timestamp).
+DECISION_TIMESTAMP_URL = env("DECISION_TIMESTAMP_URL", default="")
+DECISION_TIMESTAMP_TIMEOUT_SECONDS = env.int("DECISION_TIMESTAMP_TIMEOUT_SECONDS", default=10)
+# The appeal route printed on refusal letters, {language: [paragraphs]}; empty: the Council of
+# State route of permits/decisions/texts.py. Whether an administrative appeal comes first is not
+# in the public record: the unit's lawyers set it here.
+DECISION_APPEAL_ROUTE: dict[str, list[str]] = {}
+# Goods currencies (ISO 4217): empty keeps permits.money.DEFAULT_CURRENCIES.
+GOODS_CURRENCIES = env.list("GOODS_CURRENCIES", default=[]) or None
 # A decision still without its document this long after being taken is re-enqueued by beat.
 DECISION_DOCUMENT_GRACE_MINUTES = env.int("DECISION_DOCUMENT_GRACE_MINUTES", default=5)
 VERIFY_RATE_LIMIT = env("VERIFY_RATE_LIMIT", default="30/m")
