@@ -265,8 +265,8 @@ def _render(decision: Decision, *, signed: bool) -> bytes:
             p(box[14], "th"),
             p(box[15], "th"),
             p(box[16], "th"),
-            p(box[18], "th"),
             p(box[17], "th"),
+            p(box[18], "th"),
         ]
     ]
     for description, origin, commodity, entry, quantity, unit, value, currency in lines:
@@ -276,8 +276,8 @@ def _render(decision: Decision, *, signed: bool) -> bytes:
                 p(country(origin), "cell"),
                 p(text(commodity) or "—", "cell"),
                 p(text(entry), "cell"),
-                p(f"{format_number(quantity, language)} {text(_unit_label(unit))}", "cell"),
                 p(text(format_money(value, currency, language)), "cell"),
+                p(f"{format_number(quantity, language)} {text(_unit_label(unit))}", "cell"),
             ]
         )
     # One total per currency: a USD line and a EUR line are never summed into one figure.
@@ -288,13 +288,13 @@ def _render(decision: Decision, *, signed: bool) -> bytes:
                 "",
                 "",
                 "",
-                "",
                 p(text(format_money(money.amount, money.currency.code, language)), "cell"),
+                "",
             ]
         )
     goods_table = Table(
         goods_rows,
-        colWidths=[46 * mm, 22 * mm, 26 * mm, 22 * mm, 24 * mm, 30 * mm],
+        colWidths=[46 * mm, 22 * mm, 26 * mm, 22 * mm, 30 * mm, 24 * mm],
         repeatRows=1,
     )
     goods_table.setStyle(
