@@ -171,6 +171,10 @@ DECISION_TIMESTAMP_TIMEOUT_SECONDS = env.int("DECISION_TIMESTAMP_TIMEOUT_SECONDS
 # State route of permits/decisions/texts.py. Whether an administrative appeal comes first is not
 # in the public record: the unit's lawyers set it here.
 DECISION_APPEAL_ROUTE: dict[str, list[str]] = {}
+# Model-licence data required at submission, per kind ("default": every kind), e.g.
+# {"export": ["eori_number", "commodity_code", "customs_office_of_export"]}. Empty: all optional,
+# since the public record does not say what a Brussels licence requires.
+SUBMISSION_REQUIRES: dict[str, list[str]] = {}
 # Goods currencies (ISO 4217): empty keeps permits.money.DEFAULT_CURRENCIES.
 GOODS_CURRENCIES = env.list("GOODS_CURRENCIES", default=[]) or None
 # A decision still without its document this long after being taken is re-enqueued by beat.

@@ -9,7 +9,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from permits import actions, selectors
+from permits import actions, rules, selectors
 from permits.models import ExchangeRate
 from tests.api.conftest import client_for as api_client_for
 from tests.api.conftest import url
@@ -163,3 +163,14 @@ def test_without_a_declared_value_each_line_is_converted(mixed):
     value = selectors.application_eur_value(application=mixed, on=date(2026, 3, 1))
 
     assert value.amount == Decimal("470.00")
+
+
+def test_model_licence_fields_are_optional_unless_a_setting_requires_them(
+    organisation, applicant, settings
+):
+    application = ApplicationFactory(organisation=organisation, created_by=applicant)
+    assert not {"eori_number", "commodity_code"} & set(rules.submission_problems(application))
+
+    settings.SUBMISSION_REQUIRES = {"export": ["eori_number", "commodity_code"]}
+
+    assert {"eori_number", "commodity_code"} <= set(rules.submission_problems(application))
