@@ -227,11 +227,16 @@ TEMPORARY_RETURN_PERIOD = relativedelta(years=1)
 
 
 def licence_balances(*, licence: Licence) -> list[dict[str, Any]]:
-    """Per licence line: what is authorised, shipped and remaining."""
+    """Per licence line: what is authorised, shipped and remaining. Values are sums within
+    one line, so in that line's one currency (``currency``); never across lines."""
     zero = Decimal("0")
-    lines = LicenceLine.objects.filter(licence=licence).annotate(
-        shipped_quantity=Coalesce(Sum("shipped__quantity"), zero),
-        shipped_value=Coalesce(Sum("shipped__value"), zero),
+    lines = (
+        LicenceLine.objects.filter(licence=licence)
+        .select_related("goods_item")
+        .annotate(
+            shipped_quantity=Coalesce(Sum("shipped__quantity"), zero),
+            shipped_value=Coalesce(Sum("shipped__value"), zero),
+        )
     )
     return [
         {
@@ -240,6 +245,7 @@ def licence_balances(*, licence: Licence) -> list[dict[str, Any]]:
             "remaining_quantity": line.authorised_quantity - line.shipped_quantity,
             "shipped_value": line.shipped_value,
             "remaining_value": line.authorised_value - line.shipped_value,
+            "currency": line.goods_item.currency,
         }
         for line in lines
     ]
