@@ -13,7 +13,7 @@ from workflow.roles import user_roles as roles_of
 
 from .. import events
 from ..compliance.screening import flag_explanation as _flag_explanation
-from ..models import Status
+from ..models import Status, Unit
 from ..money import format_money, totals
 
 register = template.Library()
@@ -160,3 +160,9 @@ def goods_totals(goods) -> list[dict]:
         }
         for m in totals((item.line_value, item.currency) for item in goods)
     ]
+
+
+@register.filter
+def unit_label(unit: str) -> str:
+    """A unit code in the active language ("pièces"); an old free-text unit as it was typed."""
+    return str(Unit(unit).label) if unit in Unit.values else unit

@@ -174,3 +174,29 @@ def test_model_licence_fields_are_optional_unless_a_setting_requires_them(
     settings.SUBMISSION_REQUIRES = {"export": ["eori_number", "commodity_code"]}
 
     assert {"eori_number", "commodity_code"} <= set(rules.submission_problems(application))
+
+
+def test_a_customs_office_that_is_not_a_reference_number_is_refused_naming_it(draft, applicant):
+    response = api_client_for(applicant).patch(
+        url(draft),
+        {"customs_office_of_export": "<b>x</b>"},
+        format="json",
+        HTTP_IF_MATCH=api_client_for(applicant).get(url(draft))["ETag"],
+    )
+
+    assert "customs_office_of_export" in response.json()["errors"]
+    draft.refresh_from_db()
+    assert draft.customs_office_of_export == ""
+
+
+def test_the_draft_records_the_contract_and_customs_office(draft, applicant):
+    actions.application_update_draft(
+        application=draft,
+        actor=applicant,
+        customs_office_of_export="BE212000",
+        contract_reference="PO-118",
+        contract_date=date(2026, 3, 2),
+    )
+
+    draft.refresh_from_db()
+    assert (draft.customs_office_of_export, draft.contract_date) == ("BE212000", date(2026, 3, 2))
