@@ -175,6 +175,9 @@ DECISION_APPEAL_ROUTE: dict[str, list[str]] = {}
 # {"export": ["eori_number", "commodity_code", "customs_office_of_export"]}. Empty: all optional,
 # since the public record does not say what a Brussels licence requires.
 SUBMISSION_REQUIRES: dict[str, list[str]] = {}
+# Box 4 of the licence (contact point details): lines added under the unit's name and address,
+# e.g. ["+32 2 800 00 00", "licences@example.brussels"]. Empty: none printed (none is invented).
+DECISION_CONTACT_POINT: list[str] = env.list("DECISION_CONTACT_POINT", default=[])
 # Goods currencies (ISO 4217): empty keeps permits.money.DEFAULT_CURRENCIES.
 GOODS_CURRENCIES = env.list("GOODS_CURRENCIES", default=[]) or None
 # A decision still without its document this long after being taken is re-enqueued by beat.

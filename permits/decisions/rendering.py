@@ -414,6 +414,12 @@ def _render(decision: Decision, *, signed: bool) -> bytes:
     return buffer.getvalue()
 
 
+def _contact_point() -> list[str]:
+    # The unit's public telephone and e-mail are the Region's to publish: DECISION_CONTACT_POINT
+    # (lines of text) adds them to box 4; nothing is made up when it is empty.
+    return [text(line) for line in settings.DECISION_CONTACT_POINT]
+
+
 def _grid(cells: list[list], widths: list[float]) -> Table:
     table = Table(cells, colWidths=widths)
     table.setStyle(
@@ -483,7 +489,10 @@ def _boxes(application, licence, decision, t, box, p, country, holder, kind) -> 
                     f"{t['application_number']}: {text(application.reference)}",
                 ),
             ],
-            [cell(3, validity), cell(4, f"{t['authority']}<br/>{t['address']}<br/>{t['contact']}")],
+            [
+                cell(3, validity),
+                cell(4, "<br/>".join([t["authority"], t["address"], *_contact_point()])),
+            ],
             [cell(5, consignee), cell(6, f"{t['authority']}<br/>{t['address']}")],
             [cell(7, agent), cell(8, country(country_of_export))],
             [cell(9, end_user), cell(10, "")],

@@ -12,7 +12,6 @@ TEXTS: dict[str, dict[str, str]] = {
     "en": {
         "eori": "EORI",
         "model_form": "Export authorisation — model of Regulation (EU) 2021/821, Annex IIIa",
-        "contact": "permits@brussels-international.example",
         "signature": "Signature",
         "region": "Brussels-Capital Region",
         "authority": "Brussels International — Permits unit",
@@ -83,7 +82,6 @@ TEXTS: dict[str, dict[str, str]] = {
     "fr": {
         "eori": "EORI",
         "model_form": "Autorisation d'exportation — modèle du règlement (UE) 2021/821, annexe III bis",
-        "contact": "permits@brussels-international.example",
         "signature": "Signature",
         "region": "Région de Bruxelles-Capitale",
         "authority": "Brussels International — Cellule Licences",
@@ -156,7 +154,6 @@ TEXTS: dict[str, dict[str, str]] = {
     "nl": {
         "eori": "EORI",
         "model_form": "Uitvoervergunning — model van Verordening (EU) 2021/821, bijlage III bis",
-        "contact": "permits@brussels-international.example",
         "signature": "Handtekening",
         "region": "Brussels Hoofdstedelijk Gewest",
         "authority": "Brussels International — Cel Vergunningen",
