@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from workflow.models import TransitionRecord
 
 from . import events
+from .decisions import generation
 from .models import (
     ApplicantOrganisation,
     ClockPause,
@@ -14,6 +15,7 @@ from .models import (
     Decision,
     DenialNotice,
     Embargo,
+    ExchangeRate,
     GoodsItem,
     GoodsReturn,
     GovernmentDecision,
@@ -112,14 +114,45 @@ class ReferenceCounterAdmin(admin.ModelAdmin):
         return False
 
 
+@admin.register(ExchangeRate)
+class ExchangeRateAdmin(admin.ModelAdmin):
+    """The rate table euro values are converted with: add a rate, never rewrite one."""
+
+    list_display = ("currency", "rate_to_eur", "valid_on", "source")
+    list_filter = ("currency",)
+
+    def get_readonly_fields(self, request, obj=None):
+        # A recorded rate was used for figures already given: correct it with a new row.
+        return ("currency", "rate_to_eur", "valid_on", "source") if obj else ()
+
+
 @admin.register(Decision)
 class DecisionAdmin(admin.ModelAdmin):
     """Decisions are taken through the workflow; the admin only shows them."""
 
-    list_display = ("application", "outcome", "decided_by", "decided_at", "language")
-    list_filter = ("outcome", "language")
+    list_display = (
+        "application",
+        "outcome",
+        "decided_by",
+        "decided_at",
+        "language",
+        "document_failed_at",
+    )
+    list_filter = ("outcome", "language", ("document_failed_at", admin.EmptyFieldListFilter))
     search_fields = ("application__reference",)
     readonly_fields = [f.name for f in Decision._meta.fields]
+    actions = ["render_again"]
+
+    @admin.action(description=_("Render the document again (after fixing why it failed)"))
+    def render_again(self, request, queryset):
+        cleared = sum(
+            generation.decision_document_retry(decision=decision) for decision in queryset
+        )
+        self.message_user(
+            request,
+            _("%(count)d decision(s) will be rendered again by the next sweep.")
+            % {"count": cleared},
+        )
 
     def has_add_permission(self, request):
         return False

@@ -171,6 +171,7 @@ class DraftRequestForm(AccessibleFormMixin, forms.ModelForm):
         widgets = {
             "end_use_statement": forms.Textarea(attrs={"rows": 4}),
             "transit_countries": forms.SelectMultiple(attrs={"size": 6}),
+            "contract_date": forms.DateInput(attrs={"type": "date"}),
         }
         help_texts = {
             "transit_countries": _("Hold Ctrl (or Cmd) to choose several countries."),
@@ -201,7 +202,15 @@ class PartyForm(AccessibleFormMixin, forms.ModelForm):
 class GoodsItemForm(AccessibleFormMixin, forms.ModelForm):
     class Meta:
         model = GoodsItem
-        fields = ["description", "control_entry", "quantity", "unit", "unit_value", "currency"]
+        fields = [
+            "description",
+            "control_entry",
+            "commodity_code",
+            "quantity",
+            "unit",
+            "unit_value",
+            "currency",
+        ]
         labels = {"unit_value": _("Unit value")}
 
     def __init__(self, *args, **kwargs):

@@ -13,11 +13,15 @@ from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
+from .money import currency_choices, validate_currency
 from .transitions import permission
 from .validators import (
     compact_enterprise_number,
     format_enterprise_number,
+    validate_cn_code,
+    validate_customs_office,
     validate_enterprise_number,
+    validate_eori,
 )
 
 
@@ -38,6 +42,15 @@ class ApplicantOrganisation(models.Model):
     )
     address = models.TextField(_("address"))
     country = CountryField(_("country"), default="BE")
+    eori_number = models.CharField(
+        _("EORI number"),
+        max_length=17,
+        blank=True,
+        validators=[validate_eori],
+        help_text=_(
+            "Economic Operators Registration and Identification number, e.g. BE0403019261."
+        ),
+    )
     language = models.CharField(
         _("correspondence language"), max_length=2, choices=Language.choices, default=Language.FR
     )
@@ -162,14 +175,26 @@ class PermitApplication(ConcurrentTransitionMixin, models.Model):
     requested_validity_months = models.PositiveSmallIntegerField(
         _("intended validity (months)"), null=True, blank=True, validators=[MinValueValidator(1)]
     )
+    # The applicant's declared value of the whole file, always in euro: where a euro figure is
+    # needed (reports, thresholds) it wins over a conversion of the goods lines.
     total_value = models.DecimalField(
-        _("total value (EUR)"),
+        _("declared total value (EUR)"),
         max_digits=14,
         decimal_places=2,
         null=True,
         blank=True,
         validators=[MinValueValidator(0)],
+        help_text=_("In euro, whatever the currency of the goods lines."),
     )
+    customs_office_of_export = models.CharField(
+        _("customs office of export"),
+        max_length=8,
+        blank=True,
+        validators=[validate_customs_office],
+        help_text=_("Customs office reference number, e.g. BE212000 (Zaventem)."),
+    )
+    contract_reference = models.CharField(_("contract reference"), max_length=100, blank=True)
+    contract_date = models.DateField(_("contract date"), null=True, blank=True)
     status = FSMField(
         _("status"), default=Status.DRAFT, choices=Status.choices, protected=True, db_index=True
     )
@@ -364,6 +389,19 @@ class PermitApplication(ConcurrentTransitionMixin, models.Model):
         pass
 
 
+class Unit(models.TextChoices):
+    """Units a quantity is counted in; their labels are translated for the licence."""
+
+    PIECES = "pieces", _("pieces")
+    SETS = "sets", _("sets")
+    ROUNDS = "rounds", _("rounds")
+    KILOGRAMS = "kg", _("kilograms")
+    GRAMS = "g", _("grams")
+    LITRES = "l", _("litres")
+    METRES = "m", _("metres")
+    COPIES = "copies", _("copies (software)")
+
+
 class GoodsItem(models.Model):
     application = models.ForeignKey(
         PermitApplication,
@@ -378,11 +416,24 @@ class GoodsItem(models.Model):
     quantity = models.DecimalField(
         _("quantity"), max_digits=14, decimal_places=3, validators=[MinValueValidator(0)]
     )
-    unit = models.CharField(_("unit"), max_length=20, default="pieces")
+    unit = models.CharField(_("unit"), max_length=20, choices=Unit.choices, default=Unit.PIECES)
     unit_value = models.DecimalField(
         _("unit value"), max_digits=14, decimal_places=2, validators=[MinValueValidator(0)]
     )
-    currency = models.CharField(_("currency"), max_length=3, default="EUR")
+    currency = models.CharField(
+        _("currency"),
+        max_length=3,
+        default="EUR",
+        choices=currency_choices,
+        validators=[validate_currency],
+    )
+    commodity_code = models.CharField(
+        _("commodity code (CN)"),
+        max_length=8,
+        blank=True,
+        validators=[validate_cn_code],
+        help_text=_("The eight digits of the Combined Nomenclature, e.g. 90131000."),
+    )
 
     class Meta:
         ordering = ["id"]
@@ -403,6 +454,7 @@ class Party(models.Model):
         CONSIGNEE = "consignee", _("Consignee")
         END_USER = "end_user", _("End-user")
         INTERMEDIARY = "intermediary", _("Intermediary")
+        AGENT = "agent", _("Agent or representative")
 
     application = models.ForeignKey(
         PermitApplication,
@@ -479,9 +531,8 @@ class LicenceLine(models.Model):
     authorised_quantity = models.DecimalField(
         _("authorised quantity"), max_digits=14, decimal_places=3
     )
-    authorised_value = models.DecimalField(
-        _("authorised value (EUR)"), max_digits=14, decimal_places=2
-    )
+    # In the currency of its goods line (``currency``), never converted.
+    authorised_value = models.DecimalField(_("authorised value"), max_digits=14, decimal_places=2)
 
     class Meta:
         ordering = ["id"]
@@ -489,6 +540,10 @@ class LicenceLine(models.Model):
 
     def __str__(self) -> str:
         return f"{self.licence} {self.control_entry} {self.description}"
+
+    @property
+    def currency(self) -> str:
+        return self.goods_item.currency
 
 
 class Shipment(models.Model):
@@ -539,7 +594,7 @@ class ShipmentLine(models.Model):
     shipment = models.ForeignKey(Shipment, on_delete=models.PROTECT, related_name="lines")
     licence_line = models.ForeignKey(LicenceLine, on_delete=models.PROTECT, related_name="shipped")
     quantity = models.DecimalField(_("quantity"), max_digits=14, decimal_places=3)
-    value = models.DecimalField(_("value (EUR)"), max_digits=14, decimal_places=2)
+    value = models.DecimalField(_("value"), max_digits=14, decimal_places=2)
 
     class Meta:
         ordering = ["id"]
@@ -604,6 +659,11 @@ class Decision(models.Model):
     authority_reference = models.CharField(
         _("reference of the deciding act"), max_length=150, blank=True
     )
+    # Set when rendering failed for a reason a retry cannot fix (bad data, a layout error):
+    # the task stops, staff are alerted, pages say "document failed" instead of "being
+    # prepared". Cleared by the admin's "render again" action once the cause is fixed.
+    document_failed_at = models.DateTimeField(_("document failed at"), null=True, blank=True)
+    document_failure = models.TextField(_("why the document failed"), blank=True)
 
     class Meta:
         ordering = ["-decided_at"]
@@ -612,6 +672,37 @@ class Decision(models.Model):
 
     def __str__(self) -> str:
         return f"{self.application} — {self.get_outcome_display()}"
+
+
+class ExchangeRate(models.Model):
+    """How many euro one unit of ``currency`` was worth from ``valid_on``: the recorded rate a
+    euro value is converted with (reports, thresholds). Kept, never overwritten."""
+
+    currency = models.CharField(
+        _("currency"), max_length=3, choices=currency_choices, validators=[validate_currency]
+    )
+    rate_to_eur = models.DecimalField(
+        _("rate to EUR"),
+        max_digits=18,
+        decimal_places=8,
+        validators=[MinValueValidator(0)],
+        help_text=_("Euro for one unit of the currency."),
+    )
+    valid_on = models.DateField(_("valid from"))
+    source = models.CharField(
+        _("source"), max_length=200, help_text=_("E.g. ECB reference rate of that day.")
+    )
+
+    class Meta:
+        ordering = ["currency", "-valid_on"]
+        verbose_name = _("exchange rate")
+        verbose_name_plural = _("exchange rates")
+        constraints = [
+            models.UniqueConstraint(fields=["currency", "valid_on"], name="one_rate_per_day")
+        ]
+
+    def __str__(self) -> str:
+        return f"1 {self.currency} = {self.rate_to_eur} EUR ({self.valid_on})"
 
 
 # Compliance models live in their own module; importing them here registers them in this app.

@@ -16,7 +16,7 @@ from django.utils.translation import ngettext
 from outbox.models import OutboxMessage
 from outbox.services import outbox_email_enqueue
 
-from .models import ApplicantOrganisation, PermitApplication, ShipmentLine
+from .models import ApplicantOrganisation, Decision, PermitApplication, ShipmentLine
 
 MESSAGES = {
     "submitted": {
@@ -190,6 +190,29 @@ def staff_email_enqueue(
     call it inside a transaction. ``key`` names the occurrence (the reminder point, the date)."""
     return outbox_email_enqueue(
         key_prefix=key, recipients=recipients, subject=subject, body=body, concerns=concerns
+    )
+
+
+def decision_document_failed_enqueue(
+    *, decision: Decision, recipients: Iterable[str]
+) -> list[OutboxMessage]:
+    """The heads of unit are told once that a decision's document cannot be produced."""
+    application = decision.application
+    with translation.override(settings.LANGUAGE_CODE):
+        subject = _("Decision document failed: %(reference)s") % {
+            "reference": application.reference
+        }
+        body = _(
+            "The decision document of %(reference)s could not be produced and will not be "
+            "retried: %(error)s. Fix the cause, then use “Render the document again” on the "
+            "decision in the admin."
+        ) % {"reference": application.reference, "error": decision.document_failure}
+    return staff_email_enqueue(
+        key=f"decision_document_failed:{decision.pk}:{decision.document_failed_at.isoformat()}",
+        recipients=recipients,
+        subject=subject,
+        body=body,
+        concerns=application.url_key,
     )
 
 

@@ -19,6 +19,7 @@ from django.conf import settings
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from documents import selectors as document_selectors
 from documents.models import Document
@@ -330,7 +331,40 @@ def submission_problems(application: PermitApplication) -> Errors:
         add("parties", _("A consignee is required."))
     if "end_user" not in roles:
         add("parties", _("An end-user is required."))
+    for field, message in model_form_problems(application, goods).items():
+        add(field, message)
     return errors
+
+
+# The model licence's data (EORI, CN code, customs office, contract) is optional on a draft:
+# the public record does not say which of it a Brussels licence requires. Each field named in
+# ``SUBMISSION_REQUIRES`` (kind → list; "default" for every kind) becomes required at
+# submission, e.g. {"export": ["eori_number", "commodity_code", "customs_office_of_export"]}.
+MODEL_FORM_FIELDS = {
+    "eori_number": gettext_lazy(
+        "The exporter's EORI number is required: record it on your organisation."
+    ),
+    "customs_office_of_export": gettext_lazy("The customs office of export is required."),
+    "contract_reference": gettext_lazy("The contract reference is required."),
+    "contract_date": gettext_lazy("The contract date is required."),
+    "commodity_code": gettext_lazy("Each goods item needs its CN commodity code."),
+}
+
+
+def model_form_problems(application: PermitApplication, goods: list) -> dict[str, str]:
+    configured = getattr(settings, "SUBMISSION_REQUIRES", {}) or {}
+    required = configured.get(application.kind, configured.get("default", []))
+    problems: dict[str, str] = {}
+    for field in required:
+        if field == "eori_number":
+            missing = not application.organisation.eori_number
+        elif field == "commodity_code":
+            missing = any(not item.commodity_code for item in goods)
+        else:
+            missing = not getattr(application, field)
+        if missing:
+            problems[field] = str(MODEL_FORM_FIELDS[field])
+    return problems
 
 
 def decision_blockers(application: PermitApplication) -> Errors:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -13,6 +15,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils import timezone
+from moneyed import Money
 
 from workflow.models import CaseTask, TransitionRecord
 
@@ -21,6 +24,7 @@ from .compliance.criteria import CRITERIA
 from .compliance.models import ControlListEntry, CriterionAssessment, ReferenceList
 from .models import (
     Decision,
+    ExchangeRate,
     Licence,
     LicenceLine,
     PermitApplication,
@@ -28,6 +32,7 @@ from .models import (
     ShipmentLine,
     Status,
 )
+from .money import totals
 from .rules import history_visible_to
 
 
@@ -222,11 +227,16 @@ TEMPORARY_RETURN_PERIOD = relativedelta(years=1)
 
 
 def licence_balances(*, licence: Licence) -> list[dict[str, Any]]:
-    """Per licence line: what is authorised, shipped and remaining."""
+    """Per licence line: what is authorised, shipped and remaining. Values are sums within
+    one line, so in that line's one currency (``currency``); never across lines."""
     zero = Decimal("0")
-    lines = LicenceLine.objects.filter(licence=licence).annotate(
-        shipped_quantity=Coalesce(Sum("shipped__quantity"), zero),
-        shipped_value=Coalesce(Sum("shipped__value"), zero),
+    lines = (
+        LicenceLine.objects.filter(licence=licence)
+        .select_related("goods_item")
+        .annotate(
+            shipped_quantity=Coalesce(Sum("shipped__quantity"), zero),
+            shipped_value=Coalesce(Sum("shipped__value"), zero),
+        )
     )
     return [
         {
@@ -235,6 +245,7 @@ def licence_balances(*, licence: Licence) -> list[dict[str, Any]]:
             "remaining_quantity": line.authorised_quantity - line.shipped_quantity,
             "shipped_value": line.shipped_value,
             "remaining_value": line.authorised_value - line.shipped_value,
+            "currency": line.goods_item.currency,
         }
         for line in lines
     ]
@@ -268,3 +279,89 @@ def temporary_returns_outstanding(*, today: date) -> list[dict[str, Any]]:
                 }
             )
     return result
+
+
+# --- Money ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class EurValue:
+    """A euro figure and where it comes from: the declared value, or a recorded rate."""
+
+    amount: Decimal
+    rate: Decimal | None  # None when no conversion was needed (EUR, or the declared value)
+    rate_valid_on: date | None
+    source: str
+
+
+def eur_value(*, amount: Decimal, currency: str, on: date) -> EurValue | None:
+    """``amount`` of ``currency`` in euro at the rate recorded for ``on`` (the latest rate valid
+    on that day); None when the rate table has none, rather than a guess."""
+    if currency == "EUR":
+        return EurValue(amount=amount, rate=None, rate_valid_on=None, source="EUR")
+    rate = (
+        ExchangeRate.objects.filter(currency=currency, valid_on__lte=on)
+        .order_by("-valid_on")
+        .first()
+    )
+    if rate is None:
+        return None
+    return EurValue(
+        amount=(amount * rate.rate_to_eur).quantize(Decimal("0.01")),
+        rate=rate.rate_to_eur,
+        rate_valid_on=rate.valid_on,
+        source=rate.source,
+    )
+
+
+def application_eur_value(*, application: PermitApplication, on: date) -> EurValue | None:
+    """The file's value in euro: the applicant's declared value wins where given; otherwise
+    each goods line converted at its recorded rate. None if a line has no rate."""
+    if application.total_value is not None:
+        return EurValue(
+            amount=application.total_value, rate=None, rate_valid_on=None, source="declared"
+        )
+    total = Decimal("0")
+    for item in application.goods.all():
+        converted = eur_value(amount=item.line_value, currency=item.currency, on=on)
+        if converted is None:
+            return None
+        total += converted.amount
+    return EurValue(amount=total, rate=None, rate_valid_on=on, source="converted")
+
+
+def goods_totals(*, items: Iterable[Any]) -> list[Money]:
+    """The value of goods lines, one total per currency (``line_value`` in its currency)."""
+    return totals((item.line_value, item.currency) for item in items)
+
+
+# --- Licence conditions -----------------------------------------------------------------------
+
+# Minimal version (i11c): the three conditions the licence always printed. The managed list of
+# standard conditions replaces it (i11a).
+_CONDITIONS = {
+    "en": [
+        "The goods may be used only for the declared end use: {end_use}",
+        "The goods may not be re-exported, transferred or diverted without the prior written "
+        "authorisation of the Brussels-Capital Region.",
+        "The holder reports each use of this licence to the Permits unit.",
+    ],
+    "fr": [
+        "Les biens ne peuvent servir qu'à l'utilisation finale déclarée : {end_use}",
+        "Les biens ne peuvent être réexportés, transférés ou détournés sans l'autorisation "
+        "écrite préalable de la Région de Bruxelles-Capitale.",
+        "Le titulaire déclare chaque utilisation de la licence à la Cellule Licences.",
+    ],
+    "nl": [
+        "De goederen mogen enkel voor het opgegeven eindgebruik dienen: {end_use}",
+        "De goederen mogen niet worden heruitgevoerd, overgebracht of omgeleid zonder "
+        "voorafgaande schriftelijke toestemming van het Brussels Hoofdstedelijk Gewest.",
+        "De houder meldt elk gebruik van deze vergunning aan de Cel Vergunningen.",
+    ],
+}
+
+
+def licence_conditions(*, licence: Licence, language: str) -> list[str]:
+    """The conditions printed on ``licence``, in ``language``, as plain text (not markup)."""
+    end_use = licence.application.end_use_statement
+    return [c.format(end_use=end_use) for c in _CONDITIONS.get(language, _CONDITIONS["en"])]

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import re
+
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from stdnum.be import vat
@@ -36,3 +38,35 @@ def validate_enterprise_number(value: str) -> None:
 def format_enterprise_number(value: str) -> str:
     digits = vat.compact(value)
     return f"{digits[:4]}.{digits[4:7]}.{digits[7:]}" if len(digits) == 10 else value
+
+
+def validate_eori(value: str) -> None:
+    """An EORI number: the issuing Member State's two letters and up to 15 characters."""
+    if not re.fullmatch(r"[A-Z]{2}[0-9A-Z]{1,15}", value or ""):
+        raise ValidationError(
+            _(
+                "An EORI number is two capital letters and up to 15 letters or digits, e.g. "
+                "BE0403019261."
+            ),
+            code="eori",
+        )
+
+
+def validate_cn_code(value: str) -> None:
+    """A commodity code of the Combined Nomenclature: eight digits."""
+    if not re.fullmatch(r"[0-9]{8}", value or ""):
+        raise ValidationError(
+            _("A CN commodity code has exactly eight digits, e.g. 90131000."), code="cn_code"
+        )
+
+
+def validate_customs_office(value: str) -> None:
+    """A customs office reference number: country letters and six characters (BE212000)."""
+    if not re.fullmatch(r"[A-Z]{2}[0-9A-Z]{6}", value or ""):
+        raise ValidationError(
+            _(
+                "A customs office reference number is two letters and six characters, e.g. "
+                "BE212000."
+            ),
+            code="customs_office",
+        )

@@ -435,8 +435,10 @@ def _step_lines(request, application, step, form_class, adder, remover, field, c
         else:
             messages.success(request, _("Added to the draft."))
             return redirect("permits:draft_step", key=application.url_key, step=step)
-    elif request.method == "POST":
+    elif request.method == "POST" and not adding:
         return _next(application, step, request)
+    # An invalid line (a currency outside the list, a bad quantity) is shown with its errors,
+    # not skipped over to the next step.
     return _render_step(
         request,
         application,

@@ -219,6 +219,22 @@ PUBLIC_BASE_URL = env("PUBLIC_BASE_URL", default="http://127.0.0.1:8000")
 # PKCS#12 certificate that signs decision documents; without it they are produced unsigned.
 DECISION_SIGNING_P12 = env("DECISION_SIGNING_P12", default="")
 DECISION_SIGNING_PASSWORD = env("DECISION_SIGNING_PASSWORD", default="")
+# An RFC 3161 timestamp authority for the signatures (empty: signatures carry no timestamp).
+DECISION_TIMESTAMP_URL = env("DECISION_TIMESTAMP_URL", default="")
+DECISION_TIMESTAMP_TIMEOUT_SECONDS = env.int("DECISION_TIMESTAMP_TIMEOUT_SECONDS", default=10)
+# The appeal route printed on refusal letters, {language: [paragraphs]}; empty: the Council of
+# State route of permits/decisions/texts.py. Whether an administrative appeal comes first is not
+# in the public record: the unit's lawyers set it here.
+DECISION_APPEAL_ROUTE: dict[str, list[str]] = {}
+# Model-licence data required at submission, per kind ("default": every kind), e.g.
+# {"export": ["eori_number", "commodity_code", "customs_office_of_export"]}. Empty: all optional,
+# since the public record does not say what a Brussels licence requires.
+SUBMISSION_REQUIRES: dict[str, list[str]] = {}
+# Box 4 of the licence (contact point details): lines added under the unit's name and address,
+# e.g. ["+32 2 800 00 00", "licences@example.brussels"]. Empty: none printed (none is invented).
+DECISION_CONTACT_POINT: list[str] = env.list("DECISION_CONTACT_POINT", default=[])
+# Goods currencies (ISO 4217): empty keeps permits.money.DEFAULT_CURRENCIES.
+GOODS_CURRENCIES = env.list("GOODS_CURRENCIES", default=[]) or None
 # A decision still without its document this long after being taken is re-enqueued by beat.
 DECISION_DOCUMENT_GRACE_MINUTES = env.int("DECISION_DOCUMENT_GRACE_MINUTES", default=5)
 VERIFY_RATE_LIMIT = env("VERIFY_RATE_LIMIT", default="30/m")

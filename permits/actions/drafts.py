@@ -26,6 +26,9 @@ DRAFT_FIELDS = (
     "requested_validity_months",
     "total_value",
     "temporary_purpose",
+    "customs_office_of_export",
+    "contract_reference",
+    "contract_date",
 )
 
 

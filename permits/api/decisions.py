@@ -45,7 +45,10 @@ def _decision(application):
 
 
 def _decision_document(application) -> Document:
-    document = getattr(_decision(application), "document", None)
+    decision = _decision(application)
+    document = getattr(decision, "document", None)
+    if document is None and decision.document_failed_at:
+        raise Http404("The decision's document failed; Brussels International has been alerted.")
     if document is None:
         raise Http404("The decision's document is not ready yet; try again in a few minutes.")
     return document

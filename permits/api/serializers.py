@@ -9,6 +9,7 @@ the acting user; in the schema these staff-only parts are optional properties.
 from __future__ import annotations
 
 import re
+from decimal import Decimal
 
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext as _
@@ -30,7 +31,11 @@ from ..models import (
     Recommendation,
     Regime,
     Status,
+    Unit,
 )
+from ..money import currency_codes, totals
+
+CENT = Decimal("0.01")
 
 # By code, not by (translated) name: the schema must not depend on the active language.
 COUNTRY_CODES = sorted(code for code, _name in countries)
@@ -88,7 +93,18 @@ class DraftInputSerializer(serializers.Serializer):
     requested_validity_months = serializers.IntegerField(
         required=False, allow_null=True, min_value=1, max_value=32767
     )
-    total_value = AmountField(max_digits=14, decimal_places=2, required=False, allow_null=True)
+    total_value = AmountField(
+        max_digits=14,
+        decimal_places=2,
+        required=False,
+        allow_null=True,
+        help_text="The declared value of the whole file, in euro.",
+    )
+    customs_office_of_export = serializers.CharField(
+        required=False, allow_blank=True, max_length=8, help_text="E.g. BE212000."
+    )
+    contract_reference = serializers.CharField(required=False, allow_blank=True, max_length=100)
+    contract_date = serializers.DateField(required=False, allow_null=True)
 
 
 class DraftCreateSerializer(DraftInputSerializer):
@@ -109,6 +125,16 @@ class GoodsItemSerializer(serializers.ModelSerializer):
     quantity = AmountField(max_digits=14, decimal_places=3)
     unit_value = AmountField(max_digits=14, decimal_places=2)
     line_value = serializers.DecimalField(max_digits=28, decimal_places=5, read_only=True)
+    unit = serializers.ChoiceField(choices=Unit.choices, required=False)
+    currency = serializers.ChoiceField(
+        choices=currency_codes(), required=False, help_text="ISO 4217 code of the unit value."
+    )
+    commodity_code = serializers.RegexField(
+        r"^[0-9]{8}$",
+        required=False,
+        allow_blank=True,
+        help_text="Combined Nomenclature code, eight digits.",
+    )
 
     class Meta:
         model = GoodsItem
@@ -116,6 +142,7 @@ class GoodsItemSerializer(serializers.ModelSerializer):
             "id",
             "description",
             "control_entry",
+            "commodity_code",
             "quantity",
             "unit",
             "unit_value",
@@ -137,6 +164,11 @@ class PartySerializer(serializers.ModelSerializer):
 
 
 # --- Output -----------------------------------------------------------------------------------
+
+
+class MoneySerializer(serializers.Serializer):
+    amount = serializers.DecimalField(max_digits=28, decimal_places=2, read_only=True)
+    currency = serializers.CharField(read_only=True)
 
 
 class ApplicantOrganisationSerializer(serializers.Serializer):
@@ -169,7 +201,17 @@ class ApplicantApplicationSerializer(serializers.Serializer):
     end_use_statement = serializers.CharField(read_only=True)
     requested_validity_months = serializers.IntegerField(read_only=True, allow_null=True)
     total_value = serializers.DecimalField(
-        max_digits=14, decimal_places=2, read_only=True, allow_null=True
+        max_digits=14,
+        decimal_places=2,
+        read_only=True,
+        allow_null=True,
+        help_text="The applicant's declared value of the whole file, in euro.",
+    )
+    customs_office_of_export = serializers.CharField(read_only=True)
+    contract_reference = serializers.CharField(read_only=True)
+    contract_date = serializers.DateField(read_only=True, allow_null=True)
+    totals = serializers.SerializerMethodField(
+        help_text="The goods' value, one total per currency: never summed across currencies."
     )
     submitted_at = serializers.DateTimeField(read_only=True, allow_null=True)
     decided_at = serializers.DateTimeField(read_only=True, allow_null=True)
@@ -178,6 +220,14 @@ class ApplicantApplicationSerializer(serializers.Serializer):
     goods = GoodsItemSerializer(many=True, read_only=True)
     parties = PartySerializer(many=True, read_only=True)
     licence = serializers.SerializerMethodField()
+
+    @extend_schema_field(MoneySerializer(many=True))
+    def get_totals(self, application: PermitApplication):
+        money = totals((item.line_value, item.currency) for item in application.goods.all())
+        return MoneySerializer(
+            [{"amount": m.amount.quantize(CENT), "currency": m.currency.code} for m in money],
+            many=True,
+        ).data
 
     @extend_schema_field(LicenceSerializer(allow_null=True))
     def get_licence(self, application: PermitApplication):
@@ -211,6 +261,9 @@ class DecisionSerializer(serializers.Serializer):
     grounds = serializers.CharField(read_only=True)
     language = serializers.CharField(read_only=True)
     document_ready = serializers.SerializerMethodField()
+    document_status = serializers.SerializerMethodField(
+        help_text="ready, being_prepared, or failed (staff are alerted and fix it)."
+    )
     document_sha256 = serializers.SerializerMethodField()
     signed = serializers.SerializerMethodField()
 
@@ -219,6 +272,12 @@ class DecisionSerializer(serializers.Serializer):
 
     def get_document_ready(self, decision: Decision) -> bool:
         return self._document(decision) is not None
+
+    @extend_schema_field(serializers.ChoiceField(choices=["ready", "being_prepared", "failed"]))
+    def get_document_status(self, decision: Decision) -> str:
+        if self._document(decision) is not None:
+            return "ready"
+        return "failed" if decision.document_failed_at else "being_prepared"
 
     def get_document_sha256(self, decision: Decision) -> str | None:
         document = self._document(decision)

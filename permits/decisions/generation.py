@@ -7,19 +7,26 @@ import logging
 from datetime import timedelta
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.files.base import ContentFile
-from django.db import transaction
+from django.db import InterfaceError, OperationalError, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
 from documents.models import Document
 from permits import events, notifications
 from permits.models import Decision
+from workflow.roles import Role
 
 from .rendering import render_decision
 from .signing import sign_pdf, signing_configured
 
 logger = logging.getLogger(__name__)
+
+# Failures a later attempt may not meet: the database or the disk, briefly away. Anything else
+# (a ValueError from reportlab's paragraph parser, a LayoutError, a bad certificate) fails the
+# same way every time: retrying would only loop, so the decision is marked failed instead.
+TRANSIENT_ERRORS: tuple[type[BaseException], ...] = (OperationalError, InterfaceError, OSError)
 
 
 def sha256_hex(data: bytes) -> str:
@@ -72,12 +79,76 @@ def decision_document_generate(*, decision_id: int) -> Document:
     return document
 
 
+def decision_document_produce(*, decision_id: int) -> Document | None:
+    """Generate the decision's document; on a failure retrying cannot fix, record it on the
+    decision and alert the heads of unit (returns None). Transient failures propagate, for
+    the task to retry."""
+    try:
+        return decision_document_generate(decision_id=decision_id)
+    except TRANSIENT_ERRORS:
+        raise
+    except Exception as error:
+        decision_document_fail(decision_id=decision_id, error=error)
+        return None
+
+
+def decision_document_fail(*, decision_id: int, error: BaseException) -> Decision:
+    """Mark the decision's document failed, once: an error log and an e-mail to each head of
+    unit (outbox, same transaction). Pages and the API then say "document failed"."""
+    logger.error(
+        "The document of decision %s cannot be rendered: %s: %s",
+        decision_id,
+        type(error).__name__,
+        error,
+        exc_info=error,
+    )
+    with transaction.atomic():
+        decision = (
+            Decision.objects.select_for_update().select_related("application").get(pk=decision_id)
+        )
+        if decision.document_failed_at or Document.objects.filter(decision=decision).exists():
+            return decision
+        decision.document_failed_at = timezone.now()
+        decision.document_failure = f"{type(error).__name__}: {error}"[:2000]
+        decision.save(update_fields=["document_failed_at", "document_failure"])
+        notifications.decision_document_failed_enqueue(
+            decision=decision, recipients=_head_of_unit_addresses()
+        )
+    return decision
+
+
+def decision_document_retry(*, decision: Decision) -> bool:
+    """Clear the failure once its cause is fixed (the admin's action): the beat sweep renders
+    the document again. False if the decision had not failed."""
+    with transaction.atomic():
+        locked = Decision.objects.select_for_update().get(pk=decision.pk)
+        if locked.document_failed_at is None:
+            return False
+        locked.document_failed_at = None
+        locked.document_failure = ""
+        locked.save(update_fields=["document_failed_at", "document_failure"])
+    return True
+
+
+def _head_of_unit_addresses() -> list[str]:
+    return list(
+        get_user_model()
+        .objects.filter(groups__name=Role.HEAD_OF_UNIT, is_active=True)
+        .exclude(email="")
+        .order_by("pk")
+        .values_list("email", flat=True)
+    )
+
+
 def decisions_without_document(*, older_than_minutes: int | None = None) -> QuerySet[Decision]:
     minutes = (
         settings.DECISION_DOCUMENT_GRACE_MINUTES
         if older_than_minutes is None
         else older_than_minutes
     )
+    # A failed document waits for staff (it would fail again): the sweep leaves it alone.
     return Decision.objects.filter(
-        document__isnull=True, decided_at__lte=timezone.now() - timedelta(minutes=minutes)
+        document__isnull=True,
+        document_failed_at__isnull=True,
+        decided_at__lte=timezone.now() - timedelta(minutes=minutes),
     )

@@ -8,13 +8,13 @@ unsigned rendering.
 from __future__ import annotations
 
 import io
-from decimal import Decimal
 from pathlib import Path
 from xml.sax.saxutils import escape
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.utils import translation
+from django_countries.fields import Country
 from reportlab import rl_config
 from reportlab.graphics.barcode.qr import QrCodeWidget
 from reportlab.graphics.shapes import Drawing
@@ -28,9 +28,11 @@ from reportlab.pdfgen import canvas as pdf_canvas
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 from reportlab.platypus.flowables import Flowable
 
-from permits.models import Decision, Party
+from permits.models import Decision, Party, Unit
+from permits.money import format_money, format_number, totals
+from permits.selectors import licence_conditions
 
-from .texts import texts_for
+from .texts import appeal_route, box_titles, texts_for
 
 FONT_DIR = Path(__file__).resolve().parent / "fonts"
 FONT, FONT_BOLD = "DejaVuSans", "DejaVuSans-Bold"
@@ -141,20 +143,85 @@ def _numbered_canvas(page_label: str):
     return NumberedCanvas
 
 
-def _party(application, role: str) -> str:
-    parties = [p for p in application.parties.all() if p.role == role]
+def text(value: object) -> str:
+    """User-typed text as reportlab paragraph content: escaped, so that ``<b>`` or ``<font>``
+    typed in a name is printed as typed and never parsed as markup; line breaks kept."""
+    return escape(str(value)).replace("\n", "<br/>")
+
+
+def _one_line(value: str) -> str:
+    return text(value.replace("\r", "").replace("\n", ", "))
+
+
+def _parties(application, role: str) -> str:
     return "<br/>".join(
-        f"{escape(p.name)}, {escape(p.address.replace(chr(10), ', '))}, {escape(p.country.name)}"
-        for p in parties
+        f"{text(p.name)}, {_one_line(p.address)}, {text(p.country.name)}"
+        for p in application.parties.all()
+        if p.role == role
     )
 
 
+def _date(value) -> str:
+    return value.strftime("%d/%m/%Y")
+
+
+def _lines(application, licence):
+    """(description, origin, commodity code, control entry, quantity, unit, value, currency)
+    of each line: a licence prints what it authorises, a refusal what was requested."""
+    origin = application.country_of_origin
+    if licence is not None:
+        return [
+            (
+                line.description,
+                origin,
+                line.goods_item.commodity_code,
+                line.control_entry,
+                line.authorised_quantity,
+                line.unit,
+                line.authorised_value,
+                line.currency,
+            )
+            for line in licence.lines.select_related("goods_item")
+        ]
+    return [
+        (
+            item.description,
+            origin,
+            item.commodity_code,
+            item.control_entry,
+            item.quantity,
+            item.unit,
+            item.line_value,
+            item.currency,
+        )
+        for item in application.goods.all()
+    ]
+
+
+def _unit_label(unit: str) -> str:
+    # Translated in the active language (the holder's); an old free-text unit prints as typed.
+    return str(Unit(unit).label) if unit in Unit.values else unit
+
+
 def render_decision(decision: Decision, *, signed: bool) -> bytes:
-    """The decision document's unsigned PDF bytes. Same decision and flag, same bytes."""
+    """The decision document's unsigned PDF bytes. Same decision and flag, same bytes.
+
+    A licence follows the numbered boxes of the EU model export authorisation (Regulation (EU)
+    2021/821, Annex IIIa), used for every licence family; a refusal is a letter. Every
+    user-typed string goes through ``text()``; numbers, amounts and units are in the
+    holder's language.
+    """
     _register_fonts()
+    with translation.override(decision.language):
+        return _render(decision, signed=signed)
+
+
+def _render(decision: Decision, *, signed: bool) -> bytes:
     application = decision.application
+    organisation = application.organisation
     language = decision.language
     t = texts_for(language)
+    box = box_titles(language)
     granted = decision.outcome == Decision.Outcome.GRANTED
     licence = getattr(application, "licence", None) if granted else None
     number = licence.number if licence else application.reference
@@ -162,90 +229,74 @@ def render_decision(decision: Decision, *, signed: bool) -> bytes:
     styles = {
         "body": ParagraphStyle("body", fontName=FONT, fontSize=9.5, leading=12.5),
         "small": ParagraphStyle("small", fontName=FONT, fontSize=8, leading=10),
+        "cell": ParagraphStyle("cell", fontName=FONT, fontSize=8.5, leading=10.5),
+        "box": ParagraphStyle(
+            "box", fontName=FONT_BOLD, fontSize=7, leading=8.5, textColor=colors.HexColor("#334")
+        ),
         "h1": ParagraphStyle("h1", fontName=FONT_BOLD, fontSize=16, leading=20, spaceAfter=4),
         "h2": ParagraphStyle(
             "h2", fontName=FONT_BOLD, fontSize=11, leading=14, spaceBefore=8, spaceAfter=3
         ),
         "head": ParagraphStyle("head", fontName=FONT_BOLD, fontSize=10, leading=13),
+        "th": ParagraphStyle("th", fontName=FONT_BOLD, fontSize=7.5, leading=9),
     }
 
-    def p(text: str, style: str = "body") -> Paragraph:
-        return Paragraph(text, styles[style])
+    def p(markup: str, style: str = "body") -> Paragraph:
+        return Paragraph(markup, styles[style])
 
-    with translation.override(language):
-        country = lambda c: escape(c.name) if c else "—"  # noqa: E731
-        transit = ", ".join(escape(c.name) for c in application.transit_countries) or t["none"]
-        rows = [
-            (t["licence_number"] if granted else t["application_number"], number),
-            (t["application_number"], application.reference) if granted else None,
-            (t["licence_type"], LABELS["licence_type"][language][application.licence_type]),
-            (t["kind"], LABELS["kind"][language][application.kind]),
-            (t["regime"], LABELS["regime"][language][application.regime]),
-            (
-                t["holder"],
-                f"{escape(application.organisation.legal_name)}<br/>"
-                f"{t['enterprise_number']}: "
-                f"{application.organisation.enterprise_number_display}<br/>"
-                f"{escape(application.organisation.address.replace(chr(10), ', '))}",
-            ),
-            (
-                t["consignor"],
-                _party(application, Party.Role.CONSIGNOR)
-                or escape(application.organisation.legal_name),
-            ),
-            (t["consignee"], _party(application, Party.Role.CONSIGNEE)),
-            (t["end_user"], _party(application, Party.Role.END_USER)),
-            (t["intermediary"], _party(application, Party.Role.INTERMEDIARY))
-            if application.parties.filter(role=Party.Role.INTERMEDIARY).exists()
-            else None,
-            (t["origin"], country(application.country_of_origin)),
-            (t["destination"], country(application.country_of_destination)),
-            (t["transit"], transit),
-        ]
-    if licence:
-        rows.append(
-            (
-                t["validity"],
-                t["valid_from_to"].format(
-                    start=licence.valid_from.strftime("%d/%m/%Y"),
-                    end=licence.valid_until.strftime("%d/%m/%Y"),
-                ),
-            )
-        )
-    details = Table(
-        [[p(label, "head"), p(str(value))] for label, value in (r for r in rows if r)],
-        colWidths=[50 * mm, 120 * mm],
-    )
-    details.setStyle(
-        TableStyle(
-            [
-                ("VALIGN", (0, 0), (-1, -1), "TOP"),
-                ("LINEBELOW", (0, 0), (-1, -1), 0.25, colors.grey),
-            ]
+    def country(c) -> str:
+        return text(c.name) if c else "—"
+
+    holder = (
+        f"{text(organisation.legal_name)}<br/>{_one_line(organisation.address)}<br/>"
+        f"{t['enterprise_number']}: {organisation.enterprise_number_display}"
+        + (
+            f"<br/>{t['eori']}: {text(organisation.eori_number)}"
+            if organisation.eori_number
+            else ""
         )
     )
+    lines = _lines(application, licence)
+    money_totals = totals((value, currency) for *_, value, currency in lines)
 
-    goods = list(application.goods.all())
-    total = sum((g.quantity * g.unit_value for g in goods), Decimal("0"))
     goods_rows = [
         [
-            p(t["description"], "head"),
-            p(t["control_entry"], "head"),
-            p(t["quantity"], "head"),
-            p(t["value"], "head"),
+            p(box[13], "th"),
+            p(box[14], "th"),
+            p(box[15], "th"),
+            p(box[16], "th"),
+            p(box[17], "th"),
+            p(box[18], "th"),
         ]
     ]
-    for item in goods:
+    for description, origin, commodity, entry, quantity, unit, value, currency in lines:
         goods_rows.append(
             [
-                p(escape(item.description)),
-                p(escape(item.control_entry)),
-                p(f"{item.quantity.normalize():f} {escape(item.unit)}"),
-                p(f"{item.quantity * item.unit_value:,.2f} {item.currency}"),
+                p(text(description), "cell"),
+                p(country(origin), "cell"),
+                p(text(commodity) or "—", "cell"),
+                p(text(entry), "cell"),
+                p(text(format_money(value, currency, language)), "cell"),
+                p(f"{format_number(quantity, language)} {text(_unit_label(unit))}", "cell"),
             ]
         )
-    goods_rows.append([p(t["total"], "head"), "", "", p(f"{total:,.2f} EUR")])
-    goods_table = Table(goods_rows, colWidths=[75 * mm, 35 * mm, 30 * mm, 30 * mm], repeatRows=1)
+    # One total per currency: a USD line and a EUR line are never summed into one figure.
+    for money in money_totals:
+        goods_rows.append(
+            [
+                p(f"{t['total']} ({money.currency.code})", "th"),
+                "",
+                "",
+                "",
+                p(text(format_money(money.amount, money.currency.code, language)), "cell"),
+                "",
+            ]
+        )
+    goods_table = Table(
+        goods_rows,
+        colWidths=[46 * mm, 22 * mm, 26 * mm, 22 * mm, 30 * mm, 24 * mm],
+        repeatRows=1,
+    )
     goods_table.setStyle(
         TableStyle(
             [
@@ -261,6 +312,9 @@ def render_decision(decision: Decision, *, signed: bool) -> bytes:
     decided_local = decision.decided_at.astimezone(BRUSSELS)
     legal = t["legal_dual_use"] if application.regime == "dual_use" else t["legal_military"]
     approver = decision.decided_by.get_full_name() or decision.decided_by.get_username()
+    kind = LABELS["kind"][language][application.kind]
+    regime = LABELS["regime"][language][application.regime]
+    licence_type = LABELS["licence_type"][language][application.licence_type]
 
     story: list = [
         Table(
@@ -273,28 +327,35 @@ def render_decision(decision: Decision, *, signed: bool) -> bytes:
             colWidths=[140 * mm, 30 * mm],
             style=[("VALIGN", (0, 0), (-1, -1), "TOP")],
         ),
-        Spacer(1, 6 * mm),
-        p(f"{t['licence_title'] if granted else t['refusal_title']} {number}", "h1"),
+        Spacer(1, 4 * mm),
     ]
-    if not granted:
-        story.append(
-            p(
-                t["refusal_intro"].format(
-                    reference=application.reference,
-                    holder=escape(application.organisation.legal_name),
-                )
-            )
-        )
-        story.append(Spacer(1, 3 * mm))
-    story += [details, p(t["goods"], "h2"), goods_table]
     if granted:
         story += [
+            p(f"{t['licence_title']} {text(number)}", "h1"),
+            p(f"{t['model_form']} — {licence_type} — {regime}", "small"),
+            Spacer(1, 3 * mm),
+            _boxes(application, licence, decision, t, box, p, country, holder, kind),
+            p(f"{box[13]} – {box[18]}", "h2"),
+            goods_table,
             p(t["conditions"], "h2"),
-            p("• " + t["condition_end_use"].format(end_use=escape(application.end_use_statement))),
-            p("• " + t["condition_reexport"]),
-            p("• " + t["condition_report"]),
+            *[
+                p(f"• {text(condition)}")
+                for condition in licence_conditions(licence=licence, language=language)
+            ],
         ]
     else:
+        story += [
+            p(f"{t['refusal_title']} {text(number)}", "h1"),
+            p(
+                t["refusal_intro"].format(
+                    reference=text(application.reference), holder=text(organisation.legal_name)
+                )
+            ),
+            Spacer(1, 3 * mm),
+            _refusal_details(application, t, p, country, holder, kind, regime, licence_type),
+            p(t["goods"], "h2"),
+            goods_table,
+        ]
         notes = dict(
             application.criteria_worksheet.filter(code__in=decision.criteria).values_list(
                 "code", "note"
@@ -302,14 +363,14 @@ def render_decision(decision: Decision, *, signed: bool) -> bytes:
         )
         story.append(p(t["grounds"], "h2"))
         for code in decision.criteria:
-            note = escape(notes.get(code, "")).replace("\n", "<br/>")
+            note = text(notes.get(code, ""))
             story.append(
-                p(f"<b>{t['criterion']} {escape(code)}</b>" + (f" — {note}" if note else ""))
+                p(f"<b>{t['criterion']} {text(code)}</b>" + (f" — {note}" if note else ""))
             )
         story += [
-            p(escape(decision.grounds).replace("\n", "<br/>")),
+            p(text(decision.grounds)),
             p(t["appeal"], "h2"),
-            p(t["appeal_text"]),
+            *[p(text(paragraph)) for paragraph in appeal_route(language)],
         ]
     story += [
         p(t["legal_basis"], "h2"),
@@ -318,15 +379,15 @@ def render_decision(decision: Decision, *, signed: bool) -> bytes:
         p(t["issued_on"].format(date=decided_local.strftime("%d/%m/%Y %H:%M"))),
         *(
             [
-                p(t["government"].format(reference=escape(decision.authority_reference))),
-                p(f"{t['notified_by']}: {escape(approver)}, {t['head_title']}"),
+                p(t["government"].format(reference=text(decision.authority_reference))),
+                p(f"{t['notified_by']}: {text(approver)}, {t['head_title']}"),
             ]
             if decision.authority == "government"
-            else [p(f"{t['decided_by']}: {escape(approver)}, {t['head_title']}")]
+            else [p(f"{t['decided_by']}: {text(approver)}, {t['head_title']}")]
         ),
+        p(f"{t['signature']}: {t['signed_note'] if signed else t['unsigned_note']}", "small"),
         Spacer(1, 4 * mm),
-        p(t["verify"].format(url=escape(url)), "small"),
-        p(t["signed_note"] if signed else t["unsigned_note"], "small"),
+        p(t["verify"].format(url=text(url)), "small"),
     ]
 
     buffer = io.BytesIO()
@@ -351,3 +412,120 @@ def render_decision(decision: Decision, *, signed: bool) -> bytes:
     finally:
         rl_config.invariant = previous
     return buffer.getvalue()
+
+
+def _contact_point() -> list[str]:
+    # The unit's public telephone and e-mail are the Region's to publish: DECISION_CONTACT_POINT
+    # (lines of text) adds them to box 4; nothing is made up when it is empty.
+    return [text(line) for line in settings.DECISION_CONTACT_POINT]
+
+
+def _grid(cells: list[list], widths: list[float]) -> Table:
+    table = Table(cells, colWidths=widths)
+    table.setStyle(
+        TableStyle(
+            [
+                ("GRID", (0, 0), (-1, -1), 0.5, colors.HexColor("#556")),
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                ("TOPPADDING", (0, 0), (-1, -1), 2),
+                ("BOTTOMPADDING", (0, 0), (-1, -1), 4),
+            ]
+        )
+    )
+    return table
+
+
+def _boxes(application, licence, decision, t, box, p, country, holder, kind) -> Table:
+    """Boxes 1 to 12 and 19 to 22 of the model form; 13 to 18 are the goods table's columns."""
+
+    def cell(n: int, content: str) -> list:
+        return [p(box[n], "box"), p(content or "—", "cell")]
+
+    organisation = application.organisation
+    exporting = application.kind in ("export", "transfer")
+    # Where the goods leave from: the holder's country for an export or a transfer, the
+    # country the goods come from for an import or a transit.
+    country_of_export = organisation.country if exporting else application.country_of_origin
+    office = application.customs_office_of_export
+    # A customs office reference number starts with its Member State's code (BE212000).
+    office_text = f"{text(office)} ({country(Country(code=office[:2]))})" if office else ""
+    consignee = _parties(application, Party.Role.CONSIGNEE)
+    end_user = _parties(application, Party.Role.END_USER)
+    agent = _parties(application, Party.Role.AGENT)
+    intermediary = _parties(application, Party.Role.INTERMEDIARY)
+    transit = ", ".join(text(c.name) for c in application.transit_countries) or t["none"]
+    contract = ", ".join(
+        v
+        for v in [
+            text(application.contract_reference),
+            _date(application.contract_date) if application.contract_date else "",
+        ]
+        if v
+    )
+    procedure = kind + (
+        f" — {text(application.get_temporary_purpose_display())}"
+        if application.temporary_purpose
+        else ""
+    )
+    further = "<br/>".join(
+        [
+            f"{t['transit']}: {transit}",
+            *([f"{t['intermediary']}: {intermediary}"] if intermediary else []),
+            f"{t['consignor']}: "
+            + (_parties(application, Party.Role.CONSIGNOR) or text(organisation.legal_name)),
+        ]
+    )
+    validity = t["valid_from_to"].format(
+        start=_date(licence.valid_from), end=_date(licence.valid_until)
+    )
+    half = 87 * mm
+    return _grid(
+        [
+            [
+                cell(1, holder),
+                cell(
+                    2,
+                    f"{text(licence.number)}<br/>"
+                    f"{t['application_number']}: {text(application.reference)}",
+                ),
+            ],
+            [
+                cell(3, validity),
+                cell(4, "<br/>".join([t["authority"], t["address"], *_contact_point()])),
+            ],
+            [cell(5, consignee), cell(6, f"{t['authority']}<br/>{t['address']}")],
+            [cell(7, agent), cell(8, country(country_of_export))],
+            [cell(9, end_user), cell(10, "")],
+            [cell(11, office_text), cell(12, country(application.country_of_destination))],
+            [cell(19, text(application.end_use_statement)), cell(20, contract)],
+            [cell(21, procedure), cell(22, further)],
+        ],
+        [half, half],
+    )
+
+
+def _refusal_details(application, t, p, country, holder, kind, regime, licence_type) -> Table:
+    rows = [
+        (t["application_number"], text(application.reference)),
+        (t["licence_type"], licence_type),
+        (t["kind"], kind),
+        (t["regime"], regime),
+        (t["holder"], holder),
+        (t["consignee"], _parties(application, Party.Role.CONSIGNEE)),
+        (t["end_user"], _parties(application, Party.Role.END_USER)),
+        (t["origin"], country(application.country_of_origin)),
+        (t["destination"], country(application.country_of_destination)),
+    ]
+    table = Table(
+        [[p(label, "head"), p(value or "—")] for label, value in rows],
+        colWidths=[50 * mm, 120 * mm],
+    )
+    table.setStyle(
+        TableStyle(
+            [
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                ("LINEBELOW", (0, 0), (-1, -1), 0.25, colors.grey),
+            ]
+        )
+    )
+    return table

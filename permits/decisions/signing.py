@@ -2,6 +2,11 @@
 
 The certificate is a PKCS#12 file named by DECISION_SIGNING_P12 with its password in
 DECISION_SIGNING_PASSWORD. Without one, documents are produced unsigned (and say so).
+
+With DECISION_TIMESTAMP_URL set, the signature also carries an RFC 3161 timestamp from that
+timestamp authority (PAdES B-T): proof of when it was signed that outlives the certificate.
+A TSA that does not answer raises an ``OSError`` (pyHanko's ``TimestampRequestError``), which
+the document task retries.
 """
 
 from __future__ import annotations
@@ -18,6 +23,7 @@ from cryptography.x509.oid import NameOID
 from django.conf import settings
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.sign import fields, signers
+from pyhanko.sign.timestamps.requests_client import RequestsHTTPTimeStamper
 
 
 def signing_configured() -> bool:
@@ -36,6 +42,13 @@ def _signer() -> signers.SimpleSigner:
     return signer
 
 
+def _timestamper() -> RequestsHTTPTimeStamper | None:
+    url = settings.DECISION_TIMESTAMP_URL
+    if not url:
+        return None
+    return RequestsHTTPTimeStamper(url, timeout=settings.DECISION_TIMESTAMP_TIMEOUT_SECONDS)
+
+
 def sign_pdf(data: bytes, *, reason: str) -> bytes:
     writer = IncrementalPdfFileWriter(io.BytesIO(data))
     metadata = signers.PdfSignatureMetadata(
@@ -44,7 +57,7 @@ def sign_pdf(data: bytes, *, reason: str) -> bytes:
         location="Brussels",
         subfilter=fields.SigSeedSubFilter.PADES,
     )
-    output = signers.sign_pdf(writer, metadata, signer=_signer())
+    output = signers.sign_pdf(writer, metadata, signer=_signer(), timestamper=_timestamper())
     return output.getvalue()
 
 

@@ -10,13 +10,16 @@ from . import generation
 @shared_task(
     acks_late=True,
     reject_on_worker_lost=True,
-    autoretry_for=(Exception,),
+    # Only what a later attempt may not meet is retried; a permanent failure is recorded on
+    # the decision by ``decision_document_produce`` and alerts staff instead of looping.
+    autoretry_for=generation.TRANSIENT_ERRORS,
     retry_backoff=True,
     retry_backoff_max=600,
     max_retries=8,
 )
 def generate_decision_document(decision_id: int) -> str:
-    return generation.decision_document_generate(decision_id=decision_id).sha256
+    document = generation.decision_document_produce(decision_id=decision_id)
+    return document.sha256 if document is not None else ""
 
 
 @shared_task(acks_late=True)

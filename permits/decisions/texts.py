@@ -6,8 +6,13 @@ a lawyer reviews each version as a unit.
 
 from __future__ import annotations
 
+from django.conf import settings
+
 TEXTS: dict[str, dict[str, str]] = {
     "en": {
+        "eori": "EORI",
+        "model_form": "Export authorisation — model of Regulation (EU) 2021/821, Annex IIIa",
+        "signature": "Signature",
         "region": "Brussels-Capital Region",
         "authority": "Brussels International — Permits unit",
         "address": "Boulevard du Jardin Botanique 20, 1035 Brussels",
@@ -37,12 +42,6 @@ TEXTS: dict[str, dict[str, str]] = {
         "validity": "Validity",
         "valid_from_to": "from {start} to {end} inclusive",
         "conditions": "Conditions",
-        "condition_end_use": "The goods may be used only for the declared end use: {end_use}",
-        "condition_reexport": (
-            "The goods may not be re-exported, transferred or diverted without the prior written "
-            "authorisation of the Brussels-Capital Region."
-        ),
-        "condition_report": "The holder reports each use of this licence to the Permits unit.",
         "legal_basis": "Legal basis",
         "legal_military": (
             "Ordinance of 20 June 2013 on the import, export, transit and transfer of "
@@ -81,6 +80,9 @@ TEXTS: dict[str, dict[str, str]] = {
         ),
     },
     "fr": {
+        "eori": "EORI",
+        "model_form": "Autorisation d'exportation — modèle du règlement (UE) 2021/821, annexe III bis",
+        "signature": "Signature",
         "region": "Région de Bruxelles-Capitale",
         "authority": "Brussels International — Cellule Licences",
         "address": "Boulevard du Jardin Botanique 20, 1035 Bruxelles",
@@ -110,12 +112,6 @@ TEXTS: dict[str, dict[str, str]] = {
         "validity": "Validité",
         "valid_from_to": "du {start} au {end} inclus",
         "conditions": "Conditions",
-        "condition_end_use": "Les biens ne peuvent servir qu'à l'utilisation finale déclarée : {end_use}",
-        "condition_reexport": (
-            "Les biens ne peuvent être réexportés, transférés ou détournés sans l'autorisation "
-            "écrite préalable de la Région de Bruxelles-Capitale."
-        ),
-        "condition_report": "Le titulaire déclare chaque utilisation de la licence à la Cellule Licences.",
         "legal_basis": "Base légale",
         "legal_military": (
             "Ordonnance du 20 juin 2013 relative à l'importation, à l'exportation, au transit et "
@@ -156,6 +152,9 @@ TEXTS: dict[str, dict[str, str]] = {
         ),
     },
     "nl": {
+        "eori": "EORI",
+        "model_form": "Uitvoervergunning — model van Verordening (EU) 2021/821, bijlage III bis",
+        "signature": "Handtekening",
         "region": "Brussels Hoofdstedelijk Gewest",
         "authority": "Brussels International — Cel Vergunningen",
         "address": "Kruidtuinlaan 20, 1035 Brussel",
@@ -185,12 +184,6 @@ TEXTS: dict[str, dict[str, str]] = {
         "validity": "Geldigheid",
         "valid_from_to": "van {start} tot en met {end}",
         "conditions": "Voorwaarden",
-        "condition_end_use": "De goederen mogen enkel voor het opgegeven eindgebruik dienen: {end_use}",
-        "condition_reexport": (
-            "De goederen mogen niet worden heruitgevoerd, overgebracht of omgeleid zonder "
-            "voorafgaande schriftelijke toestemming van het Brussels Hoofdstedelijk Gewest."
-        ),
-        "condition_report": "De houder meldt elk gebruik van deze vergunning aan de Cel Vergunningen.",
         "legal_basis": "Rechtsgrond",
         "legal_military": (
             "Ordonnantie van 20 juni 2013 betreffende de invoer, uitvoer, doorvoer en overbrenging "
@@ -232,5 +225,103 @@ TEXTS: dict[str, dict[str, str]] = {
 }
 
 
+# The numbered boxes of the model form for individual or global export authorisations,
+# Regulation (EU) 2021/821, Annex IIIa (Annex III, part A), in the order and with the numbers of
+# the Regulation. Boxes 13 to 18 repeat per goods line (the goods table's columns). The
+# Regulation's own wording, shortened where the form's explanatory brackets do not fit a cell.
+BOX_TITLES: dict[str, dict[int, str]] = {
+    "en": {
+        1: "1. Exporter",
+        2: "2. Identification number",
+        3: "3. Expiry date",
+        4: "4. Contact point details",
+        5: "5. Consignee",
+        6: "6. Issuing authority",
+        7: "7. Agent/representative (if different from exporter)",
+        8: "8. Country of export",
+        9: "9. End-user (if different from the consignee)",
+        10: "10. Member State where the items are located or will be located",
+        11: "11. Member State where the items will be placed under the customs export procedure",
+        12: "12. Country of final destination",
+        13: "13. Description of items",
+        14: "14. Country of origin",
+        15: "15. Commodity code (CN, 8 digits)",
+        16: "16. Control list No",
+        17: "17. Currency and value",
+        18: "18. Quantity",
+        19: "19. End-use",
+        20: "20. Date of contract (if applicable)",
+        21: "21. Customs export procedure",
+        22: "22. Further information required by national legislation",
+    },
+    "fr": {
+        1: "1. Exportateur",
+        2: "2. Numéro d'identification",
+        3: "3. Date d'expiration",
+        4: "4. Coordonnées du point de contact",
+        5: "5. Destinataire",
+        6: "6. Autorité de délivrance",
+        7: "7. Agent/représentant (s'il ne s'agit pas de l'exportateur)",
+        8: "8. Pays d'exportation",
+        9: "9. Utilisateur final (s'il ne s'agit pas du destinataire)",
+        10: "10. État membre où les biens se trouvent ou se trouveront",
+        11: "11. État membre où les biens seront placés sous le régime douanier de l'exportation",
+        12: "12. Pays de destination finale",
+        13: "13. Description des biens",
+        14: "14. Pays d'origine",
+        15: "15. Code des marchandises (NC, 8 chiffres)",
+        16: "16. N° sur la liste de contrôle",
+        17: "17. Monnaie et valeur",
+        18: "18. Quantité",
+        19: "19. Utilisation finale",
+        20: "20. Date du contrat (le cas échéant)",
+        21: "21. Régime douanier d'exportation",
+        22: "22. Informations complémentaires requises par la législation nationale",
+    },
+    "nl": {
+        1: "1. Exporteur",
+        2: "2. Identificatienummer",
+        3: "3. Vervaldatum",
+        4: "4. Contactpunt",
+        5: "5. Geadresseerde",
+        6: "6. Afgevende instantie",
+        7: "7. Agent/vertegenwoordiger (indien niet de exporteur)",
+        8: "8. Land van uitvoer",
+        9: "9. Eindgebruiker (indien niet de geadresseerde)",
+        10: "10. Lidstaat waar de producten zich bevinden of zullen bevinden",
+        11: "11. Lidstaat waar de producten onder de douaneregeling uitvoer worden geplaatst",
+        12: "12. Land van eindbestemming",
+        13: "13. Omschrijving van de producten",
+        14: "14. Land van oorsprong",
+        15: "15. Goederencode (GN, 8 cijfers)",
+        16: "16. Nummer op de controlelijst",
+        17: "17. Valuta en waarde",
+        18: "18. Hoeveelheid",
+        19: "19. Eindgebruik",
+        20: "20. Datum van het contract (indien van toepassing)",
+        21: "21. Douaneregeling uitvoer",
+        22: "22. Aanvullende informatie vereist door de nationale wetgeving",
+    },
+}
+
+
 def texts_for(language: str) -> dict[str, str]:
     return TEXTS.get(language, TEXTS["en"])
+
+
+def box_titles(language: str) -> dict[int, str]:
+    return BOX_TITLES.get(language, BOX_TITLES["en"])
+
+
+def appeal_route(language: str) -> list[str]:
+    """The appeal paragraphs of a refusal letter, as plain text.
+
+    The Council of State route (annulment and suspension, 60 days) is public law and is the
+    default. Whether an administrative appeal to the Government precedes it for these licences
+    is not in the public record: ``DECISION_APPEAL_ROUTE`` (a dict of language → list of
+    paragraphs) replaces the default once the unit's lawyers have confirmed the route.
+    """
+    configured = getattr(settings, "DECISION_APPEAL_ROUTE", None) or {}
+    if configured:
+        return list(configured.get(language) or configured.get("en") or [])
+    return [texts_for(language)["appeal_text"]]

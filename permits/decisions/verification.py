@@ -1,10 +1,15 @@
-"""What the public verification page may reveal about a licence or a decision document."""
+"""What the public verification page may reveal about a licence or a decision document.
+
+Both lookups (a licence number, an uploaded PDF) answer the same facts about a licence: its
+current status, holder and validity, and the hash of its issued document.
+"""
 
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import date
+from typing import Any
 
 from django.utils import timezone
 
@@ -15,11 +20,18 @@ from permits.models import Licence
 @dataclass(frozen=True)
 class LicenceStatus:
     number: str
-    status: str  # valid, expired, revoked
+    status: str  # a Licence.Status value: valid, expired, suspended, revoked, exhausted, …
+    status_label: str
     holder: str
     valid_from: date
     valid_until: date
     document_sha256: str
+
+    def as_json(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["valid_from"] = self.valid_from.isoformat()
+        data["valid_until"] = self.valid_until.isoformat()
+        return data
 
 
 @dataclass(frozen=True)
@@ -27,25 +39,27 @@ class DocumentMatch:
     reference: str
     kind: str  # licence or refusal
     sha256: str
+    licence: LicenceStatus | None  # the licence this document is, as it stands today
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "reference": self.reference,
+            "kind": self.kind,
+            "sha256": self.sha256,
+            "licence": self.licence.as_json() if self.licence else None,
+        }
 
 
-def licence_status(number: str, *, today: date | None = None) -> LicenceStatus | None:
-    today = today or timezone.localdate()
-    licence = (
-        Licence.objects.select_related("holder", "application")
-        .filter(number=number.strip().upper())
-        .first()
-    )
-    if licence is None:
-        return None
-    status = licence.status
+def _status_of(licence: Licence, today: date) -> LicenceStatus:
     # A licence past its end is expired even before the nightly sweep has run.
-    if status == Licence.Status.VALID and licence.valid_until < today:
-        status = Licence.Status.EXPIRED
+    if licence.status == Licence.Status.VALID and licence.valid_until < today:
+        licence.status = Licence.Status.EXPIRED
     document = Document.objects.filter(decision__application=licence.application).first()
     return LicenceStatus(
         number=licence.number,
-        status=status,
+        status=licence.status,
+        # Whatever statuses the model knows (a replaced licence too), in the reader's language.
+        status_label=str(licence.get_status_display()),
         holder=licence.holder.legal_name,
         valid_from=licence.valid_from,
         valid_until=licence.valid_until,
@@ -53,8 +67,20 @@ def licence_status(number: str, *, today: date | None = None) -> LicenceStatus |
     )
 
 
-def match_document(data: bytes) -> DocumentMatch | None:
-    """The decision document these bytes are exactly, if the Region issued them."""
+def licence_status(number: str, *, today: date | None = None) -> LicenceStatus | None:
+    licence = (
+        Licence.objects.select_related("holder", "application")
+        .filter(number=number.strip().upper())
+        .first()
+    )
+    if licence is None:
+        return None
+    return _status_of(licence, today or timezone.localdate())
+
+
+def match_document(data: bytes, *, today: date | None = None) -> DocumentMatch | None:
+    """The decision document these bytes are exactly, if the Region issued them, with the
+    current status of its licence: a genuine PDF of a revoked licence says revoked."""
     digest = hashlib.sha256(data).hexdigest()
     document = (
         Document.objects.select_related("decision__application")
@@ -64,8 +90,17 @@ def match_document(data: bytes) -> DocumentMatch | None:
     if document is None:
         return None
     decision = document.decision
+    granted = decision.outcome == "granted"
+    licence = (
+        Licence.objects.select_related("holder", "application")
+        .filter(application=decision.application)
+        .first()
+        if granted
+        else None
+    )
     return DocumentMatch(
         reference=decision.application.reference,
-        kind="licence" if decision.outcome == "granted" else "refusal",
+        kind="licence" if granted else "refusal",
         sha256=digest,
+        licence=_status_of(licence, today or timezone.localdate()) if licence else None,
     )

@@ -1,10 +1,13 @@
-"""The public verification page: no login, rate-limited, reveals only what a licence shows."""
+"""The public verification page: no login, rate-limited, reveals only what a licence shows.
+
+Both lookups answer in JSON to a client that asks for it (``Accept: application/json``).
+"""
 
 from __future__ import annotations
 
 from django import forms
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 from django_ratelimit.decorators import ratelimit
@@ -28,12 +31,26 @@ class DocumentCheckForm(forms.Form):
         return upload
 
 
+def wants_json(request: HttpRequest) -> bool:
+    return request.get_preferred_type(["text/html", "application/json"]) == "application/json"
+
+
 def rate_limited(request: HttpRequest, exception: Exception) -> HttpResponse:
+    if wants_json(request):
+        return JsonResponse({"error": "rate_limited"}, status=429)
     return render(request, "decisions/verify_rate_limited.html", status=429)
+
+
+def _errors(form: forms.Form) -> JsonResponse:
+    return JsonResponse(
+        {"errors": {field: [str(m) for m in messages] for field, messages in form.errors.items()}},
+        status=400,
+    )
 
 
 @ratelimit(key="ip", rate=lambda group, request: settings.VERIFY_RATE_LIMIT, block=True)
 def verify_view(request: HttpRequest) -> HttpResponse:
+    as_json = wants_json(request)
     context: dict = {"lookup_form": LicenceLookupForm(), "check_form": DocumentCheckForm()}
     status = 200
     if request.method == "POST":
@@ -41,16 +58,37 @@ def verify_view(request: HttpRequest) -> HttpResponse:
         context["check_form"] = form
         if form.is_valid():
             upload = form.cleaned_data["document"]
+            match = verification.match_document(b"".join(upload.chunks()))
+            if as_json:
+                return JsonResponse(
+                    {"match": match is not None, "document": match.as_json() if match else None}
+                )
             context["checked"] = True
-            context["match"] = verification.match_document(b"".join(upload.chunks()))
+            context["match"] = match
+        elif as_json:
+            return _errors(form)
         else:
             status = 400
     elif "licence" in request.GET:
         form = LicenceLookupForm(request.GET)
         context["lookup_form"] = form
         if form.is_valid():
-            context["looked_up"] = form.cleaned_data["licence"].strip().upper()
-            context["licence"] = verification.licence_status(form.cleaned_data["licence"])
+            number = form.cleaned_data["licence"].strip().upper()
+            licence = verification.licence_status(number)
+            if as_json:
+                return JsonResponse(
+                    {"number": number, "licence": licence.as_json() if licence else None},
+                    status=200 if licence else 404,
+                )
+            context["looked_up"] = number
+            context["licence"] = licence
+        elif as_json:
+            return _errors(form)
         else:
             status = 400
+    elif as_json:
+        return JsonResponse(
+            {"errors": {"licence": ["Give ?licence=<number>, or POST a PDF as 'document'."]}},
+            status=400,
+        )
     return render(request, "decisions/verify.html", context, status=status)

@@ -6,14 +6,15 @@ from django import template
 from django.template.defaultfilters import date as date_filter
 from django.utils import timezone
 from django.utils.html import format_html
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from workflow.roles import user_roles as roles_of
 
 from .. import events
 from ..compliance.screening import flag_explanation as _flag_explanation
-from ..models import Status
+from ..models import Status, Unit
+from ..money import format_money, totals
 
 register = template.Library()
 
@@ -136,3 +137,32 @@ ROLE_LABELS = {
 @register.filter
 def role_label(value: str) -> str:
     return str(ROLE_LABELS.get(value, value))
+
+
+@register.filter
+def money(amount, currency: str) -> str:
+    """``{{ item.line_value|money:item.currency }}``: the amount with its currency, formatted
+    for the active language (``180 000,00 €`` in French)."""
+    if amount is None or amount == "":
+        return "—"
+    return format_money(amount, currency, get_language() or "en")
+
+
+@register.simple_tag
+def goods_totals(goods) -> list[dict]:
+    """One total per currency of ``goods`` (never one figure for two currencies)."""
+    language = get_language() or "en"
+    return [
+        {
+            "currency": m.currency.code,
+            "amount": m.amount,
+            "display": format_money(m.amount, m.currency.code, language),
+        }
+        for m in totals((item.line_value, item.currency) for item in goods)
+    ]
+
+
+@register.filter
+def unit_label(unit: str) -> str:
+    """A unit code in the active language ("pièces"); an old free-text unit as it was typed."""
+    return str(Unit(unit).label) if unit in Unit.values else unit

@@ -265,6 +265,8 @@ class Command(BaseCommand):
                 language=language,
                 federal_authorisation_reference=f"SPF-JUS-AUT-{number[-3:]}",
                 federal_authorisation_valid_until=date.today() + timedelta(days=730),
+                # Belgian EORI numbers are BE followed by the enterprise number's ten digits.
+                eori_number=f"BE{number.replace('.', '')}",
             )
             organisation.full_clean()
             organisation.save()
@@ -278,6 +280,7 @@ class Command(BaseCommand):
         organisation = organisations[org_index]
         applicant = organisation.members.get()
         cm, head = users["casemanager"], users["head"]
+        # The declared value is in euro, and every demo goods line is priced in euro.
         total = sum(Decimal(q) * Decimal(v) for _, _, q, v in goods)
         application = actions.application_create_draft(
             organisation=organisation,

@@ -146,3 +146,68 @@ def test_the_licence_qr_code_points_to_the_verify_page(issued, settings):
     assert verification_url(application.licence.number) == (
         f"{settings.PUBLIC_BASE_URL}/verify/?licence={application.licence.number}"
     )
+
+
+def upload(document, **headers):
+    pdf = SimpleUploadedFile("licence.pdf", document.file.read(), "application/pdf")
+    return Client().post("/verify/", {"document": pdf}, **headers)
+
+
+def test_uploading_a_revoked_licences_pdf_says_revoked(issued, head):
+    application, document = issued
+    actions.application_revoke(application=application, actor=head, reason="Breach")
+
+    response = upload(document)
+
+    licence = response.context["match"].licence
+    assert (licence.status, licence.holder) == ("revoked", application.organisation.legal_name)
+    assert licence.valid_until == application.licence.valid_until
+    assert b'data-status="revoked"' in response.content
+
+
+def test_the_upload_answers_as_the_number_lookup_does(issued):
+    application, document = issued
+
+    by_upload = upload(document).context["match"].licence
+    by_number = lookup(application.licence.number).context["licence"]
+
+    assert by_upload == by_number
+
+
+def test_the_number_lookup_answers_in_json(issued):
+    application, document = issued
+
+    response = Client().get(
+        "/verify/", {"licence": application.licence.number}, HTTP_ACCEPT="application/json"
+    )
+
+    assert response["Content-Type"] == "application/json"
+    assert response.json()["licence"] == {
+        "number": application.licence.number,
+        "status": "valid",
+        "status_label": "Valid",
+        "holder": application.organisation.legal_name,
+        "valid_from": application.licence.valid_from.isoformat(),
+        "valid_until": application.licence.valid_until.isoformat(),
+        "document_sha256": document.sha256,
+    }
+
+
+def test_an_unknown_number_in_json_is_a_404():
+    response = Client().get(
+        "/verify/", {"licence": "BXL-ML-EXP-2026-999999"}, HTTP_ACCEPT="application/json"
+    )
+
+    assert response.status_code == 404
+    assert response.json()["licence"] is None
+
+
+def test_the_upload_answers_in_json_with_the_licence_status(issued, head):
+    application, document = issued
+    actions.application_revoke(application=application, actor=head, reason="Breach")
+
+    body = upload(document, HTTP_ACCEPT="application/json").json()
+
+    assert body["match"] is True
+    assert body["document"]["reference"] == application.reference
+    assert body["document"]["licence"]["status"] == "revoked"
