@@ -423,12 +423,15 @@ def criteria_required(application: PermitApplication) -> bool:
     return bool(settings.DECISION_CRITERIA_REQUIRED.get(application.regime, False))
 
 
-def criteria_grant_problems(application: PermitApplication) -> Errors:
+def criteria_grant_problems(
+    application: PermitApplication, assessed: dict[str, str] | None = None
+) -> Errors:
     """Why the law forbids granting this file on its worksheet: a criterion that obliges refusal
     marked as a ground for refusal, or (where the regime requires it) a criterion not
     assessed. Each message names the criterion."""
     framework = criteria_framework(application)
-    assessed = dict(application.criteria_worksheet.values_list("code", "assessment"))
+    if assessed is None:
+        assessed = dict(application.criteria_worksheet.values_list("code", "assessment"))
     messages: list[str] = []
     for code in criteria.CRITERIA[framework]:
         if assessed.get(code) == "refusal_ground" and code in criteria.MANDATORY_REFUSAL.get(

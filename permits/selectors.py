@@ -12,12 +12,12 @@ from django.db import DataError
 from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce
 from django.http import Http404
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from workflow.models import CaseTask, TransitionRecord
 
 from . import rules
-from .compliance.criteria import CRITERIA
+from .compliance.criteria import CRITERIA, title
 from .compliance.models import ControlListEntry, CriterionAssessment, ReferenceList
 from .models import (
     Decision,
@@ -126,6 +126,7 @@ def approval_list(*, user: Any) -> QuerySet[PermitApplication]:
     return (
         _with_open_task(application_list(user=user))
         .filter(status=Status.PENDING_APPROVAL)
+        .prefetch_related("criteria_worksheet")
         .annotate(reviewed_by_me=Exists(mine) | Q(assigned_case_manager=user))
         .order_by("updated_at", "id")
     )
@@ -268,3 +269,60 @@ def temporary_returns_outstanding(*, today: date) -> list[dict[str, Any]]:
                 }
             )
     return result
+
+
+# --- Decisions per goods line and conditions -----------------------------------------------
+
+
+def licence_conditions(*, licence: Licence, language: str) -> list[str]:
+    """The conditions (provisos) the licence carries, in ``language`` (fr, nl or en), as its
+    decision recorded them: the standard conditions chosen, then those written for the file."""
+    decision = Decision.objects.filter(application_id=licence.application_id).first()
+    if decision is None:
+        return []
+    return [
+        condition.get(language) or condition.get("en") or ""
+        for condition in decision.conditions
+        if condition.get(language) or condition.get("en")
+    ]
+
+
+def refused_lines(*, decision: Decision) -> list[dict[str, Any]]:
+    """The goods lines a decision refused, each with the criteria it cites (codes and titles
+    in the active language)."""
+    return [
+        {**line, "criteria_cited": [(code, title(code)) for code in line.get("criteria", [])]}
+        for line in decision.lines
+        if line.get("outcome") == "refuse"
+    ]
+
+
+def proposal_overview(*, application: PermitApplication) -> dict[str, Any]:
+    """What the head reads beside the approve button: the proposal per goods line, the
+    conditions chosen, and whether the worksheet lets the law grant the file."""
+    proposed = {line.goods_item_id: line for line in application.proposed_lines.all()}
+    return {
+        "lines": [
+            {"item": item, "proposed": proposed.get(item.pk)} for item in application.goods.all()
+        ],
+        "conditions": [
+            (c.code, c.text(translation.get_language() or "en"))
+            for c in application.proposed_conditions.order_by("code")
+        ],
+        "conditions_text": [t for t in application.conditions_text.splitlines() if t.strip()],
+        "criteria_problems": rules.criteria_grant_problems(application).get("criteria", []),
+    }
+
+
+def worksheet_summary(*, application: PermitApplication) -> dict[str, Any]:
+    """The worksheet in a line of the approvals list: how many criteria are assessed, which
+    are grounds for refusal, and what keeps the law from granting the file."""
+    codes = CRITERIA[rules.criteria_framework(application)]
+    # Read from the prefetched worksheet (approval_list): one query for the whole page.
+    assessed = {line.code: line.assessment for line in application.criteria_worksheet.all()}
+    return {
+        "assessed": sum(1 for code in codes if code in assessed),
+        "total": len(codes),
+        "refusal_grounds": [code for code in codes if assessed.get(code) == "refusal_ground"],
+        "problems": rules.criteria_grant_problems(application, assessed).get("criteria", []),
+    }

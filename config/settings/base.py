@@ -276,5 +276,7 @@ SPECTACULAR_SETTINGS = {
         "DocumentKindEnum": "permits.api.document_serializers.DOCUMENT_KINDS",
         "UploadableDocumentKindEnum": "permits.api.document_serializers.UPLOADABLE_KINDS",
         "PartnerStatusEnum": "directory.models.Partner.Status",
+        "LineOutcomeEnum": "permits.models.LineOutcome.choices",
+        "DecisionOutcomeEnum": "permits.models.Decision.Outcome.choices",
     },
 }

@@ -208,7 +208,13 @@ def application_propose_decision(
     conditions. Without ``lines`` every line follows the recommendation as requested."""
     locked = application_locked(application)
     transition_check(locked, "propose_decision", actor)
-    lines = list(lines or [])
+    cited = rules.refusal_criteria(locked)
+    lines = [dict(line) for line in lines or []]
+    if recommendation == Recommendation.REFUSE:
+        # A refused line that cites nothing rests on the worksheet's grounds for refusal.
+        for line in lines:
+            if line.get("outcome") == LineOutcome.REFUSE and not line.get("criteria"):
+                line["criteria"] = cited
     errors: dict[str, list[str]] = {}
     if recommendation not in Recommendation.values:
         errors["recommendation"] = [_("Recommend either grant or refuse.")]
@@ -229,7 +235,6 @@ def application_propose_decision(
     guard_check("propose_decision", errors)
     refusal = recommendation == Recommendation.REFUSE
     by_item = {line["goods_item"]: line for line in lines}
-    cited = rules.refusal_criteria(locked)
     proposed = [
         _proposed_line(item, by_item.get(item.pk), refusal, cited) for item in locked.goods.all()
     ]

@@ -29,8 +29,9 @@ from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, Tabl
 from reportlab.platypus.flowables import Flowable
 
 from permits.models import Decision, Party
+from permits.selectors import licence_conditions, refused_lines
 
-from .texts import texts_for
+from .texts import LINE_TEXTS, texts_for
 
 FONT_DIR = Path(__file__).resolve().parent / "fonts"
 FONT, FONT_BOLD = "DejaVuSans", "DejaVuSans-Bold"
@@ -149,6 +150,45 @@ def _party(application, role: str) -> str:
     )
 
 
+def _refused_lines_block(decision: Decision, p) -> list:
+    """The goods lines refused (a refusal letter, or a licence granted in part), each with the
+    criteria it rests on."""
+    refused = refused_lines(decision=decision)
+    if not refused:
+        return []
+    words = LINE_TEXTS.get(decision.language, LINE_TEXTS["en"])
+    block = [p(words["refused_lines"], "h2")]
+    if decision.outcome == Decision.Outcome.GRANTED:
+        block.append(p(words["partial_note"]))
+    with translation.override(decision.language):
+        for line in refused:
+            cited = "; ".join(
+                f"{escape(code)} — {escape(str(title))}" for code, title in line["criteria_cited"]
+            )
+            block.append(
+                p(
+                    f"• <b>{escape(line['description'])}</b> ({escape(line['control_entry'])}), "
+                    f"{words['requested']}: {escape(line['requested_quantity'])} "
+                    f"{escape(line['unit'])}. {words['criteria_cited'].capitalize()}: {cited}"
+                )
+            )
+    return block
+
+
+def _conditions_block(decision: Decision, licence, t: dict[str, str], p) -> list:
+    """The licence's conditions: the declared end use, then those the decision chose (a
+    decision taken before conditions were chosen prints the two former fixed ones)."""
+    chosen = licence_conditions(licence=licence, language=decision.language)
+    if not decision.conditions:
+        chosen = [t["condition_reexport"], t["condition_report"]]
+    end_use = t["condition_end_use"].format(end_use=escape(decision.application.end_use_statement))
+    return [
+        p(t["conditions"], "h2"),
+        p("• " + end_use),
+        *(p("• " + escape(text).replace("\n", "<br/>")) for text in chosen),
+    ]
+
+
 def render_decision(decision: Decision, *, signed: bool) -> bytes:
     """The decision document's unsigned PDF bytes. Same decision and flag, same bytes."""
     _register_fonts()
@@ -235,15 +275,30 @@ def render_decision(decision: Decision, *, signed: bool) -> bytes:
             p(t["value"], "head"),
         ]
     ]
-    for item in goods:
-        goods_rows.append(
-            [
-                p(escape(item.description)),
-                p(escape(item.control_entry)),
-                p(f"{item.quantity.normalize():f} {escape(item.unit)}"),
-                p(f"{item.quantity * item.unit_value:,.2f} {item.currency}"),
-            ]
-        )
+    if licence:
+        # A licence authorises only its granted lines, with the granted quantities and values.
+        currency = {item.pk: item.currency for item in goods}
+        granted = list(licence.lines.all())
+        total = sum((line.authorised_value for line in granted), Decimal("0"))
+        for line in granted:
+            goods_rows.append(
+                [
+                    p(escape(line.description)),
+                    p(escape(line.control_entry)),
+                    p(f"{line.authorised_quantity.normalize():f} {escape(line.unit)}"),
+                    p(f"{line.authorised_value:,.2f} {escape(currency[line.goods_item_id])}"),
+                ]
+            )
+    else:
+        for item in goods:
+            goods_rows.append(
+                [
+                    p(escape(item.description)),
+                    p(escape(item.control_entry)),
+                    p(f"{item.quantity.normalize():f} {escape(item.unit)}"),
+                    p(f"{item.quantity * item.unit_value:,.2f} {item.currency}"),
+                ]
+            )
     goods_rows.append([p(t["total"], "head"), "", "", p(f"{total:,.2f} EUR")])
     goods_table = Table(goods_rows, colWidths=[75 * mm, 35 * mm, 30 * mm, 30 * mm], repeatRows=1)
     goods_table.setStyle(
@@ -287,13 +342,9 @@ def render_decision(decision: Decision, *, signed: bool) -> bytes:
         )
         story.append(Spacer(1, 3 * mm))
     story += [details, p(t["goods"], "h2"), goods_table]
+    story += _refused_lines_block(decision, p)
     if granted:
-        story += [
-            p(t["conditions"], "h2"),
-            p("• " + t["condition_end_use"].format(end_use=escape(application.end_use_statement))),
-            p("• " + t["condition_reexport"]),
-            p("• " + t["condition_report"]),
-        ]
+        story += _conditions_block(decision, licence, t, p)
     else:
         notes = dict(
             application.criteria_worksheet.filter(code__in=decision.criteria).values_list(
