@@ -156,6 +156,24 @@ def _decision_record(
     return decision
 
 
+def _grant_problems(
+    application: PermitApplication, validity_months: int | None, validity_reason: str
+) -> dict[str, list[str]]:
+    """Why the proposal itself cannot be granted, whatever the screening finds: the criteria
+    the law binds, a proposal that grants no line, the validity given."""
+    errors = rules.criteria_grant_problems(application) | rules.granted_validity_problems(
+        requested=requested_validity(application),
+        granted=validity_months,
+        reason=validity_reason,
+    )
+    lines = decided_lines(application, refused=False)
+    if all(line.outcome == LineOutcome.REFUSE for line in lines):
+        errors["lines"] = [
+            _("The proposal refuses every goods line: refuse the file or return it.")
+        ]
+    return errors
+
+
 def application_approve(
     *,
     application: PermitApplication,
@@ -170,9 +188,15 @@ def application_approve(
     refusal, nor (where the regime requires it) with a criterion unassessed. The head may
     shorten the validity, saying why.
 
-    Screening runs once more first, and commits on its own: its findings stay for the case
-    manager to clear even when they refuse this approval."""
+    Screening runs once more first (unless the grant is refused whatever it finds), and
+    commits on its own: its findings stay for the case manager to clear even when they refuse
+    this approval."""
     if application.status == Status.PENDING_APPROVAL and rules.can_decide(application, actor):
+        # What refuses the grant whatever the screening finds is said before it runs, so that
+        # such a refusal leaves no screening run behind (read afresh: the caller's copy may be
+        # stale).
+        current = PermitApplication.objects.get(pk=application.pk)
+        guard_check("approve", _grant_problems(current, validity_months, validity_reason))
         application_screen(
             application=application, occasion=ScreeningRun.Occasion.PRE_DECISION, actor=actor
         )
@@ -181,23 +205,12 @@ def application_approve(
         transition_check(locked, "approve", actor)
         lines = decided_lines(locked, refused=False)
         granted = [line for line in lines if line.outcome != LineOutcome.REFUSE]
-        nothing_granted: dict[str, list[str]] = (
-            {}
-            if granted
-            else {
-                "lines": [_("The proposal refuses every goods line: refuse the file or return it.")]
-            }
-        )
         requested = requested_validity(locked)
         guard_check(
             "approve",
             rules.decision_blockers(locked)
             | rules.authority_problems(locked, outcome="granted")
-            | rules.criteria_grant_problems(locked)
-            | nothing_granted
-            | rules.granted_validity_problems(
-                requested=requested, granted=validity_months, reason=validity_reason
-            ),
+            | _grant_problems(locked, validity_months, validity_reason),
         )
         months = validity_months or requested
         shortened = months != requested

@@ -172,6 +172,12 @@ def _refused_lines_block(decision: Decision, p) -> list:
                     f"{escape(line['unit'])}. {words['criteria_cited'].capitalize()}: {cited}"
                 )
             )
+    if decision.outcome == Decision.Outcome.GRANTED:
+        # A refusal in part is a refusal: its grounds and the appeal route go with it.
+        t = texts_for(decision.language)
+        if decision.grounds:
+            block.append(p(escape(decision.grounds).replace("\n", "<br/>")))
+        block += [p(t["appeal"], "h2"), p(t["appeal_text"])]
     return block
 
 

@@ -89,6 +89,20 @@ def test_a_grant_with_criterion_2_as_a_ground_for_refusal_is_refused_naming_it(
     assert not application.history.filter(transition="approve").exists()
 
 
+def test_a_grant_the_criteria_refuse_leaves_no_screening_behind(organisation, people):
+    application = advance(
+        military_import(organisation, people["applicant"]), "pending_approval", **people
+    )
+    assess(application, people["head"], "2", "refusal_ground", "Serious violations reported.")
+    screenings = application.history.filter(transition="screening").count()
+
+    with pytest.raises(TransitionGuardFailed):
+        actions.application_approve(application=application, actor=people["head"])
+
+    assert application.history.filter(transition="screening").count() == screenings
+    assert not application.screenings.filter(occasion="pre_decision").exists()
+
+
 def test_a_military_grant_with_an_unassessed_criterion_is_refused_naming_it(organisation, people):
     application = under_review(organisation, people)
     for code in ("1", "2", "3", "4", "5", "6", "7"):
