@@ -131,7 +131,11 @@ APPLICATIONS = [
         "military",
         "NO",
         "Royal Norwegian Navy",
-        [("Naval radar components", "ML5.b", 6, "87000.00")],
+        [
+            ("Naval radar components", "ML5.b", 6, "87000.00"),
+            # Typed twice by the applicant: the proposal refuses the duplicate (a partial grant).
+            ("Naval radar components", "ML5.b", 6, "87000.00"),
+        ],
         "issued",
     ),
     (
@@ -380,11 +384,20 @@ class Command(BaseCommand):
             )
         else:
             self._assess_every_criterion(application, cm)
+            goods = list(application.goods.all())
+            duplicate = goods[1:] if target == "issued" else []
             application = actions.application_propose_decision(
                 application=application,
                 actor=cm,
                 recommendation="grant",
                 reasons="End user verified; no criterion of the Common Position is engaged.",
+                grounds="The second goods line repeats the first: the quantity needed is six."
+                if duplicate
+                else "",
+                lines=[
+                    {"goods_item": item.pk, "outcome": "refuse", "criteria": ["7"]}
+                    for item in duplicate
+                ],
             )
         if target.startswith("pending_approval"):
             return
