@@ -159,6 +159,8 @@ class ProposeDecisionForm(WebForm):
                 label=_("Goods line: %(line)s") % {"line": described},
                 choices=LineOutcome.choices,
                 initial=LineOutcome.GRANT,
+                # Not sent: the line follows the recommendation as requested.
+                required=False,
                 help_text=_("Requested: %(quantity)s %(unit)s, %(value)s.")
                 % {
                     "quantity": f"{item.quantity.normalize():f}",
