@@ -187,6 +187,20 @@ class ApplicantApplicationSerializer(serializers.Serializer):
         return LicenceSerializer(licence).data if licence is not None else None
 
 
+class ProposedLineSerializer(serializers.Serializer):
+    """The case manager's proposal for one goods line (what the head approves as it stands)."""
+
+    goods_item = serializers.IntegerField(source="goods_item_id", read_only=True)
+    outcome = serializers.ChoiceField(choices=LineOutcome.choices, read_only=True)
+    granted_quantity = serializers.DecimalField(
+        max_digits=14, decimal_places=3, read_only=True, allow_null=True
+    )
+    granted_value = serializers.DecimalField(
+        max_digits=14, decimal_places=2, read_only=True, allow_null=True
+    )
+    criteria = serializers.ListField(child=serializers.CharField(), read_only=True)
+
+
 class ReviewSerializer(serializers.Serializer):
     """Staff only: the file's internal review."""
 
@@ -198,6 +212,13 @@ class ReviewSerializer(serializers.Serializer):
     )
     recommendation_reasons = serializers.CharField(read_only=True)
     refusal_grounds = serializers.CharField(read_only=True)
+    proposed_lines = ProposedLineSerializer(many=True, read_only=True)
+    proposed_conditions = serializers.SerializerMethodField()
+    conditions_text = serializers.CharField(read_only=True)
+
+    def get_proposed_conditions(self, application: PermitApplication) -> list[str]:
+        """Codes of the standard conditions proposed."""
+        return sorted(c.code for c in application.proposed_conditions.all())
 
 
 class StaffApplicationSerializer(ApplicantApplicationSerializer):

@@ -591,3 +591,24 @@ def test_the_validity_is_shortened_only_with_a_reason_and_never_lengthened(
 
     assert list(refused.value.errors) == [field]
     assert not Licence.objects.filter(application=application).exists()
+
+
+def test_the_head_reads_the_proposal_in_the_api_and_the_applicant_does_not(organisation, people):
+    application, _sights, cameras = two_lines(organisation, people)
+    actions.application_propose_decision(
+        application=application,
+        actor=people["case_manager"],
+        recommendation="grant",
+        reasons="No cameras.",
+        grounds="Unverified end user.",
+        lines=[{"goods_item": cameras.pk, "outcome": "refuse", "criteria": ["7"]}],
+    )
+    url = f"/api/v1/applications/{application.url_key}/"
+
+    staff = api_client(people["head"]).get(url).json()
+    applicant = api_client(people["applicant"]).get(url).json()
+
+    assert [line["outcome"] for line in staff["review"]["proposed_lines"]] == ["grant", "refuse"]
+    assert staff["review"]["proposed_conditions"] == ["no-reexport", "report-use"]
+    assert "review" not in applicant
+    assert "proposed_lines" not in str(applicant)
