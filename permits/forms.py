@@ -303,6 +303,10 @@ class DraftRequestForm(AccessibleFormMixin, forms.ModelForm):
             self.fields["organisation"].queryset = organisations
         self.fields["kind"].choices = self.fields["kind"].choices[1:]
         self.fields["regime"].choices = self.fields["regime"].choices[1:]
+        maximum = settings.LICENCE_MAX_VALIDITY_MONTHS
+        self.fields["requested_validity_months"].help_text = _(
+            "At most %(military)d months (%(dual_use)d for dual-use items)."
+        ) % {"military": maximum["military"], "dual_use": maximum["dual_use"]}
 
     @property
     def draft_fields(self) -> dict:
