@@ -23,12 +23,14 @@ from .models import (
     LicenceLine,
     Party,
     PermitApplication,
+    ProposedLine,
     ReferenceCounter,
     ReferenceList,
     ScreeningFlag,
     ScreeningRun,
     Shipment,
     ShipmentLine,
+    StandardCondition,
 )
 
 
@@ -313,3 +315,22 @@ class TransitionRecordAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(StandardCondition)
+class StandardConditionAdmin(admin.ModelAdmin):
+    """Edited by the head of unit (the ``head_of_unit`` group holds its permissions). A changed
+    wording is a new version: issued decisions keep the texts they printed."""
+
+    list_display = ("code", "version", "active", "text_en")
+    list_filter = ("active",)
+    search_fields = ("code", "text_fr", "text_nl", "text_en")
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        # Deactivate instead: a condition once proposed stays readable.
+        return False
+
+
+@admin.register(ProposedLine)
+class ProposedLineAdmin(ReadOnlyAdmin):
+    list_display = ("application", "goods_item", "outcome", "granted_quantity", "granted_value")

@@ -7,15 +7,33 @@ They only validate input; the actions write.
 from __future__ import annotations
 
 from django import forms
+from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
 from workflow.roles import Role
 
 from .actions.drafts import DRAFT_FIELDS
+from .compliance import criteria
 from .compliance.models import Consultation, GovernmentDecision
-from .models import GoodsItem, Party, PermitApplication, Recommendation
+from .models import (
+    GoodsItem,
+    LineOutcome,
+    Party,
+    PermitApplication,
+    Recommendation,
+    StandardCondition,
+)
+
+
+def _active_conditions() -> list[StandardCondition]:
+    """The latest active version of each standard condition."""
+    latest: dict[str, StandardCondition] = {}
+    for condition in StandardCondition.objects.filter(active=True).order_by("code", "-version"):
+        latest.setdefault(condition.code, condition)
+    return list(latest.values())
 
 
 class AccessibleFormMixin:
@@ -112,14 +130,101 @@ class ProvideInformationForm(WebForm):
 
 
 class ProposeDecisionForm(WebForm):
+    """The proposal, with a choice per goods line (grant, grant reduced, refuse citing
+    criteria) and the licence's conditions. Cleans to the action's ``lines`` list."""
+
     recommendation = forms.ChoiceField(label=_("Recommendation"), choices=Recommendation.choices)
     reasons = forms.CharField(label=_("Reasons"), widget=forms.Textarea)
     grounds = forms.CharField(
         label=_("Grounds for refusal"),
         widget=forms.Textarea,
         required=False,
-        help_text=_("Required when you recommend a refusal."),
+        help_text=_(
+            "Required when you recommend a refusal or refuse a goods line. The applicant reads "
+            "them in the decision letter."
+        ),
     )
+
+    def __init__(self, *args, application: PermitApplication | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.goods = list(application.goods.all()) if application is not None else []
+        framework = criteria.framework_for(application.regime) if application else criteria.MILITARY
+        codes = [
+            (code, f"{code} — {title}") for code, title in criteria.CRITERIA[framework].items()
+        ]
+        for item in self.goods:
+            name = f"line_{item.pk}"
+            described = f"{item.control_entry} {item.description}"
+            self.fields[f"{name}_outcome"] = forms.ChoiceField(
+                label=_("Goods line: %(line)s") % {"line": described},
+                choices=LineOutcome.choices,
+                initial=LineOutcome.GRANT,
+                # Not sent: the line follows the recommendation as requested.
+                required=False,
+                help_text=_("Requested: %(quantity)s %(unit)s, %(value)s.")
+                % {
+                    "quantity": f"{item.quantity.normalize():f}",
+                    "unit": item.unit,
+                    "value": f"{item.line_value:.2f} {item.currency}",
+                },
+            )
+            self.fields[f"{name}_quantity"] = forms.DecimalField(
+                label=_("Quantity granted (if reduced)"),
+                required=False,
+                min_value=0,
+                max_digits=14,
+                decimal_places=3,
+            )
+            self.fields[f"{name}_value"] = forms.DecimalField(
+                label=_("Value granted (if reduced)"),
+                required=False,
+                min_value=0,
+                max_digits=14,
+                decimal_places=2,
+            )
+            self.fields[f"{name}_criteria"] = forms.MultipleChoiceField(
+                label=_("Criteria relied on (if refused)"),
+                choices=codes,
+                required=False,
+                widget=forms.CheckboxSelectMultiple,
+            )
+        self.fields["conditions"] = forms.MultipleChoiceField(
+            label=_("Standard conditions"),
+            choices=[(c.code, c.text(get_language() or "en")) for c in _active_conditions()],
+            required=False,
+            initial=list(settings.LICENCE_DEFAULT_CONDITIONS),
+            widget=forms.CheckboxSelectMultiple,
+            help_text=_("Printed on the licence."),
+        )
+        self.fields["conditions_text"] = forms.CharField(
+            label=_("Conditions for this file"),
+            widget=forms.Textarea(attrs={"rows": 3}),
+            required=False,
+            help_text=_(
+                "Printed on the licence, one condition per line; the applicant reads them."
+            ),
+        )
+
+    def clean(self):
+        cleaned = super().clean()
+        lines = []
+        for item in self.goods:
+            name = f"line_{item.pk}"
+            line = {
+                "goods_item": item.pk,
+                "outcome": cleaned.pop(f"{name}_outcome", None) or LineOutcome.GRANT,
+                "granted_quantity": cleaned.pop(f"{name}_quantity", None),
+                "granted_value": cleaned.pop(f"{name}_value", None),
+                "criteria": cleaned.pop(f"{name}_criteria", None) or [],
+            }
+            if cleaned.get("recommendation") == Recommendation.REFUSE:
+                # A refusal refuses every line (citing the worksheet's grounds unless told).
+                line["outcome"] = LineOutcome.REFUSE
+            lines.append(line)
+        if lines:
+            cleaned["lines"] = lines
+        cleaned["conditions"] = list(cleaned.get("conditions") or [])
+        return cleaned
 
 
 class ReturnToReviewForm(WebForm):
@@ -128,6 +233,19 @@ class ReturnToReviewForm(WebForm):
 
 class ApproveForm(WebForm):
     comment = forms.CharField(label=_("Comment"), widget=forms.Textarea, required=False)
+    validity_months = forms.IntegerField(
+        label=_("Validity granted (months)"),
+        required=False,
+        min_value=1,
+        max_value=120,
+        help_text=_("Leave empty to grant the validity requested."),
+    )
+    validity_reason = forms.CharField(
+        label=_("Why a shorter validity"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
+        help_text=_("Required when you shorten the validity; the applicant reads it."),
+    )
 
 
 class RefuseForm(WebForm):
@@ -186,6 +304,10 @@ class DraftRequestForm(AccessibleFormMixin, forms.ModelForm):
             self.fields["organisation"].queryset = organisations
         self.fields["kind"].choices = self.fields["kind"].choices[1:]
         self.fields["regime"].choices = self.fields["regime"].choices[1:]
+        maximum = settings.LICENCE_MAX_VALIDITY_MONTHS
+        self.fields["requested_validity_months"].help_text = _(
+            "At most %(military)d months (%(dual_use)d for dual-use items)."
+        ) % {"military": maximum["military"], "dual_use": maximum["dual_use"]}
 
     @property
     def draft_fields(self) -> dict:

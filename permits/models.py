@@ -254,6 +254,19 @@ class PermitApplication(ConcurrentTransitionMixin, models.Model):
         choices=[("amendment", _("Amendment")), ("renewal", _("Renewal"))],
         blank=True,
     )
+    # The case manager's proposal: standard conditions chosen and free-text conditions for this
+    # file; copied onto the decision when the head approves it.
+    proposed_conditions = models.ManyToManyField(
+        "StandardCondition",
+        blank=True,
+        related_name="+",
+        verbose_name=_("proposed standard conditions"),
+    )
+    conditions_text = models.TextField(
+        _("conditions specific to this file"),
+        blank=True,
+        help_text=_("Printed on the licence, one condition per line."),
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
@@ -618,6 +631,73 @@ class ReferenceCounter(models.Model):
         return f"{self.year}: {self.last_value}"
 
 
+class LineOutcome(models.TextChoices):
+    GRANT = "grant", _("Grant as requested")
+    REDUCE = "reduce", _("Grant a reduced quantity or value")
+    REFUSE = "refuse", _("Refuse")
+
+
+class ProposedLine(models.Model):
+    """The case manager's proposal for one goods line; replaced by each new proposal. A file
+    without proposed lines has every line granted as requested."""
+
+    application = models.ForeignKey(
+        PermitApplication, on_delete=models.CASCADE, related_name="proposed_lines"
+    )
+    goods_item = models.ForeignKey(GoodsItem, on_delete=models.CASCADE, related_name="+")
+    outcome = models.CharField(_("outcome"), max_length=10, choices=LineOutcome.choices)
+    granted_quantity = models.DecimalField(
+        _("quantity granted"), max_digits=14, decimal_places=3, null=True, blank=True
+    )
+    granted_value = models.DecimalField(
+        _("value granted"), max_digits=14, decimal_places=2, null=True, blank=True
+    )
+    criteria = models.JSONField(
+        _("criteria relied on"), default=list, blank=True, help_text=_("For a refused line.")
+    )
+
+    class Meta:
+        ordering = ["goods_item_id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["application", "goods_item"], name="one_proposal_per_goods_line"
+            )
+        ]
+        verbose_name = _("proposed decision line")
+
+    def __str__(self) -> str:
+        return f"{self.goods_item}: {self.get_outcome_display()}"
+
+
+class StandardCondition(models.Model):
+    """A standard condition (proviso) a licence may carry, in the three languages. Versioned:
+    a changed wording is a new version, so that issued licences keep the words they were
+    given (the decision stores the texts it printed)."""
+
+    code = models.SlugField(_("code"), max_length=30)
+    version = models.PositiveSmallIntegerField(_("version"), default=1)
+    text_fr = models.TextField(_("text (French)"))
+    text_nl = models.TextField(_("text (Dutch)"))
+    text_en = models.TextField(_("text (English)"))
+    active = models.BooleanField(
+        _("active"), default=True, help_text=_("Only active conditions can be proposed.")
+    )
+
+    class Meta:
+        ordering = ["code", "-version"]
+        constraints = [
+            models.UniqueConstraint(fields=["code", "version"], name="one_condition_version")
+        ]
+        verbose_name = _("standard condition")
+        verbose_name_plural = _("standard conditions")
+
+    def __str__(self) -> str:
+        return f"{self.code} v{self.version}"
+
+    def text(self, language: str) -> str:
+        return getattr(self, f"text_{language}", "") or self.text_en
+
+
 class Decision(models.Model):
     """The head of unit's decision on a file, written in the approve/refuse transaction.
 
@@ -664,6 +744,16 @@ class Decision(models.Model):
     # prepared". Cleared by the admin's "render again" action once the cause is fixed.
     document_failed_at = models.DateTimeField(_("document failed at"), null=True, blank=True)
     document_failure = models.TextField(_("why the document failed"), blank=True)
+    # A grant may refuse or reduce some goods lines: ``outcome`` stays ``granted`` and
+    # ``partial`` says so. ``lines`` is what was decided per goods line (outcome, quantities,
+    # criteria of refused lines); ``conditions`` the conditions printed, in every language.
+    partial = models.BooleanField(_("partial"), default=False)
+    lines = models.JSONField(_("decision per goods line"), default=list, blank=True)
+    conditions = models.JSONField(_("conditions"), default=list, blank=True)
+    validity_months = models.PositiveSmallIntegerField(
+        _("validity granted (months)"), null=True, blank=True
+    )
+    validity_reason = models.TextField(_("why the validity was shortened"), blank=True)
 
     class Meta:
         ordering = ["-decided_at"]

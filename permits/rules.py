@@ -293,6 +293,10 @@ def submission_problems(application: PermitApplication) -> Errors:
         add("end_use_statement", _("The end-use statement is required."))
     if application.total_value is None:
         add("total_value", _("The total value is required."))
+    for message in validity_problems(application.regime, application.requested_validity_months).get(
+        "requested_validity_months", []
+    ):
+        add("requested_validity_months", message)
 
     goods = list(application.goods.all())
     if not goods:
@@ -442,3 +446,160 @@ def authority_problems(application: PermitApplication, *, outcome: str) -> Error
             ]
         }
     return {}
+
+
+# --- What a grant must satisfy (criteria, validity, lines) ------------------------------------
+
+
+def criteria_required(application: PermitApplication) -> bool:
+    """Whether a grant needs every criterion of the framework assessed
+    (``DECISION_CRITERIA_REQUIRED``, per regime)."""
+    return bool(settings.DECISION_CRITERIA_REQUIRED.get(application.regime, False))
+
+
+def criteria_grant_problems(
+    application: PermitApplication, assessed: dict[str, str] | None = None
+) -> Errors:
+    """Why the law forbids granting this file on its worksheet: a criterion that obliges refusal
+    marked as a ground for refusal, or (where the regime requires it) a criterion not
+    assessed. Each message names the criterion."""
+    framework = criteria_framework(application)
+    if assessed is None:
+        assessed = dict(application.criteria_worksheet.values_list("code", "assessment"))
+    messages: list[str] = []
+    for code in criteria.CRITERIA[framework]:
+        if assessed.get(code) == "refusal_ground" and code in criteria.MANDATORY_REFUSAL.get(
+            framework, ()
+        ):
+            messages.append(
+                _(
+                    "Criterion %(code)s (%(title)s) is marked as a ground for refusal: the law "
+                    "obliges refusal, the licence cannot be granted."
+                )
+                % {"code": code, "title": criteria.title(code)}
+            )
+    if criteria_required(application):
+        for code in criteria.CRITERIA[framework]:
+            if code not in assessed:
+                messages.append(
+                    _("Criterion %(code)s (%(title)s) has not been assessed.")
+                    % {"code": code, "title": criteria.title(code)}
+                )
+    return {"criteria": messages} if messages else {}
+
+
+def max_validity_months(regime: str) -> int | None:
+    return settings.LICENCE_MAX_VALIDITY_MONTHS.get(regime)
+
+
+def validity_problems(regime: str, months: int | None) -> Errors:
+    """A requested validity beyond the maximum for the licence family is refused, naming it."""
+    maximum = max_validity_months(regime)
+    if months is None or maximum is None or months <= maximum:
+        return {}
+    return {
+        "requested_validity_months": [
+            _(
+                "A licence of this family is valid for at most %(maximum)d months; "
+                "%(months)d months were requested."
+            )
+            % {"maximum": maximum, "months": months}
+        ]
+    }
+
+
+def granted_validity_problems(*, requested: int, granted: int | None, reason: str) -> Errors:
+    """The head may shorten the validity at approval, with a reason; never lengthen it."""
+    if granted is None or granted == requested:
+        return {}
+    if granted < 1 or granted > requested:
+        return {
+            "validity_months": [
+                _("The validity granted must be between 1 and %(months)d months (requested).")
+                % {"months": requested}
+            ]
+        }
+    return required_text(
+        "validity_reason", reason, _("Say why the validity is shorter than requested.")
+    )
+
+
+def proposal_line_problems(
+    application: PermitApplication, *, recommendation: str, lines: list[dict[str, Any]]
+) -> Errors:
+    """What is wrong with a proposal's decisions per goods line: a line of another file or
+    named twice, a reduction that is no reduction (never more than requested), a refused line
+    citing no criterion of the file's framework, a grant that grants nothing or a refusal that
+    grants something. Each message names the goods line."""
+    errors: Errors = {}
+    goods = {item.pk: item for item in application.goods.all()}
+    codes = criteria.CRITERIA[criteria_framework(application)]
+    seen: set[int] = set()
+
+    def add(field: str, message: str) -> None:
+        errors.setdefault(field, []).append(message)
+
+    for position, line in enumerate(lines, start=1):
+        field = f"lines[{position}]"
+        item = goods.get(line.get("goods_item"))
+        if item is None or item.pk in seen:
+            add(
+                f"{field}.goods_item",
+                _("Line %(position)d: name each goods line of this file once.")
+                % {"position": position},
+            )
+            continue
+        seen.add(item.pk)
+        named = {"description": item.description}
+        outcome = line.get("outcome")
+        if outcome not in ("grant", "reduce", "refuse"):
+            add(f"{field}.outcome", _("%(description)s: grant, reduce or refuse.") % named)
+        if outcome == "reduce":
+            quantity, value = line.get("granted_quantity"), line.get("granted_value")
+            if quantity is None and value is None:
+                add(
+                    f"{field}.granted_quantity",
+                    _("%(description)s: give the reduced quantity or value.") % named,
+                )
+            if quantity is not None and not 0 < quantity <= item.quantity:
+                add(
+                    f"{field}.granted_quantity",
+                    _(
+                        "%(description)s: the quantity granted must be more than 0 and at most "
+                        "the %(requested)s requested."
+                    )
+                    % {**named, "requested": f"{item.quantity.normalize():f}"},
+                )
+            if value is not None and not 0 < value <= item.line_value:
+                add(
+                    f"{field}.granted_value",
+                    _(
+                        "%(description)s: the value granted must be more than 0 and at most "
+                        "the %(requested)s requested."
+                    )
+                    % {**named, "requested": f"{item.line_value:.2f}"},
+                )
+        if outcome == "refuse":
+            cited = line.get("criteria") or []
+            if not cited:
+                add(
+                    f"{field}.criteria",
+                    _("%(description)s: a refused line cites the criteria it rests on.") % named,
+                )
+            unknown = [code for code in cited if code not in codes]
+            if unknown:
+                add(
+                    f"{field}.criteria",
+                    _("%(description)s: unknown criteria %(unknown)s; choose among %(codes)s.")
+                    % {**named, "unknown": ", ".join(unknown), "codes": ", ".join(codes)},
+                )
+    refused = {line.get("goods_item") for line in lines if line.get("outcome") == "refuse"}
+    granted_some = bool(set(goods) - refused)
+    if recommendation == "grant" and not granted_some:
+        add("lines", _("Every goods line is refused: recommend a refusal."))
+    if recommendation == "refuse" and any(line.get("outcome") != "refuse" for line in lines):
+        add(
+            "lines",
+            _("A refusal refuses every goods line: to grant some of them, recommend a grant."),
+        )
+    return errors

@@ -14,13 +14,13 @@ from django.db import DataError
 from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce
 from django.http import Http404
-from django.utils import timezone
+from django.utils import timezone, translation
 from moneyed import Money
 
 from workflow.models import CaseTask, TransitionRecord
 
 from . import rules
-from .compliance.criteria import CRITERIA
+from .compliance.criteria import CRITERIA, title
 from .compliance.models import ControlListEntry, CriterionAssessment, ReferenceList
 from .models import (
     Decision,
@@ -131,6 +131,7 @@ def approval_list(*, user: Any) -> QuerySet[PermitApplication]:
     return (
         _with_open_task(application_list(user=user))
         .filter(status=Status.PENDING_APPROVAL)
+        .prefetch_related("criteria_worksheet")
         .annotate(reviewed_by_me=Exists(mine) | Q(assigned_case_manager=user))
         .order_by("updated_at", "id")
     )
@@ -335,33 +336,58 @@ def goods_totals(*, items: Iterable[Any]) -> list[Money]:
     return totals((item.line_value, item.currency) for item in items)
 
 
-# --- Licence conditions -----------------------------------------------------------------------
-
-# Minimal version (i11c): the three conditions the licence always printed. The managed list of
-# standard conditions replaces it (i11a).
-_CONDITIONS = {
-    "en": [
-        "The goods may be used only for the declared end use: {end_use}",
-        "The goods may not be re-exported, transferred or diverted without the prior written "
-        "authorisation of the Brussels-Capital Region.",
-        "The holder reports each use of this licence to the Permits unit.",
-    ],
-    "fr": [
-        "Les biens ne peuvent servir qu'à l'utilisation finale déclarée : {end_use}",
-        "Les biens ne peuvent être réexportés, transférés ou détournés sans l'autorisation "
-        "écrite préalable de la Région de Bruxelles-Capitale.",
-        "Le titulaire déclare chaque utilisation de la licence à la Cellule Licences.",
-    ],
-    "nl": [
-        "De goederen mogen enkel voor het opgegeven eindgebruik dienen: {end_use}",
-        "De goederen mogen niet worden heruitgevoerd, overgebracht of omgeleid zonder "
-        "voorafgaande schriftelijke toestemming van het Brussels Hoofdstedelijk Gewest.",
-        "De houder meldt elk gebruik van deze vergunning aan de Cel Vergunningen.",
-    ],
-}
+# --- Decisions per goods line and conditions -----------------------------------------------
 
 
 def licence_conditions(*, licence: Licence, language: str) -> list[str]:
-    """The conditions printed on ``licence``, in ``language``, as plain text (not markup)."""
-    end_use = licence.application.end_use_statement
-    return [c.format(end_use=end_use) for c in _CONDITIONS.get(language, _CONDITIONS["en"])]
+    """The conditions (provisos) the licence carries, in ``language`` (fr, nl or en), as its
+    decision recorded them: the standard conditions chosen, then those written for the file."""
+    decision = Decision.objects.filter(application_id=licence.application_id).first()
+    if decision is None:
+        return []
+    return [
+        condition.get(language) or condition.get("en") or ""
+        for condition in decision.conditions
+        if condition.get(language) or condition.get("en")
+    ]
+
+
+def refused_lines(*, decision: Decision) -> list[dict[str, Any]]:
+    """The goods lines a decision refused, each with the criteria it cites (codes and titles
+    in the active language)."""
+    return [
+        {**line, "criteria_cited": [(code, title(code)) for code in line.get("criteria", [])]}
+        for line in decision.lines
+        if line.get("outcome") == "refuse"
+    ]
+
+
+def proposal_overview(*, application: PermitApplication) -> dict[str, Any]:
+    """What the head reads beside the approve button: the proposal per goods line, the
+    conditions chosen, and whether the worksheet lets the law grant the file."""
+    proposed = {line.goods_item_id: line for line in application.proposed_lines.all()}
+    return {
+        "lines": [
+            {"item": item, "proposed": proposed.get(item.pk)} for item in application.goods.all()
+        ],
+        "conditions": [
+            (c.code, c.text(translation.get_language() or "en"))
+            for c in application.proposed_conditions.order_by("code")
+        ],
+        "conditions_text": [t for t in application.conditions_text.splitlines() if t.strip()],
+        "criteria_problems": rules.criteria_grant_problems(application).get("criteria", []),
+    }
+
+
+def worksheet_summary(*, application: PermitApplication) -> dict[str, Any]:
+    """The worksheet in a line of the approvals list: how many criteria are assessed, which
+    are grounds for refusal, and what keeps the law from granting the file."""
+    codes = CRITERIA[rules.criteria_framework(application)]
+    # Read from the prefetched worksheet (approval_list): one query for the whole page.
+    assessed = {line.code: line.assessment for line in application.criteria_worksheet.all()}
+    return {
+        "assessed": sum(1 for code in codes if code in assessed),
+        "total": len(codes),
+        "refusal_grounds": [code for code in codes if assessed.get(code) == "refusal_ground"],
+        "problems": rules.criteria_grant_problems(application, assessed).get("criteria", []),
+    }

@@ -134,11 +134,10 @@ def queue(request: HttpRequest) -> HttpResponse:
 def approvals(request: HttpRequest) -> HttpResponse:
     if not has_role(request.user, Role.HEAD_OF_UNIT):
         return _forbidden(request)
-    return render(
-        request,
-        "permits/approvals.html",
-        {"page": _page(request, selectors.approval_list(user=request.user))},
-    )
+    page = _page(request, selectors.approval_list(user=request.user))
+    for application in page.object_list:
+        application.worksheet = selectors.worksheet_summary(application=application)
+    return render(request, "permits/approvals.html", {"page": page})
 
 
 @login_required
@@ -160,10 +159,12 @@ def search(request: HttpRequest) -> HttpResponse:
 # --- The case page -----------------------------------------------------------------------------
 
 
-def _form(request: HttpRequest, name: str, data=None, files=None):
+def _form(request: HttpRequest, name: str, data=None, files=None, application=None):
     form_class = TRANSITION_FORMS[name]
     if name == "start_review":
         return form_class(data, can_assign_others=rules.can_assign_to_others(request.user))
+    if name == "propose_decision":
+        return form_class(data, files, application=application)
     return form_class(data, files)
 
 
@@ -174,7 +175,11 @@ def _available_actions(request: HttpRequest, application) -> list[dict]:
         if name not in transitions.CASE_PAGE_TRANSITIONS:
             continue
         actions.append(
-            {"name": name, "label": transitions.label(name), "form": _form(request, name)}
+            {
+                "name": name,
+                "label": transitions.label(name),
+                "form": _form(request, name, application=application),
+            }
         )
     return actions
 
@@ -211,6 +216,9 @@ def _render_detail(request, application, failed_action=None, status=200) -> Http
         }
         context["task"] = selectors.open_task(application=application)
         context["four_eyes"] = rules.shows_four_eyes_notice(application, request.user)
+        if application.status == "pending_approval":
+            # The head reads the proposal and the worksheet beside the approve button.
+            context["proposal"] = selectors.proposal_overview(application=application)
         template = "permits/detail_staff.html"
     else:
         context["information_request"] = (
@@ -244,7 +252,7 @@ def application_transition(request: HttpRequest, key: str, name: str) -> HttpRes
     application = selectors.application_get(user=request.user, key=key)
     if name not in transitions.CASE_PAGE_TRANSITIONS:
         raise Http404("No such action.")
-    form = _form(request, name, request.POST, request.FILES)
+    form = _form(request, name, request.POST, request.FILES, application=application)
     if not form.is_valid():
         action = {"name": name, "label": transitions.label(name), "form": form}
         return _render_detail(request, application, failed_action=action, status=400)

@@ -26,7 +26,10 @@ def advance(
             application=a, actor=case_manager, message="Send the end-user certificate."
         ),
         "pending_approval": lambda a: actions.application_propose_decision(
-            application=a, actor=case_manager, recommendation="grant", reasons="In order."
+            application=assess_all_criteria(a, case_manager),
+            actor=case_manager,
+            recommendation="grant",
+            reasons="In order.",
         ),
         "issued": lambda a: actions.application_approve(
             application=record_government_decision(a, head, "granted"), actor=head
@@ -58,6 +61,26 @@ def advance(
     }[target]
     for step in route:
         application = steps[step](application)
+    return application
+
+
+def assess_all_criteria(
+    application: PermitApplication, actor, assessment: str = "not_engaged"
+) -> PermitApplication:
+    """Fill every line of the worksheet the file's framework has (a military or dual-use
+    grant needs all of them assessed); lines already assessed are left as they are."""
+    from permits.compliance.criteria import CRITERIA
+
+    assessed = set(application.criteria_worksheet.values_list("code", flat=True))
+    for code in CRITERIA[rules.criteria_framework(application)]:
+        if code not in assessed:
+            actions.criterion_assess(
+                application=application,
+                actor=actor,
+                code=code,
+                assessment=assessment,
+                note="" if assessment != "refusal_ground" else "Assessed for the test.",
+            )
     return application
 
 

@@ -259,6 +259,17 @@ DECISION_DEADLINE_RULES = {
 # Brussels Government decides (military exports, domain notes §1), the head of unit's approval
 # waits for the Government's decision to be recorded.
 DECISION_AUTHORITY = {"export:military": "government", "default": "head_of_unit"}
+# Standard conditions (codes) a proposal carries when it names none (the API's simple path).
+LICENCE_DEFAULT_CONDITIONS = ["no-reexport", "report-use"]
+# Regimes whose grant needs every criterion of the assessment framework assessed (Common
+# Position 2008/944/CFSP for military goods, the considerations of Regulation (EU) 2021/821 for
+# dual-use items). A regime missing here needs none.
+DECISION_CRITERIA_REQUIRED = {
+    "military": True,
+    "dual_use": True,
+    "civil_firearms": False,
+    "law_enforcement": False,
+}
 # Reminders to the case manager this many days before the deadline; escalation when passed.
 DEADLINE_REMINDER_DAYS = [10, 3]
 # Applicants who have not answered an information request are reminded after these days.
@@ -336,5 +347,6 @@ SPECTACULAR_SETTINGS = {
         "DocumentKindEnum": "permits.api.document_serializers.DOCUMENT_KINDS",
         "UploadableDocumentKindEnum": "permits.api.document_serializers.UPLOADABLE_KINDS",
         "PartnerStatusEnum": "directory.models.Partner.Status",
+        "LineOutcomeEnum": "permits.models.LineOutcome.choices",
     },
 }

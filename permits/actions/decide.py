@@ -6,6 +6,7 @@ after commit (``permits.decisions``)."""
 from __future__ import annotations
 
 from datetime import date, timedelta
+from decimal import Decimal
 from typing import Any
 
 from dateutil.relativedelta import relativedelta
@@ -19,7 +20,15 @@ from workflow.exceptions import TransitionConflict, TransitionForbidden, Transit
 
 from .. import events, rules
 from ..compliance.models import GovernmentDecision, ScreeningRun
-from ..models import Decision, Licence, LicenceLine, PermitApplication, Status
+from ..models import (
+    Decision,
+    Licence,
+    LicenceLine,
+    LineOutcome,
+    PermitApplication,
+    ProposedLine,
+    Status,
+)
 from ._base import (
     User,
     application_locked,
@@ -35,10 +44,87 @@ from .screening import application_screen
 DECISION_DOCUMENT_TASK = "permits.decisions.tasks.generate_decision_document"
 
 
-def licence_validity(application: PermitApplication, start: date) -> tuple[date, date]:
+def requested_validity(application: PermitApplication) -> int:
+    """The validity asked for (or the default), within the family's maximum: the draft step
+    refuses more, this only guards files filed before the maximum was lowered."""
     months = application.requested_validity_months or settings.LICENCE_DEFAULT_VALIDITY_MONTHS
-    months = min(months, settings.LICENCE_MAX_VALIDITY_MONTHS[application.regime])
+    return min(months, settings.LICENCE_MAX_VALIDITY_MONTHS[application.regime])
+
+
+def licence_validity(
+    application: PermitApplication, start: date, months: int | None = None
+) -> tuple[date, date]:
+    months = months or requested_validity(application)
     return start, start + relativedelta(months=months) - timedelta(days=1)
+
+
+def decided_lines(application: PermitApplication, *, refused: bool) -> list[ProposedLine]:
+    """The decision per goods line: the proposal as it stands; without one (a proposal made
+    before decisions per line), every line as the whole file is decided, as requested."""
+    proposed = {line.goods_item_id: line for line in application.proposed_lines.all()}
+    cited = rules.refusal_criteria(application)
+    lines = []
+    for item in application.goods.all():
+        line = proposed.get(item.pk)
+        if line is None:
+            line = ProposedLine(
+                goods_item=item,
+                outcome=LineOutcome.REFUSE if refused else LineOutcome.GRANT,
+                granted_quantity=item.quantity,
+                granted_value=item.line_value,
+                criteria=[],
+            )
+        if refused and line.outcome != LineOutcome.REFUSE:
+            # The head refuses the whole file: every line falls with the worksheet's criteria.
+            line = ProposedLine(goods_item=item, outcome=LineOutcome.REFUSE, criteria=[])
+        if line.outcome == LineOutcome.REFUSE:
+            line.granted_quantity = line.granted_value = None
+            line.criteria = line.criteria or cited
+        lines.append(line)
+    return lines
+
+
+def _lines_record(lines: list[ProposedLine]) -> list[dict[str, Any]]:
+    """What the decision says per goods line, kept with it as decided."""
+
+    def text(number: Any) -> str | None:
+        return None if number is None else f"{number:f}"
+
+    return [
+        {
+            "goods_item": line.goods_item_id,
+            "description": line.goods_item.description,
+            "control_entry": line.goods_item.control_entry,
+            "unit": line.goods_item.unit,
+            "requested_quantity": text(line.goods_item.quantity),
+            "requested_value": text(line.goods_item.line_value.quantize(Decimal("0.01"))),
+            "outcome": line.outcome,
+            "granted_quantity": text(line.granted_quantity),
+            "granted_value": text(line.granted_value),
+            "criteria": list(line.criteria),
+        }
+        for line in lines
+    ]
+
+
+def _conditions_record(application: PermitApplication) -> list[dict[str, Any]]:
+    """The conditions the licence carries, in every language, as the decision printed them."""
+    record: list[dict[str, Any]] = [
+        {
+            "code": c.code,
+            "version": c.version,
+            "fr": c.text_fr,
+            "nl": c.text_nl,
+            "en": c.text_en,
+        }
+        for c in application.proposed_conditions.order_by("code")
+    ]
+    for text in application.conditions_text.splitlines():
+        if text.strip():
+            record.append(
+                {"code": "", "version": None, **dict.fromkeys(("fr", "nl", "en"), text.strip())}
+            )
+    return record
 
 
 def _decision_record(
@@ -48,6 +134,7 @@ def _decision_record(
     outcome: str,
     grounds: str = "",
     criteria: list[str] | None = None,
+    **details: Any,
 ) -> Decision:
     """The decision, and once committed, the rendering of its document."""
     government = getattr(application, "government_decision", None)
@@ -63,33 +150,76 @@ def _decision_record(
         grounds=grounds,
         criteria=criteria or [],
         language=application.organisation.language,
+        **details,
     )
     task_enqueue_after_commit(DECISION_DOCUMENT_TASK, decision.pk)
     return decision
 
 
+def _grant_problems(
+    application: PermitApplication, validity_months: int | None, validity_reason: str
+) -> dict[str, list[str]]:
+    """Why the proposal itself cannot be granted, whatever the screening finds: the criteria
+    the law binds, a proposal that grants no line, the validity given."""
+    errors = rules.criteria_grant_problems(application) | rules.granted_validity_problems(
+        requested=requested_validity(application),
+        granted=validity_months,
+        reason=validity_reason,
+    )
+    lines = decided_lines(application, refused=False)
+    if all(line.outcome == LineOutcome.REFUSE for line in lines):
+        errors["lines"] = [
+            _("The proposal refuses every goods line: refuse the file or return it.")
+        ]
+    return errors
+
+
 def application_approve(
-    *, application: PermitApplication, actor: User, comment: str = ""
+    *,
+    application: PermitApplication,
+    actor: User,
+    comment: str = "",
+    validity_months: int | None = None,
+    validity_reason: str = "",
 ) -> PermitApplication:
-    """Screen the file once more, then grant it only without open blocking flags or
-    consultations. The screening commits on its own: its findings stay for the case manager to
-    clear even when they refuse this approval."""
+    """Grant the proposal as it stands: the licence carries only the granted lines, with the
+    granted quantities and values; a decision that refuses or reduces a line is ``partial``.
+    The law binds: no grant with a criterion that obliges refusal marked as a ground for
+    refusal, nor (where the regime requires it) with a criterion unassessed. The head may
+    shorten the validity, saying why.
+
+    Screening runs once more first (unless the grant is refused whatever it finds), and
+    commits on its own: its findings stay for the case manager to clear even when they refuse
+    this approval."""
     if application.status == Status.PENDING_APPROVAL and rules.can_decide(application, actor):
+        # What refuses the grant whatever the screening finds is said before it runs, so that
+        # such a refusal leaves no screening run behind (read afresh: the caller's copy may be
+        # stale).
+        current = PermitApplication.objects.get(pk=application.pk)
+        guard_check("approve", _grant_problems(current, validity_months, validity_reason))
         application_screen(
             application=application, occasion=ScreeningRun.Occasion.PRE_DECISION, actor=actor
         )
     with transaction.atomic():
         locked = application_locked(application)
         transition_check(locked, "approve", actor)
+        lines = decided_lines(locked, refused=False)
+        granted = [line for line in lines if line.outcome != LineOutcome.REFUSE]
+        requested = requested_validity(locked)
         guard_check(
             "approve",
-            rules.decision_blockers(locked) | rules.authority_problems(locked, outcome="granted"),
+            rules.decision_blockers(locked)
+            | rules.authority_problems(locked, outcome="granted")
+            | _grant_problems(locked, validity_months, validity_reason),
         )
+        months = validity_months or requested
+        shortened = months != requested
+        partial = any(line.outcome != LineOutcome.GRANT for line in lines)
         now = timezone.now()
         locked.decided_at = now
         source = transition_make(locked, "approve", actor)
         work_item_hand_over(application=locked, actor=actor)
-        valid_from, valid_until = licence_validity(locked, timezone.localdate(now))
+        valid_from, valid_until = licence_validity(locked, timezone.localdate(now), months)
         licence = Licence.objects.create(
             number=locked.reference,
             application=locked,
@@ -103,16 +233,28 @@ def application_approve(
         LicenceLine.objects.bulk_create(
             LicenceLine(
                 licence=licence,
-                goods_item=item,
-                description=item.description,
-                control_entry=item.control_entry,
-                unit=item.unit,
-                authorised_quantity=item.quantity,
-                authorised_value=item.line_value,
+                goods_item=line.goods_item,
+                description=line.goods_item.description,
+                control_entry=line.goods_item.control_entry,
+                unit=line.goods_item.unit,
+                authorised_quantity=line.granted_quantity,
+                authorised_value=line.granted_value,
             )
-            for item in locked.goods.all()
+            for line in granted
         )
-        _decision_record(locked, actor=actor, outcome=Decision.Outcome.GRANTED)
+        refused_lines = [line for line in lines if line.outcome == LineOutcome.REFUSE]
+        _decision_record(
+            locked,
+            actor=actor,
+            outcome=Decision.Outcome.GRANTED,
+            grounds=locked.refusal_grounds if refused_lines else "",
+            criteria=sorted({code for line in refused_lines for code in line.criteria}),
+            partial=partial,
+            lines=_lines_record(lines),
+            conditions=_conditions_record(locked),
+            validity_months=months,
+            validity_reason=validity_reason.strip() if shortened else "",
+        )
         events.transition_recorded(
             application=locked,
             name="approve",
@@ -122,6 +264,9 @@ def application_approve(
             licence=licence.number,
             valid_from=valid_from.isoformat(),
             valid_until=valid_until.isoformat(),
+            partial=partial,
+            validity_months=months,
+            validity_reason=validity_reason.strip() if shortened else "",
         )
     return done(application, locked)
 
@@ -142,12 +287,14 @@ def application_refuse(
     locked.refusal_grounds = grounds.strip()
     source = transition_make(locked, "refuse", actor)
     work_item_hand_over(application=locked, actor=actor)
+    lines = decided_lines(locked, refused=True)
     _decision_record(
         locked,
         actor=actor,
         outcome=Decision.Outcome.REFUSED,
         grounds=grounds.strip(),
         criteria=rules.refusal_criteria(locked),
+        lines=_lines_record(lines),
     )
     events.transition_recorded(
         application=locked,

@@ -44,6 +44,13 @@ def _control_entry_check(item: GoodsItem, regime: str) -> None:
         raise TransitionGuardFailed({"control_entry": [error]}, transition="edit")
 
 
+def _validity_check(application: PermitApplication) -> None:
+    """More months than the licence family allows are refused now, not capped at issue."""
+    errors = rules.validity_problems(application.regime, application.requested_validity_months)
+    if errors:
+        raise TransitionGuardFailed(errors, transition="edit")
+
+
 @transaction.atomic
 def application_create_draft(
     *, organisation: ApplicantOrganisation, actor: User, **fields: Any
@@ -59,6 +66,7 @@ def application_create_draft(
         organisation=organisation, created_by=actor, updated_by=actor, **fields
     )
     full_clean(application, exclude=["status"])
+    _validity_check(application)
     application.save()
     return application
 
@@ -73,6 +81,7 @@ def application_update_draft(
         setattr(locked, name, value)
     locked.updated_by = actor
     full_clean(locked, exclude=["status"])
+    _validity_check(locked)
     locked.save()
     return locked
 

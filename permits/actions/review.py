@@ -4,6 +4,8 @@ answers, or the request lapses), proposes a decision; the head of unit may send 
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
+from typing import Any
 
 from django.conf import settings
 from django.db import transaction
@@ -17,7 +19,14 @@ from workflow.roles import Role, has_role
 
 from .. import events, rules
 from ..compliance.models import ClockPause
-from ..models import PermitApplication, Recommendation
+from ..models import (
+    GoodsItem,
+    LineOutcome,
+    PermitApplication,
+    ProposedLine,
+    Recommendation,
+    StandardCondition,
+)
 from ._base import (
     User,
     applicant_notify,
@@ -137,6 +146,51 @@ def application_provide_information(
     return done(application, locked)
 
 
+def _proposed_line(item: GoodsItem, line: dict[str, Any] | None, refusal: bool, cited: list[str]):
+    """One goods line of the proposal with its granted quantity and value worked out: as
+    requested for a grant, the reduction given (a reduced quantity keeps its unit value) for a
+    reduced grant, nothing for a refusal."""
+    outcome = (line or {}).get("outcome") or (LineOutcome.REFUSE if refusal else LineOutcome.GRANT)
+    quantity, value = item.quantity, item.line_value
+    if outcome == LineOutcome.REDUCE:
+        if line.get("granted_quantity") is not None:
+            quantity = line["granted_quantity"]
+            value = min(quantity * item.unit_value, item.line_value)
+        if line.get("granted_value") is not None:
+            value = line["granted_value"]
+    if outcome == LineOutcome.REFUSE:
+        quantity, value = Decimal("0"), Decimal("0")
+    return ProposedLine(
+        goods_item=item,
+        outcome=outcome,
+        granted_quantity=quantity,
+        granted_value=value.quantize(Decimal("0.01")),
+        criteria=list((line or {}).get("criteria") or (cited if outcome == "refuse" else [])),
+    )
+
+
+def _conditions_chosen(codes: list[str] | None) -> tuple[list[StandardCondition], list[str]]:
+    """The active standard conditions named (their latest version), and the codes unknown.
+    ``None`` (a proposal that names none) means the default conditions."""
+    if codes is None:
+        codes = [
+            code
+            for code in settings.LICENCE_DEFAULT_CONDITIONS
+            if StandardCondition.objects.filter(code=code, active=True).exists()
+        ]
+    chosen = []
+    unknown = []
+    for code in dict.fromkeys(codes):
+        condition = (
+            StandardCondition.objects.filter(code=code, active=True).order_by("-version").first()
+        )
+        if condition is None:
+            unknown.append(code)
+        else:
+            chosen.append(condition)
+    return chosen, unknown
+
+
 @transaction.atomic
 def application_propose_decision(
     *,
@@ -145,22 +199,54 @@ def application_propose_decision(
     recommendation: str,
     reasons: str,
     grounds: str = "",
+    lines: list[dict[str, Any]] | None = None,
+    conditions: list[str] | None = None,
+    conditions_text: str = "",
 ) -> PermitApplication:
+    """The case manager's proposal: grant or refuse, and per goods line grant as requested,
+    grant reduced (never more than requested) or refuse citing criteria, with the licence's
+    conditions. Without ``lines`` every line follows the recommendation as requested."""
     locked = application_locked(application)
     transition_check(locked, "propose_decision", actor)
+    cited = rules.refusal_criteria(locked)
+    lines = [dict(line) for line in lines or []]
+    if recommendation == Recommendation.REFUSE:
+        # A refused line that cites nothing rests on the worksheet's grounds for refusal.
+        for line in lines:
+            if line.get("outcome") == LineOutcome.REFUSE and not line.get("criteria"):
+                line["criteria"] = cited
     errors: dict[str, list[str]] = {}
     if recommendation not in Recommendation.values:
         errors["recommendation"] = [_("Recommend either grant or refuse.")]
     errors |= rules.required_text("reasons", reasons, _("Written reasons are required."))
-    if recommendation == Recommendation.REFUSE:
+    refuses_lines = any(line.get("outcome") == LineOutcome.REFUSE for line in lines)
+    if recommendation == Recommendation.REFUSE or refuses_lines:
         errors |= rules.required_text(
             "grounds", grounds, _("A proposed refusal must state its grounds.")
         )
+    if recommendation == Recommendation.REFUSE:
         errors |= rules.refusal_criteria_problems(locked)
+    errors |= rules.proposal_line_problems(locked, recommendation=recommendation, lines=lines)
+    chosen, unknown = _conditions_chosen(conditions)
+    if unknown:
+        errors["conditions"] = [
+            _("Unknown or inactive standard conditions: %(codes)s.") % {"codes": ", ".join(unknown)}
+        ]
     guard_check("propose_decision", errors)
+    refusal = recommendation == Recommendation.REFUSE
+    by_item = {line["goods_item"]: line for line in lines}
+    proposed = [
+        _proposed_line(item, by_item.get(item.pk), refusal, cited) for item in locked.goods.all()
+    ]
+    locked.proposed_lines.all().delete()
+    for line in proposed:
+        line.application = locked
+    ProposedLine.objects.bulk_create(proposed)
+    locked.proposed_conditions.set(chosen)
+    locked.conditions_text = "" if refusal else (conditions_text or "").strip()
     locked.recommendation = recommendation
     locked.recommendation_reasons = reasons.strip()
-    locked.refusal_grounds = grounds.strip() if recommendation == Recommendation.REFUSE else ""
+    locked.refusal_grounds = grounds.strip() if refusal or refuses_lines else ""
     source = transition_make(locked, "propose_decision", actor)
     work_item_hand_over(
         application=locked,
@@ -176,6 +262,17 @@ def application_propose_decision(
         comment=reasons.strip(),
         recommendation=recommendation,
         grounds=grounds.strip(),
+        lines=[
+            {
+                "goods_item": line.goods_item_id,
+                "outcome": line.outcome,
+                "granted_quantity": f"{line.granted_quantity:f}",
+                "granted_value": f"{line.granted_value:f}",
+                "criteria": line.criteria,
+            }
+            for line in proposed
+        ],
+        conditions=[f"{c.code}@{c.version}" for c in chosen],
     )
     return done(application, locked)
 
@@ -193,6 +290,10 @@ def application_return_to_review(
     locked.recommendation = ""
     locked.recommendation_reasons = ""
     locked.refusal_grounds = ""
+    # The head approves a proposal as it stands or returns it: the next one starts afresh.
+    locked.proposed_lines.all().delete()
+    locked.proposed_conditions.clear()
+    locked.conditions_text = ""
     source = transition_make(locked, "return_to_review", actor)
     work_item_hand_over(
         application=locked,

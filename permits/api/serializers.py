@@ -26,6 +26,7 @@ from ..models import (
     GoodsItem,
     Kind,
     LicenceType,
+    LineOutcome,
     Party,
     PermitApplication,
     Recommendation,
@@ -235,6 +236,20 @@ class ApplicantApplicationSerializer(serializers.Serializer):
         return LicenceSerializer(licence).data if licence is not None else None
 
 
+class ProposedLineSerializer(serializers.Serializer):
+    """The case manager's proposal for one goods line (what the head approves as it stands)."""
+
+    goods_item = serializers.IntegerField(source="goods_item_id", read_only=True)
+    outcome = serializers.ChoiceField(choices=LineOutcome.choices, read_only=True)
+    granted_quantity = serializers.DecimalField(
+        max_digits=14, decimal_places=3, read_only=True, allow_null=True
+    )
+    granted_value = serializers.DecimalField(
+        max_digits=14, decimal_places=2, read_only=True, allow_null=True
+    )
+    criteria = serializers.ListField(child=serializers.CharField(), read_only=True)
+
+
 class ReviewSerializer(serializers.Serializer):
     """Staff only: the file's internal review."""
 
@@ -246,6 +261,13 @@ class ReviewSerializer(serializers.Serializer):
     )
     recommendation_reasons = serializers.CharField(read_only=True)
     refusal_grounds = serializers.CharField(read_only=True)
+    proposed_lines = ProposedLineSerializer(many=True, read_only=True)
+    proposed_conditions = serializers.SerializerMethodField()
+    conditions_text = serializers.CharField(read_only=True)
+
+    def get_proposed_conditions(self, application: PermitApplication) -> list[str]:
+        """Codes of the standard conditions proposed."""
+        return sorted(c.code for c in application.proposed_conditions.all())
 
 
 class StaffApplicationSerializer(ApplicantApplicationSerializer):
@@ -255,8 +277,40 @@ class StaffApplicationSerializer(ApplicantApplicationSerializer):
     review = ReviewSerializer(source="*", required=False)
 
 
+class DecisionLineSerializer(serializers.Serializer):
+    """What the decision says about one goods line."""
+
+    goods_item = serializers.IntegerField(read_only=True)
+    description = serializers.CharField(read_only=True)
+    control_entry = serializers.CharField(read_only=True)
+    unit = serializers.CharField(read_only=True)
+    requested_quantity = serializers.DecimalField(max_digits=14, decimal_places=3, read_only=True)
+    outcome = serializers.ChoiceField(choices=LineOutcome.choices, read_only=True)
+    granted_quantity = serializers.DecimalField(
+        max_digits=14, decimal_places=3, read_only=True, allow_null=True
+    )
+    granted_value = serializers.DecimalField(
+        max_digits=14, decimal_places=2, read_only=True, allow_null=True
+    )
+    criteria = serializers.ListField(child=serializers.CharField(), read_only=True)
+
+
 class DecisionSerializer(serializers.Serializer):
-    outcome = serializers.ChoiceField(choices=Decision.Outcome.choices, read_only=True)
+    outcome = serializers.ChoiceField(
+        choices=Decision.Outcome.choices,
+        read_only=True,
+        help_text="granted (the licence is issued, possibly in part: see partial) or refused.",
+    )
+    partial = serializers.BooleanField(
+        read_only=True,
+        help_text="A grant that refuses or reduces at least one goods line (see lines).",
+    )
+    lines = DecisionLineSerializer(many=True, read_only=True)
+    conditions = serializers.SerializerMethodField()
+    validity_months = serializers.IntegerField(read_only=True, allow_null=True)
+    validity_reason = serializers.CharField(
+        read_only=True, help_text="Why the validity granted is shorter than requested."
+    )
     decided_at = serializers.DateTimeField(read_only=True)
     grounds = serializers.CharField(read_only=True)
     language = serializers.CharField(read_only=True)
@@ -269,6 +323,14 @@ class DecisionSerializer(serializers.Serializer):
 
     def _document(self, decision: Decision):
         return getattr(decision, "document", None)
+
+    def get_conditions(self, decision: Decision) -> list[str]:
+        """The licence's conditions in the decision's language."""
+        return [
+            c.get(decision.language) or c.get("en", "")
+            for c in decision.conditions
+            if c.get(decision.language) or c.get("en")
+        ]
 
     def get_document_ready(self, decision: Decision) -> bool:
         return self._document(decision) is not None
@@ -363,10 +425,54 @@ class ProvideInformationPayload(serializers.Serializer):
     reply = _text()
 
 
+class ProposedLinePayload(serializers.Serializer):
+    goods_item = serializers.IntegerField(help_text="The goods item's id.")
+    outcome = serializers.ChoiceField(choices=LineOutcome.choices)
+    granted_quantity = serializers.DecimalField(
+        max_digits=14,
+        decimal_places=3,
+        required=False,
+        min_value=Decimal("0"),
+        help_text="For reduce: at most the quantity requested.",
+    )
+    granted_value = serializers.DecimalField(
+        max_digits=14,
+        decimal_places=2,
+        required=False,
+        min_value=Decimal("0"),
+        help_text="For reduce: at most the value requested.",
+    )
+    criteria = serializers.ListField(
+        child=serializers.CharField(max_length=5),
+        required=False,
+        default=list,
+        max_length=12,
+        help_text='For refuse: the criteria the refusal of this line rests on, e.g. ["7"].',
+    )
+
+
 class ProposeDecisionPayload(serializers.Serializer):
     recommendation = serializers.ChoiceField(choices=Recommendation.choices)
     reasons = _text()
-    grounds = _text(required=False, default="", help_text="Required for a refusal.")
+    grounds = _text(
+        required=False, default="", help_text="Required for a refusal or a refused line."
+    )
+    lines = ProposedLinePayload(
+        many=True,
+        required=False,
+        max_length=500,
+        help_text="Optional: the decision per goods line. A line not named follows the "
+        "recommendation as requested.",
+    )
+    conditions = serializers.ListField(
+        child=serializers.CharField(max_length=30),
+        required=False,
+        max_length=50,
+        help_text="Codes of standard conditions; omitted: the default conditions.",
+    )
+    conditions_text = _text(
+        required=False, default="", help_text="Conditions for this file, one per line."
+    )
 
 
 class CommentPayload(serializers.Serializer):
@@ -375,6 +481,18 @@ class CommentPayload(serializers.Serializer):
 
 class OptionalCommentPayload(serializers.Serializer):
     comment = _text(required=False, default="")
+
+
+class ApprovePayload(OptionalCommentPayload):
+    validity_months = serializers.IntegerField(
+        required=False,
+        min_value=1,
+        max_value=120,
+        help_text="Optional: a validity shorter than requested, in months.",
+    )
+    validity_reason = _text(
+        required=False, default="", help_text="Required when the validity is shortened."
+    )
 
 
 class GroundsPayload(serializers.Serializer):
@@ -396,7 +514,7 @@ TRANSITION_PAYLOADS: dict[str, type[serializers.Serializer]] = {
     "provide_information": ProvideInformationPayload,
     "propose_decision": ProposeDecisionPayload,
     "return_to_review": CommentPayload,
-    "approve": OptionalCommentPayload,
+    "approve": ApprovePayload,
     "refuse": GroundsPayload,
     "withdraw": OptionalReasonPayload,
     "revoke": ReasonPayload,

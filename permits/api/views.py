@@ -106,6 +106,8 @@ def application_queryset(user):
         Prefetch("goods", queryset=GoodsItem.objects.order_by("id")),
         Prefetch("parties", queryset=Party.objects.order_by("role", "id")),
         "licence",
+        "proposed_lines",
+        "proposed_conditions",
     )
 
 

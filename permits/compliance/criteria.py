@@ -46,6 +46,16 @@ CRITERIA: dict[str, dict[str, Any]] = {
 }
 
 
+# Criteria that oblige refusal when engaged: a file with one of them marked "ground for
+# refusal" may not be granted, whoever decides. Common Position 2008/944/CFSP, art. 2: criteria
+# 1 to 4 ("shall deny"); 5 to 8 are weighed. For dual-use items, international obligations and
+# sanctions (DU1) bind the same way; the other considerations are weighed.
+MANDATORY_REFUSAL: dict[str, frozenset[str]] = {
+    MILITARY: frozenset({"1", "2", "3", "4"}),
+    DUAL_USE: frozenset({"DU1"}),
+}
+
+
 def framework_for(regime: str) -> str:
     return DUAL_USE if regime == "dual_use" else MILITARY
 

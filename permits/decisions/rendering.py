@@ -30,9 +30,9 @@ from reportlab.platypus.flowables import Flowable
 
 from permits.models import Decision, Party, Unit
 from permits.money import format_money, format_number, totals
-from permits.selectors import licence_conditions
+from permits.selectors import licence_conditions, refused_lines
 
-from .texts import appeal_route, box_titles, texts_for
+from .texts import LINE_TEXTS, appeal_route, box_titles, texts_for
 
 FONT_DIR = Path(__file__).resolve().parent / "fonts"
 FONT, FONT_BOLD = "DejaVuSans", "DejaVuSans-Bold"
@@ -203,6 +203,40 @@ def _unit_label(unit: str) -> str:
     return str(Unit(unit).label) if unit in Unit.values else unit
 
 
+def _refused_lines_block(decision: Decision, p) -> list:
+    """The goods lines refused (a refusal letter, or a licence granted in part), each with the
+    criteria it rests on."""
+    refused = refused_lines(decision=decision)
+    if not refused:
+        return []
+    words = LINE_TEXTS.get(decision.language, LINE_TEXTS["en"])
+    block = [p(words["refused_lines"], "h2")]
+    if decision.outcome == Decision.Outcome.GRANTED:
+        block.append(p(words["partial_note"]))
+    with translation.override(decision.language):
+        for line in refused:
+            cited = "; ".join(
+                f"{escape(code)} — {escape(str(title))}" for code, title in line["criteria_cited"]
+            )
+            block.append(
+                p(
+                    f"• <b>{escape(line['description'])}</b> ({escape(line['control_entry'])}), "
+                    f"{words['requested']}: {escape(line['requested_quantity'])} "
+                    f"{escape(line['unit'])}. {words['criteria_cited'].capitalize()}: {cited}"
+                )
+            )
+    if decision.outcome == Decision.Outcome.GRANTED:
+        # A refusal in part is a refusal: its grounds and the appeal route go with it.
+        t = texts_for(decision.language)
+        if decision.grounds:
+            block.append(p(escape(decision.grounds).replace("\n", "<br/>")))
+        block += [
+            p(t["appeal"], "h2"),
+            *[p(text(paragraph)) for paragraph in appeal_route(decision.language)],
+        ]
+    return block
+
+
 def render_decision(decision: Decision, *, signed: bool) -> bytes:
     """The decision document's unsigned PDF bytes. Same decision and flag, same bytes.
 
@@ -337,6 +371,8 @@ def _render(decision: Decision, *, signed: bool) -> bytes:
             _boxes(application, licence, decision, t, box, p, country, holder, kind),
             p(f"{box[13]} – {box[18]}", "h2"),
             goods_table,
+            # A licence granted in part lists what it refuses, with the criteria and appeal.
+            *_refused_lines_block(decision, p),
             p(t["conditions"], "h2"),
             *[
                 p(f"• {text(condition)}")
@@ -355,6 +391,7 @@ def _render(decision: Decision, *, signed: bool) -> bytes:
             _refusal_details(application, t, p, country, holder, kind, regime, licence_type),
             p(t["goods"], "h2"),
             goods_table,
+            *_refused_lines_block(decision, p),
         ]
         notes = dict(
             application.criteria_worksheet.filter(code__in=decision.criteria).values_list(

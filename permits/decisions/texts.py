@@ -325,3 +325,34 @@ def appeal_route(language: str) -> list[str]:
     if configured:
         return list(configured.get(language) or configured.get("en") or [])
     return [texts_for(language)["appeal_text"]]
+
+# Decisions per goods line: the refused lines a refusal letter or a partial licence lists.
+LINE_TEXTS: dict[str, dict[str, str]] = {
+    "en": {
+        "refused_lines": "Goods refused",
+        "partial_note": (
+            "This licence is granted in part: it covers only the goods and quantities listed "
+            "above. The goods below are refused."
+        ),
+        "requested": "requested",
+        "criteria_cited": "criteria relied on",
+    },
+    "fr": {
+        "refused_lines": "Biens refusés",
+        "partial_note": (
+            "Cette licence est accordée en partie : elle ne couvre que les biens et quantités "
+            "énumérés ci-dessus. Les biens ci-dessous sont refusés."
+        ),
+        "requested": "demandé",
+        "criteria_cited": "critères invoqués",
+    },
+    "nl": {
+        "refused_lines": "Geweigerde goederen",
+        "partial_note": (
+            "Deze vergunning wordt gedeeltelijk verleend: ze dekt alleen de hierboven vermelde "
+            "goederen en hoeveelheden. De onderstaande goederen worden geweigerd."
+        ),
+        "requested": "gevraagd",
+        "criteria_cited": "ingeroepen criteria",
+    },
+}

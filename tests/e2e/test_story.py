@@ -174,6 +174,12 @@ def test_from_draft_to_downloaded_licence(cast, open_session):
     # --- The case manager proposes to grant -----------------------------------------------------
     cm.goto("/applications/queue/?queue=mine")
     cm.get_by_role("link", name=reference).click()
+    # A military grant needs every criterion of the Common Position assessed.
+    for code in "12345678":
+        row = cm.locator(f'tr[data-criterion="{code}"]')
+        row.get_by_label("Assessment").select_option("not_engaged")
+        row.get_by_role("button", name="Save").click()
+        expect(cm.locator(f'tr[data-criterion="{code}"] .badge')).to_be_visible()
     cm.get_by_label("Recommendation").select_option("grant")
     cm.get_by_label("Reasons").fill("End user and end use verified; no screening findings.")
     cm.get_by_role("button", name="Propose decision").click()

@@ -9,7 +9,12 @@ from django.utils import timezone
 from permits import actions
 from permits.models import Licence, PermitApplication
 from tests.factories import ApplicationFactory, GoodsItemFactory, UserFactory
-from tests.workflow_helpers import advance, mark_refusal_ground, record_government_decision
+from tests.workflow_helpers import (
+    advance,
+    assess_all_criteria,
+    mark_refusal_ground,
+    record_government_decision,
+)
 from workflow.exceptions import TransitionConflict, TransitionForbidden, TransitionGuardFailed
 from workflow.models import CaseTask, TransitionRecord
 
@@ -396,7 +401,10 @@ def test_four_eyes_covers_an_earlier_reviewer_of_the_case(draft, applicant, head
     application.assigned_case_manager = later  # reassigned by an operator
     PermitApplication.objects.filter(pk=application.pk).update(assigned_case_manager=later)
     actions.application_propose_decision(
-        application=application, actor=later, recommendation="grant", reasons="Fine."
+        application=assess_all_criteria(application, later),
+        actor=later,
+        recommendation="grant",
+        reasons="Fine.",
     )
 
     record_government_decision(application, head, "granted")

@@ -16,7 +16,12 @@ from django.utils import translation
 from permits import actions, events, transitions
 from permits.compliance.criteria import CRITERIA
 from tests.factories import ApplicationFactory
-from tests.workflow_helpers import advance, mark_refusal_ground, record_government_decision
+from tests.workflow_helpers import (
+    advance,
+    assess_all_criteria,
+    mark_refusal_ground,
+    record_government_decision,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -55,7 +60,10 @@ def _issued_then_revoked(organisation, people):
         application=application, actor=head, comment="Check the end user again."
     )
     actions.application_propose_decision(
-        application=application, actor=manager, recommendation="grant", reasons="Checked."
+        application=assess_all_criteria(application, manager),
+        actor=manager,
+        recommendation="grant",
+        reasons="Checked.",
     )
     record_government_decision(application, head, "granted")
     actions.application_approve(application=application, actor=head)

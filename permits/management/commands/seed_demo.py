@@ -23,6 +23,7 @@ from documents.models import Document
 from permits import actions, rules
 from permits.actions import criterion_assess
 from permits.actions.documents import document_upload
+from permits.compliance.criteria import CRITERIA
 from permits.decisions.signing import create_self_signed_p12
 from permits.models import ApplicantOrganisation, Licence, PermitApplication
 
@@ -130,7 +131,11 @@ APPLICATIONS = [
         "military",
         "NO",
         "Royal Norwegian Navy",
-        [("Naval radar components", "ML5.b", 6, "87000.00")],
+        [
+            ("Naval radar components", "ML5.b", 6, "87000.00"),
+            # Typed twice by the applicant: the proposal refuses the duplicate (a partial grant).
+            ("Naval radar components", "ML5.b", 6, "87000.00"),
+        ],
         "issued",
     ),
     (
@@ -229,6 +234,17 @@ class Command(BaseCommand):
         )
         self.stdout.write(f"Demo signing certificate created: {path}")
 
+    def _assess_every_criterion(self, application, cm):
+        """A military or dual-use grant needs every criterion of the worksheet assessed."""
+        for code in CRITERIA[rules.criteria_framework(application)]:
+            criterion_assess(
+                application=application,
+                actor=cm,
+                code=code,
+                assessment="not_engaged",
+                note="",
+            )
+
     def _users(self):
         User = get_user_model()
         users = {}
@@ -243,6 +259,8 @@ class Command(BaseCommand):
             )
             if created:
                 user.set_password(DEMO_PASSWORD)
+                # The head of unit edits the standard conditions in the admin.
+                user.is_staff = "head_of_unit" in roles
                 user.save()
             for role in roles:
                 user.groups.add(Group.objects.get_or_create(name=role)[0])
@@ -368,11 +386,21 @@ class Command(BaseCommand):
                 grounds="Criterion 1 (EU arms embargo) and criterion 7 (risk of diversion).",
             )
         else:
+            self._assess_every_criterion(application, cm)
+            goods = list(application.goods.all())
+            duplicate = goods[1:] if target == "issued" else []
             application = actions.application_propose_decision(
                 application=application,
                 actor=cm,
                 recommendation="grant",
                 reasons="End user verified; no criterion of the Common Position is engaged.",
+                grounds="The second goods line repeats the first: the quantity needed is six."
+                if duplicate
+                else "",
+                lines=[
+                    {"goods_item": item.pk, "outcome": "refuse", "criteria": ["7"]}
+                    for item in duplicate
+                ],
             )
         if target.startswith("pending_approval"):
             return
