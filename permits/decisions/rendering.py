@@ -8,6 +8,7 @@ unsigned rendering.
 from __future__ import annotations
 
 import io
+from decimal import Decimal
 from pathlib import Path
 from xml.sax.saxutils import escape
 from zoneinfo import ZoneInfo
@@ -205,24 +206,26 @@ def _unit_label(unit: str) -> str:
 
 def _refused_lines_block(decision: Decision, p) -> list:
     """The goods lines refused (a refusal letter, or a licence granted in part), each with the
-    criteria it rests on."""
-    refused = refused_lines(decision=decision)
-    if not refused:
-        return []
-    words = LINE_TEXTS.get(decision.language, LINE_TEXTS["en"])
-    block = [p(words["refused_lines"], "h2")]
-    if decision.outcome == Decision.Outcome.GRANTED:
-        block.append(p(words["partial_note"]))
-    with translation.override(decision.language):
+    criteria it rests on, in the letter's language."""
+    language = decision.language
+    with translation.override(language):
+        refused = refused_lines(decision=decision)
+        if not refused:
+            return []
+        words = LINE_TEXTS.get(language, LINE_TEXTS["en"])
+        block = [p(words["refused_lines"], "h2")]
+        if decision.outcome == Decision.Outcome.GRANTED:
+            block.append(p(words["partial_note"]))
         for line in refused:
             cited = "; ".join(
-                f"{escape(code)} — {escape(str(title))}" for code, title in line["criteria_cited"]
+                f"{text(code)} — {text(str(title))}" for code, title in line["criteria_cited"]
             )
+            quantity = format_number(Decimal(str(line["requested_quantity"])), language)
             block.append(
                 p(
-                    f"• <b>{escape(line['description'])}</b> ({escape(line['control_entry'])}), "
-                    f"{words['requested']}: {escape(line['requested_quantity'])} "
-                    f"{escape(line['unit'])}. {words['criteria_cited'].capitalize()}: {cited}"
+                    f"• <b>{text(line['description'])}</b> ({text(line['control_entry'])}), "
+                    f"{words['requested']}: {quantity} {text(_unit_label(line['unit']))}. "
+                    f"{words['criteria_cited'].capitalize()}: {cited}"
                 )
             )
     if decision.outcome == Decision.Outcome.GRANTED:

@@ -326,6 +326,7 @@ def appeal_route(language: str) -> list[str]:
         return list(configured.get(language) or configured.get("en") or [])
     return [texts_for(language)["appeal_text"]]
 
+
 # Decisions per goods line: the refused lines a refusal letter or a partial licence lists.
 LINE_TEXTS: dict[str, dict[str, str]] = {
     "en": {

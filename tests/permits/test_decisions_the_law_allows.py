@@ -227,8 +227,9 @@ def test_a_partial_decision_issues_exactly_the_granted_lines_and_a_letter_of_the
     assert application.licence.lines.get().authorised_value == Decimal("1000000.00")
     text = pdf_text(decision)
     assert "Night-vision cameras" in text
-    assert "7 — Risk of diversion" in text
-    assert "40 pieces" in text and "80 pieces" not in text.split("Goods refused")[0]
+    # In the holder's language (the factory's organisations speak French).
+    assert "7 — Risque de détournement" in " ".join(text.split())
+    assert "40 pièces" in text and "80 pièces" not in text.split("Biens refusés")[0]
 
 
 def test_a_duplicated_line_can_be_struck_so_the_quantity_is_not_doubled(organisation, people):
