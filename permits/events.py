@@ -169,6 +169,18 @@ CATALOGUE: dict[str, EventType] = {
         ),
         _event("licence_renewal_started", _("Renewal started"), applicant=True, carries=("draft",)),
         _event(
+            "licence_replaced",
+            _("Licence replaced by an amendment or renewal"),
+            applicant=True,
+            carries=("successor",),
+        ),
+        _event(
+            "licence_replaces",
+            _("Licence issued in place of an earlier one"),
+            applicant=True,
+            carries=("original",),
+        ),
+        _event(
             "goods_returned",
             _("Goods returned"),
             applicant=True,
@@ -416,6 +428,22 @@ def licence_follow_up_started(
         follow_up
     ]
     return _recorded(name, application=application, actor=actor, draft=str(draft.public_id))
+
+
+def licence_replaced(
+    *, application: PermitApplication, actor: AbstractBaseUser, successor: Any
+) -> TransitionRecord:
+    return _recorded(
+        "licence_replaced", application=application, actor=actor, successor=successor.number
+    )
+
+
+def licence_replaces(
+    *, application: PermitApplication, actor: AbstractBaseUser, original: Any
+) -> TransitionRecord:
+    return _recorded(
+        "licence_replaces", application=application, actor=actor, original=original.number
+    )
 
 
 def goods_returned(

@@ -22,7 +22,6 @@ from workflow.roles import Role, has_role, is_staff_member, user_roles
 
 from . import events, filters, rules, selectors, transitions
 from .actions import TRANSITION_ACTIONS
-from .actions import documents as document_actions
 from .actions import drafts as draft_actions
 from .actions.submission import application_submit
 from .document_views import upload_from_form
@@ -252,15 +251,10 @@ def application_transition(request: HttpRequest, key: str, name: str) -> HttpRes
     uploads = cleaned.pop("documents", None) or []
     payload = {k: v for k, v in cleaned.items() if v not in (None, "")}
     action = TRANSITION_ACTIONS[name]
+    if name == "provide_information":
+        # The reply and its files are one action: all stored, or nothing.
+        payload["documents"] = uploads
     try:
-        for upload in uploads:
-            # Attached to the reply: stored first, so the case manager finds them with it.
-            document_actions.document_upload(
-                application=application,
-                actor=request.user,
-                kind=Document.Kind.INFORMATION_REPLY,
-                uploaded_file=upload,
-            )
         application = action(application=application, actor=request.user, **payload)
     except ValidationError as exc:
         form.apply_service_errors(

@@ -29,6 +29,7 @@ from ._base import (
     transition_make,
     work_item_hand_over,
 )
+from .licences import licence_replace_original
 from .screening import application_screen
 
 # Renders, signs and stores the decision's document (idempotent; a beat sweep catches up).
@@ -112,6 +113,8 @@ def application_approve(
             )
             for item in locked.goods.all()
         )
+        # An amendment or renewal closes its original licence (permits.actions.licences).
+        licence_replace_original(licence=licence, actor=actor)
         _decision_record(locked, actor=actor, outcome=Decision.Outcome.GRANTED)
         events.transition_recorded(
             application=locked,

@@ -15,11 +15,12 @@ from permits.models import Licence
 @dataclass(frozen=True)
 class LicenceStatus:
     number: str
-    status: str  # valid, expired, revoked
+    status: str  # valid, expired, suspended, exhausted, revoked, replaced
     holder: str
     valid_from: date
     valid_until: date
     document_sha256: str
+    replaced_by: str = ""  # the successor's number when the status is "replaced"
 
 
 @dataclass(frozen=True)
@@ -32,7 +33,7 @@ class DocumentMatch:
 def licence_status(number: str, *, today: date | None = None) -> LicenceStatus | None:
     today = today or timezone.localdate()
     licence = (
-        Licence.objects.select_related("holder", "application")
+        Licence.objects.select_related("holder", "application", "replaced_by")
         .filter(number=number.strip().upper())
         .first()
     )
@@ -50,6 +51,7 @@ def licence_status(number: str, *, today: date | None = None) -> LicenceStatus |
         valid_from=licence.valid_from,
         valid_until=licence.valid_until,
         document_sha256=document.sha256 if document else "",
+        replaced_by=licence.replaced_by.number if licence.replaced_by else "",
     )
 
 
