@@ -99,8 +99,9 @@ def test_the_original_is_replaced_with_a_link_both_ways(licence, people):
 def test_both_files_record_the_replacement(licence, people):
     amended = follow_up(licence, people, "renewal", to="issued").licence
 
-    old = TransitionRecord.objects.get(application=licence.application, transition="licence_replaced")
-    new = TransitionRecord.objects.get(application=amended.application, transition="licence_replaces")
+    records = TransitionRecord.objects
+    old = records.get(application=licence.application, transition="licence_replaced")
+    new = records.get(application=amended.application, transition="licence_replaces")
     assert old.payload == {"successor": amended.number}
     assert new.payload == {"original": licence.number}
 
@@ -141,14 +142,13 @@ def test_a_follow_up_of_a_licence_closed_meanwhile_cannot_be_approved(licence, p
 
     assert licence.number in error.value.message and end in error.value.message
     pending.refresh_from_db()
-    assert pending.status == "pending_approval" and not Licence.objects.filter(
-        application=pending
-    ).exists()
+    assert (
+        pending.status == "pending_approval"
+        and not Licence.objects.filter(application=pending).exists()
+    )
 
 
-def test_a_second_follow_up_of_a_replaced_licence_is_refused_naming_the_successor(
-    licence, people
-):
+def test_a_second_follow_up_of_a_replaced_licence_is_refused_naming_the_successor(licence, people):
     first = follow_up(licence, people, "amendment")
     second = follow_up(licence, people, "renewal")
     amended = approve(first, people["head"]).licence

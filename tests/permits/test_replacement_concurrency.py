@@ -53,9 +53,7 @@ def people(applicant, case_manager, head):
     return {"applicant": applicant, "case_manager": case_manager, "head": head}
 
 
-def test_two_follow_ups_of_one_licence_approved_at_once_never_both_carry_over(
-    organisation, people
-):
+def test_two_follow_ups_of_one_licence_approved_at_once_never_both_carry_over(organisation, people):
     original = advance(
         ApplicationFactory(organisation=organisation, created_by=people["applicant"]),
         "issued",
