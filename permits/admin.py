@@ -6,6 +6,7 @@ from workflow.models import TransitionRecord
 from . import events
 from .models import (
     ApplicantOrganisation,
+    CaseNote,
     ClockPause,
     Consultation,
     ControlListEntry,
@@ -195,6 +196,11 @@ class ConsultationAdmin(ReadOnlyAdmin):
 @admin.register(ClockPause)
 class ClockPauseAdmin(ReadOnlyAdmin):
     list_display = ("application", "reason", "started_on", "ended_on")
+
+
+@admin.register(CaseNote)
+class CaseNoteAdmin(ReadOnlyAdmin):
+    list_display = ("application", "author", "created_at")
 
 
 @admin.register(CriterionAssessment)

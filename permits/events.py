@@ -90,6 +90,8 @@ CATALOGUE: dict[str, EventType] = {
             "approve",
             _("Approved"),
             applicant=True,
+            # The head's comment is for staff: the licence says what the holder must know.
+            comment=False,
             carries=("licence", "valid_from", "valid_until"),
             transition=True,
         ),
@@ -180,6 +182,14 @@ CATALOGUE: dict[str, EventType] = {
             applicant=True,
             carries=("original",),
         ),
+        # Staff only, comment included: the reason of a reassignment and internal notes.
+        _event(
+            "reassigned",
+            _("File reassigned"),
+            applicant=False,
+            carries=("case_manager_id", "case_manager", "previous_case_manager_id"),
+        ),
+        _event("case_note_added", _("Internal note"), applicant=False, carries=("note",)),
         _event(
             "goods_returned",
             _("Goods returned"),
@@ -443,6 +453,36 @@ def licence_replaces(
 ) -> TransitionRecord:
     return _recorded(
         "licence_replaces", application=application, actor=actor, original=original.number
+    )
+
+
+# --- Who works on the file (staff only) -------------------------------------------------------
+
+
+def reassigned(
+    *,
+    application: PermitApplication,
+    actor: AbstractBaseUser,
+    case_manager: AbstractBaseUser,
+    previous: AbstractBaseUser | None,
+    reason: str,
+) -> TransitionRecord:
+    return _recorded(
+        "reassigned",
+        application=application,
+        actor=actor,
+        comment=reason,
+        case_manager_id=case_manager.pk,
+        case_manager=case_manager.get_username(),
+        previous_case_manager_id=previous.pk if previous else None,
+    )
+
+
+def case_note_added(
+    *, application: PermitApplication, actor: AbstractBaseUser, note: Any
+) -> TransitionRecord:
+    return _recorded(
+        "case_note_added", application=application, actor=actor, comment=note.text, note=note.pk
     )
 
 

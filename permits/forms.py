@@ -94,11 +94,19 @@ class StartReviewForm(WebForm):
 
 
 class RequestInformationForm(WebForm):
-    message = forms.CharField(label=_("What must the applicant provide?"), widget=forms.Textarea)
+    message = forms.CharField(
+        label=_("What must the applicant provide?"),
+        widget=forms.Textarea,
+        help_text=_("The applicant reads this message, on their page and in the e-mail."),
+    )
 
 
 class ProvideInformationForm(WebForm):
-    reply = forms.CharField(label=_("Your reply"), widget=forms.Textarea)
+    reply = forms.CharField(
+        label=_("Your reply"),
+        widget=forms.Textarea,
+        help_text=_("Read by Brussels International's case manager and head of unit."),
+    )
     documents = MultipleFileField(
         label=_("Documents (optional)"),
         required=False,
@@ -113,33 +121,93 @@ class ProvideInformationForm(WebForm):
 
 class ProposeDecisionForm(WebForm):
     recommendation = forms.ChoiceField(label=_("Recommendation"), choices=Recommendation.choices)
-    reasons = forms.CharField(label=_("Reasons"), widget=forms.Textarea)
+    reasons = forms.CharField(
+        label=_("Reasons"),
+        widget=forms.Textarea,
+        help_text=_("Staff only: the applicant does not read your reasons."),
+    )
     grounds = forms.CharField(
         label=_("Grounds for refusal"),
         widget=forms.Textarea,
         required=False,
-        help_text=_("Required when you recommend a refusal."),
+        help_text=_(
+            "Required when you recommend a refusal. Staff only until the head of unit refuses: "
+            "the grounds of the refusal are then printed in the letter to the applicant."
+        ),
     )
 
 
 class ReturnToReviewForm(WebForm):
-    comment = forms.CharField(label=_("Why does the file go back?"), widget=forms.Textarea)
+    comment = forms.CharField(
+        label=_("Why does the file go back?"),
+        widget=forms.Textarea,
+        help_text=_("Staff only: the applicant does not read this comment."),
+    )
 
 
 class ApproveForm(WebForm):
-    comment = forms.CharField(label=_("Comment"), widget=forms.Textarea, required=False)
+    comment = forms.CharField(
+        label=_("Comment"),
+        widget=forms.Textarea,
+        required=False,
+        help_text=_(
+            "Staff only: the applicant does not read this comment; the licence is what they "
+            "receive."
+        ),
+    )
 
 
 class RefuseForm(WebForm):
-    grounds = forms.CharField(label=_("Grounds for refusal"), widget=forms.Textarea)
+    grounds = forms.CharField(
+        label=_("Grounds for refusal"),
+        widget=forms.Textarea,
+        help_text=_("The applicant reads these grounds: they are printed in the refusal letter."),
+    )
 
 
 class WithdrawForm(WebForm):
-    reason = forms.CharField(label=_("Reason (optional)"), widget=forms.Textarea, required=False)
+    reason = forms.CharField(
+        label=_("Reason (optional)"),
+        widget=forms.Textarea,
+        required=False,
+        help_text=_("Read by Brussels International's staff."),
+    )
 
 
 class RevokeForm(WebForm):
-    reason = forms.CharField(label=_("Reason for revocation"), widget=forms.Textarea)
+    reason = forms.CharField(
+        label=_("Reason for revocation"),
+        widget=forms.Textarea,
+        help_text=_("The holder reads this reason, on their page and in the e-mail."),
+    )
+
+
+class ReassignForm(WebForm):
+    case_manager = forms.ModelChoiceField(
+        label=_("Hand the file to"), queryset=get_user_model().objects.none()
+    )
+    reason = forms.CharField(
+        label=_("Why does the file change hands?"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Staff only: the applicant does not read this reason."),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["case_manager"].queryset = (
+            get_user_model()
+            .objects.filter(groups__name=Role.CASE_MANAGER, is_active=True)
+            .order_by("last_name", "first_name")
+        )
+
+
+class CaseNoteForm(WebForm):
+    text = forms.CharField(
+        label=_("Internal note"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=8000,
+        help_text=_("Staff only: never shown to the applicant, on any page, e-mail or document."),
+    )
 
 
 TRANSITION_FORMS: dict[str, type[forms.Form]] = {

@@ -27,11 +27,13 @@ from .actions.submission import application_submit
 from .document_views import upload_from_form
 from .forms import (
     TRANSITION_FORMS,
+    CaseNoteForm,
     ConsultationForm,
     DraftRequestForm,
     GoodsItemForm,
     GovernmentDecisionForm,
     PartyForm,
+    ReassignForm,
 )
 
 PAGE_SIZE = 25
@@ -210,10 +212,24 @@ def _render_detail(request, application, failed_action=None, status=200) -> Http
         }
         context["task"] = selectors.open_task(application=application)
         context["four_eyes"] = rules.shows_four_eyes_notice(application, request.user)
+        context["work"] = {
+            "notes": selectors.case_notes(application=application, user=request.user),
+            "reassign_form": ReassignForm(prefix="reassign")
+            if rules.can_reassign(application, request.user)
+            else None,
+            "note_form": CaseNoteForm(prefix="note")
+            if rules.can_write_case_note(application, request.user)
+            else None,
+        }
         template = "permits/detail_staff.html"
     else:
         context["information_request"] = (
             selectors.latest_information_request(application=application)
+            if application.status == "information_requested"
+            else None
+        )
+        context["information_due_on"] = (
+            rules.information_request_due_on(application)
             if application.status == "information_requested"
             else None
         )

@@ -15,7 +15,7 @@ from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from documents import selectors, validation
+from documents import validation
 from documents.models import Document
 from documents.responses import document_file_response
 
@@ -81,9 +81,9 @@ class DocumentListUploadView(ApplicationMixin, generics.ListAPIView):
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
             return Document.objects.none()
-        return selectors.document_list(application_id=self.get_application().pk).select_related(
-            "application"
-        )
+        return document_selectors.documents_for(
+            user=self.request.user, application=self.get_application()
+        ).select_related("application")
 
     @extend_schema(
         summary="List the documents of an application",
@@ -116,6 +116,7 @@ class DocumentListUploadView(ApplicationMixin, generics.ListAPIView):
             kind=data["kind"],
             uploaded_file=data["file"],
             supersedes=supersedes,
+            shared_with_applicant=data.get("shared_with_applicant", False),
         )
         return Response(DocumentSerializer(document).data, status=status.HTTP_201_CREATED)
 

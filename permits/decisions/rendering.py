@@ -28,6 +28,7 @@ from reportlab.pdfgen import canvas as pdf_canvas
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 from reportlab.platypus.flowables import Flowable
 
+from permits.compliance import criteria
 from permits.models import Decision, Party
 
 from .texts import texts_for
@@ -295,16 +296,12 @@ def render_decision(decision: Decision, *, signed: bool) -> bytes:
             p("• " + t["condition_report"]),
         ]
     else:
-        notes = dict(
-            application.criteria_worksheet.filter(code__in=decision.criteria).values_list(
-                "code", "note"
-            )
-        )
+        # The criterion's published title, never the worksheet's note: that note is the case
+        # manager's internal assessment (staff only); the grounds below are the applicant's.
         story.append(p(t["grounds"], "h2"))
         for code in decision.criteria:
-            note = escape(notes.get(code, "")).replace("\n", "<br/>")
             story.append(
-                p(f"<b>{t['criterion']} {escape(code)}</b>" + (f" — {note}" if note else ""))
+                p(f"<b>{t['criterion']} {escape(code)}</b> — {escape(criteria.title(code))}")
             )
         story += [
             p(escape(decision.grounds).replace("\n", "<br/>")),
