@@ -115,6 +115,13 @@ CATALOGUE: dict[str, EventType] = {
             applicant=True,
             carries=("document", "kind", "name", "sha256", "supersedes"),
         ),
+        # A document staff keep to themselves: not even its name reaches the applicant.
+        _event(
+            "staff_document_uploaded",
+            _("Staff document added"),
+            applicant=False,
+            carries=("document", "kind", "name", "sha256", "supersedes"),
+        ),
         _event(
             "decision_document_stored",
             _("Decision document ready"),
@@ -289,7 +296,8 @@ def document_uploaded(
     }
     if supersedes is not None:
         payload["supersedes"] = str(supersedes.public_id)
-    return _recorded("document_uploaded", application=application, actor=actor, **payload)
+    name = "document_uploaded" if document.shared_with_applicant else "staff_document_uploaded"
+    return _recorded(name, application=application, actor=actor, **payload)
 
 
 def decision_document_stored(*, application: PermitApplication, document: Any) -> TransitionRecord:
