@@ -17,5 +17,7 @@ def can_upload_documents(application, user) -> bool:
 
 @register.simple_tag
 def application_documents(application, user):
-    """``{% application_documents application user as documents %}``: those ``user`` reads."""
-    return document_selectors.documents_for(user=user, application=application)
+    """``{% application_documents application user as documents %}``: those ``user`` reads.
+    Without a user (a template rendered outside a request) only what the applicant reads."""
+    reader = user if hasattr(user, "is_authenticated") else None
+    return document_selectors.documents_for(user=reader, application=application)

@@ -289,3 +289,21 @@ def test_a_staff_upload_from_the_web_is_staff_only_unless_ticked(organisation, p
 
     shared = dict(application.documents.values_list("original_name", "shared_with_applicant"))
     assert shared["memo.pdf"] is False and shared["letter.pdf"] is True
+
+
+def test_the_api_refuses_an_applicant_superseding_a_staff_document(organisation, people):
+    application = reviewed(organisation, people)
+    staff_document = staff_upload(application, people["case_manager"], "memo.pdf", shared=True)
+
+    response = client_for(people["applicant"]).post(
+        f"/api/v1/applications/{application.url_key}/documents/",
+        {
+            "kind": "other",
+            "file": SimpleUploadedFile("x.pdf", small_pdf(), content_type="application/pdf"),
+            "supersedes": str(staff_document.public_id),
+        },
+        format="multipart",
+    )
+
+    assert response.status_code == 422
+    assert "supersedes" in response.json()["errors"]
