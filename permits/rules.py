@@ -115,8 +115,10 @@ def can_assign_to_others(user: Any) -> bool:
 def can_reassign(application: PermitApplication, user: Any) -> bool:
     """The head of unit hands a file under review (or waiting on the applicant) to another
     case manager; case managers too where ``REASSIGNMENT_BY_CASE_MANAGERS`` allows it."""
-    if application.status not in REASSIGNABLE_STATES:
-        return False
+    return application.status in REASSIGNABLE_STATES and may_reassign_files(user)
+
+
+def may_reassign_files(user: Any) -> bool:
     if has_role(user, Role.HEAD_OF_UNIT):
         return True
     return settings.REASSIGNMENT_BY_CASE_MANAGERS and has_role(user, Role.CASE_MANAGER)

@@ -19,23 +19,23 @@ from ._base import User, application_locked, done, guard_check
 
 @transaction.atomic
 def application_reassign(
-    *, application: PermitApplication, actor: User, case_manager: User, reason: str
+    *, application: PermitApplication, actor: User, case_manager: User | None, reason: str
 ) -> PermitApplication:
     """Hand the file to ``case_manager``. The one it leaves still counts as a reviewer for
     four-eyes (``rules.reviewer_ids``), and so does the new one."""
     locked = application_locked(application)
-    if locked.status not in rules.REASSIGNABLE_STATES:
+    if not rules.may_reassign_files(actor):
+        raise TransitionForbidden(
+            _("Only the head of unit can hand a file to another case manager."),
+            transition="reassigned",
+        )
+    if not rules.can_reassign(locked, actor):
         raise TransitionConflict(
             _(
                 "Only a file under review or waiting on the applicant can be reassigned; "
                 "this one is %(status)s."
             )
             % {"status": locked.get_status_display()},
-            transition="reassigned",
-        )
-    if not rules.can_reassign(locked, actor):
-        raise TransitionForbidden(
-            _("Only the head of unit can hand a file to another case manager."),
             transition="reassigned",
         )
     errors = rules.required_text("reason", reason, _("Say why the file changes hands."))

@@ -157,3 +157,19 @@ def test_a_second_follow_up_of_a_replaced_licence_is_refused_naming_the_successo
         approve(second, people["head"])
 
     assert amended.number in error.value.message
+
+
+def test_the_holders_licence_page_points_from_the_old_licence_to_the_new(licence, people):
+    from django.test import Client
+    from django.urls import reverse
+
+    amended = follow_up(licence, people, "amendment", to="issued").licence
+    client = Client()
+    client.force_login(people["applicant"])
+
+    old = client.get(reverse("permits:licence", args=[licence.application.url_key]))
+    new = client.get(reverse("permits:licence", args=[amended.application.url_key]))
+
+    assert f"Replaced by licence {amended.number}" in old.content.decode()
+    assert not old.context["can_ship"] and not old.context["can_follow_up"]
+    assert f"Issued in place of licence {licence.number}" in new.content.decode()

@@ -163,3 +163,27 @@ def test_a_case_manager_sees_no_reassignment_form(reviewing, case_manager):
     page = client.get(reverse("permits:application_detail", args=[reviewing.url_key]))
 
     assert b"Reassign the file" not in page.content
+
+
+def test_the_api_reassigns_for_the_head_and_refuses_an_unknown_case_manager(
+    reviewing, head, applicant, second_case_manager
+):
+    from tests.api.conftest import client_for
+
+    url = f"/api/v1/applications/{reviewing.url_key}/reassign/"
+
+    unknown = client_for(head).post(
+        url, {"case_manager": "nobody", "reason": "Leave."}, format="json"
+    )
+    by_applicant = client_for(applicant).post(
+        url, {"case_manager": second_case_manager.username, "reason": "Leave."}, format="json"
+    )
+    done = client_for(head).post(
+        url, {"case_manager": second_case_manager.username, "reason": "Leave."}, format="json"
+    )
+
+    assert unknown.status_code == 422 and "case_manager" in unknown.json()["errors"]
+    assert by_applicant.status_code == 403
+    assert done.status_code == 200
+    reviewing.refresh_from_db()
+    assert reviewing.assigned_case_manager == second_case_manager

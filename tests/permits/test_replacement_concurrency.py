@@ -86,3 +86,42 @@ def test_two_follow_ups_of_one_licence_approved_at_once_never_both_carry_over(or
     assert [licence.application_id for licence in valid] == [winners[0].pk]
     assert sum(line.authorised_quantity for line in valid[0].lines.all()) == Decimal("10")
     assert TransitionRecord.objects.filter(transition="licence_replaced").count() == 1
+
+
+def test_a_reassignment_racing_the_proposal_leaves_one_consistent_outcome(
+    organisation, people, second_case_manager
+):
+    from tests.permits.test_concurrency import race
+
+    application = advance(
+        ApplicationFactory(organisation=organisation, created_by=people["applicant"]),
+        "under_review",
+        **people,
+    )
+    stale = [PermitApplication.objects.get(pk=application.pk) for _ in range(2)]
+
+    results = race(
+        application.pk,
+        lambda: actions.application_reassign(
+            application=stale[0],
+            actor=people["head"],
+            case_manager=second_case_manager,
+            reason="Leave.",
+        ),
+        lambda: actions.application_propose_decision(
+            application=stale[1],
+            actor=people["case_manager"],
+            recommendation="grant",
+            reasons="Fine.",
+        ),
+    )
+
+    winners = [r for r in results if isinstance(r, PermitApplication)]
+    assert len(winners) == 1, results
+    application.refresh_from_db()
+    if application.status == "pending_approval":
+        assert application.assigned_case_manager == people["case_manager"]
+        assert not TransitionRecord.objects.filter(transition="reassigned").exists()
+    else:
+        assert application.assigned_case_manager == second_case_manager
+        assert not TransitionRecord.objects.filter(transition="propose_decision").exists()
