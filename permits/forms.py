@@ -297,7 +297,12 @@ class GovernmentDecisionForm(forms.Form):
         widget=forms.DateInput(attrs={"type": "date"}),
     )
     reference = forms.CharField(label=_("Reference of the Government's decision"), max_length=100)
-    note = forms.CharField(label=_("Note"), max_length=8000, required=False)
+    note = forms.CharField(
+        label=_("Note"),
+        max_length=8000,
+        required=False,
+        help_text=_("Staff only: the applicant does not read this note."),
+    )
 
 
 class ConsultationForm(forms.Form):
@@ -307,7 +312,11 @@ class ConsultationForm(forms.Form):
     counterpart_country = CountryField(blank=True).formfield(
         label=_("Country (for a Member State)"), required=False
     )
-    subject = forms.CharField(label=_("Question put to it"), max_length=8000)
+    subject = forms.CharField(
+        label=_("Question put to it"),
+        max_length=8000,
+        help_text=_("Staff only: the applicant does not read this note."),
+    )
     due_on = forms.DateField(
         label=_("Answer due on"),
         required=False,

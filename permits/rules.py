@@ -329,6 +329,32 @@ def information_request_due_on(application: PermitApplication) -> date | None:
     return pause.started_on + timedelta(days=settings.INFORMATION_REQUEST_LAPSE_DAYS)
 
 
+def follow_up_problems(application: PermitApplication, *, original: Any = None) -> Errors:
+    """Why an amendment or renewal cannot be issued now: the licence it continues
+    (``original``, pass it locked when deciding) must still be valid (not revoked, expired,
+    suspended, used up or already replaced)."""
+    if application.follows_id is None:
+        return {}
+    if original is None:
+        original = getattr(application.follows, "licence", None)
+    if original is None or original.status == "valid":
+        return {}
+    if original.status == "replaced":
+        message = _(
+            "Licence %(number)s was already replaced by %(successor)s: this %(kind)s can no "
+            "longer be issued; start it again from %(successor)s."
+        ) % {
+            "number": original.number,
+            "successor": original.replaced_by.number if original.replaced_by else "?",
+            "kind": application.get_follow_up_display().lower(),
+        }
+    else:
+        message = _(
+            "Licence %(number)s is %(status)s: an amendment or renewal of it cannot be issued."
+        ) % {"number": original.number, "status": original.get_status_display().lower()}
+    return {"follows": [message]}
+
+
 def submission_problems(application: PermitApplication) -> Errors:
     """What is missing or wrong before ``application`` can be submitted, field by field."""
     errors: Errors = {}

@@ -212,6 +212,9 @@ def _render_detail(request, application, failed_action=None, status=200) -> Http
         }
         context["task"] = selectors.open_task(application=application)
         context["four_eyes"] = rules.shows_four_eyes_notice(application, request.user)
+        if application.status == "pending_approval":
+            # An amendment or renewal whose licence was closed meanwhile cannot be issued.
+            context["follow_up_problems"] = rules.follow_up_problems(application).get("follows")
         context["work"] = {
             "notes": selectors.case_notes(application=application, user=request.user),
             "reassign_form": ReassignForm(prefix="reassign")

@@ -317,30 +317,6 @@ def _original_licence(application: PermitApplication) -> Licence | None:
     return Licence.objects.filter(application_id=application.follows_id).first()
 
 
-def follow_up_problems(application: PermitApplication) -> dict[str, list[str]]:
-    """Why an amendment or renewal cannot be issued now: its original licence must still be
-    valid (not revoked, expired, suspended, used up or already replaced)."""
-    original = _original_licence(application)
-    if application.follows_id is None or original is None:
-        return {}
-    if original.status == Licence.Status.VALID:
-        return {}
-    if original.status == Licence.Status.REPLACED:
-        message = _(
-            "Licence %(number)s was already replaced by %(successor)s: this %(kind)s can no "
-            "longer be issued; start it again from %(successor)s."
-        ) % {
-            "number": original.number,
-            "successor": original.replaced_by.number if original.replaced_by else "?",
-            "kind": application.get_follow_up_display().lower(),
-        }
-    else:
-        message = _(
-            "Licence %(number)s is %(status)s: an amendment or renewal of it cannot be issued."
-        ) % {"number": original.number, "status": original.get_status_display().lower()}
-    return {"follows": [message]}
-
-
 def licence_replace_original(*, licence: Licence, actor: User) -> Licence | None:
     """Called by the approval of an amendment or renewal, inside its transaction, once
     ``licence`` (the new one) and its lines exist: close the original licence as replaced and
@@ -359,7 +335,7 @@ def licence_replace_original(*, licence: Licence, actor: User) -> Licence | None
     if original is None:
         return None
     original = licence_locked(original)
-    problems = follow_up_problems(application)
+    problems = rules.follow_up_problems(application, original=original)
     if problems:
         raise TransitionConflict(problems["follows"][0], transition="approve")
     balances = {b["line"].pk: b for b in licence_balances(licence=original)}

@@ -173,3 +173,17 @@ def test_the_holders_licence_page_points_from_the_old_licence_to_the_new(licence
     assert f"Replaced by licence {amended.number}" in old.content.decode()
     assert not old.context["can_ship"] and not old.context["can_follow_up"]
     assert f"Issued in place of licence {licence.number}" in new.content.decode()
+
+
+def test_the_head_is_warned_on_the_case_page_before_approving(licence, people):
+    from django.test import Client
+    from django.urls import reverse
+
+    pending = follow_up(licence, people, "amendment")
+    actions.application_revoke(application=licence.application, actor=people["head"], reason="X")
+    client = Client()
+    client.force_login(people["head"])
+
+    page = client.get(reverse("permits:application_detail", args=[pending.url_key]))
+
+    assert f"Licence {licence.number} is revoked" in page.content.decode()
