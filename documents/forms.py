@@ -27,14 +27,30 @@ class DocumentUploadForm(forms.Form):
         help_text=_("Choose a document only if this upload is a corrected version of it."),
     )
 
-    def __init__(self, *args, application, **kwargs):
+    shared_with_applicant = forms.BooleanField(
+        label=_("Share with the applicant"),
+        required=False,
+        help_text=_(
+            "Unticked, the document is staff only: the applicant never sees it. Tick it only "
+            "for a document the applicant must read."
+        ),
+    )
+
+    def __init__(self, *args, application, staff: bool = False, supersedable=None, **kwargs):
         super().__init__(*args, **kwargs)
+        if not staff:
+            # What an applicant uploads is theirs and always visible to them.
+            del self.fields["shared_with_applicant"]
         self.fields["file"].help_text = _("PDF, PNG or JPEG, at most %(size)s.") % {
             "size": filesizeformat(conf.max_upload_bytes())
         }
         self.fields["file"].widget.attrs["accept"] = "application/pdf,image/png,image/jpeg"
-        self.fields["supersedes"].queryset = Document.objects.filter(
-            application=application, superseded_by__isnull=True
-        ).exclude(kind=Document.Kind.DECISION)
+        self.fields["supersedes"].queryset = (
+            supersedable
+            if supersedable is not None
+            else Document.objects.filter(
+                application=application, superseded_by__isnull=True
+            ).exclude(kind=Document.Kind.DECISION)
+        )
         if not self.fields["supersedes"].queryset.exists():
             del self.fields["supersedes"]

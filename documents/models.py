@@ -69,6 +69,13 @@ class Document(models.Model):
         _("SHA-256 of the unsigned rendering"), max_length=64, blank=True
     )
     signed = models.BooleanField(_("signed"), default=False)
+    # Who reads it: the applicant's own uploads and decisions always; a document staff
+    # uploaded only when they chose to share it at upload.
+    shared_with_applicant = models.BooleanField(
+        _("shared with the applicant"),
+        default=True,
+        help_text=_("Unticked: staff only, the applicant never sees this document."),
+    )
 
     class Meta:
         ordering = ["uploaded_at", "id"]

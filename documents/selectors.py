@@ -10,11 +10,13 @@ from django.db.models import QuerySet
 from .models import Document
 
 
-def document_list(*, application_id: int) -> QuerySet[Document]:
-    """All documents of the application, oldest first, superseded ones included."""
-    return Document.objects.filter(application_id=application_id).select_related(
-        "uploaded_by", "supersedes", "superseded_by"
-    )
+def document_list(*, application_id: int, shared_only: bool = False) -> QuerySet[Document]:
+    """All documents of the application, oldest first, superseded ones included; with
+    ``shared_only``, only those the applicant reads."""
+    documents = Document.objects.filter(application_id=application_id)
+    if shared_only:
+        documents = documents.filter(shared_with_applicant=True)
+    return documents.select_related("uploaded_by", "supersedes", "superseded_by")
 
 
 def current_document_kinds(*, application_id: int, kinds: Iterable[str]) -> set[str]:

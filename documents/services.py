@@ -76,6 +76,7 @@ def document_store(
     file: CheckedFile,
     uploaded_by: Any,
     supersedes: Document | None = None,
+    shared_with_applicant: bool = True,
 ) -> Document:
     """Store ``file`` as a new document of ``application`` and return it.
 
@@ -95,6 +96,7 @@ def document_store(
         size=len(file.data),
         sha256=file.sha256,
         uploaded_by=uploaded_by,
+        shared_with_applicant=shared_with_applicant,
     )
     stored_name = ""
     try:

@@ -7,6 +7,7 @@ from . import events
 from .decisions import generation
 from .models import (
     ApplicantOrganisation,
+    CaseNote,
     ClockPause,
     Consultation,
     ControlListEntry,
@@ -230,6 +231,11 @@ class ConsultationAdmin(ReadOnlyAdmin):
 @admin.register(ClockPause)
 class ClockPauseAdmin(ReadOnlyAdmin):
     list_display = ("application", "reason", "started_on", "ended_on")
+
+
+@admin.register(CaseNote)
+class CaseNoteAdmin(ReadOnlyAdmin):
+    list_display = ("application", "author", "created_at")
 
 
 @admin.register(CriterionAssessment)

@@ -5,12 +5,31 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
 from django.http import Http404
 
 from documents.models import Document
+from documents.selectors import document_list
+from workflow.roles import is_staff_member
 
 from .rules import can_download_document
 from .selectors import applications_visible_to
+
+
+def documents_for(*, user: Any, application: Any) -> QuerySet[Document]:
+    """The documents of ``application`` that ``user`` reads: staff all of them, the applicant
+    only theirs, decisions and what staff shared with them."""
+    return document_list(application_id=application.pk, shared_only=not is_staff_member(user))
+
+
+def supersedable_documents(*, user: Any, application: Any) -> QuerySet[Document]:
+    """Current documents ``user`` may replace with a new version (``rules.can_supersede``)."""
+    current = Document.objects.filter(application=application, superseded_by__isnull=True).exclude(
+        kind=Document.Kind.DECISION
+    )
+    if is_staff_member(user):
+        return current
+    return current.filter(uploaded_by__in=application.organisation.members.all())
 
 
 def document_get_for_download(*, user: Any, public_id: Any) -> Document:

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 from documents.forms import DocumentUploadForm
 from documents.responses import document_file_response
 from workflow.exceptions import TransitionError
+from workflow.roles import is_staff_member
 
 from . import document_selectors, rules, selectors
 from .actions import documents as document_actions
@@ -28,6 +29,20 @@ BROKEN_UPLOAD_ERRORS = (
     RequestDataTooBig,
     TooManyFilesSent,
 )
+
+
+def _upload_form(request: HttpRequest, application, data=None, files=None) -> DocumentUploadForm:
+    """Staff choose whether the applicant reads the document; an applicant may replace only
+    their organisation's documents."""
+    return DocumentUploadForm(
+        data,
+        files,
+        application=application,
+        staff=is_staff_member(request.user),
+        supersedable=document_selectors.supersedable_documents(
+            user=request.user, application=application
+        ),
+    )
 
 
 def _render_upload(request, application, form, status=200) -> HttpResponse:
@@ -46,12 +61,12 @@ def document_upload(request: HttpRequest, key: str) -> HttpResponse:
     if not rules.can_upload_document(application, request.user):
         return render(request, "403.html", status=403)
     if request.method != "POST":
-        return _render_upload(request, application, DocumentUploadForm(application=application))
+        return _render_upload(request, application, _upload_form(request, application))
 
     try:
         data, files = request.POST, request.FILES
     except BROKEN_UPLOAD_ERRORS:
-        form = DocumentUploadForm({}, {}, application=application)
+        form = _upload_form(request, application, {}, {})
         form.full_clean()
         form.errors.clear()  # only the real problem, not "this field is required"
         form.add_error(
@@ -59,7 +74,7 @@ def document_upload(request: HttpRequest, key: str) -> HttpResponse:
         )
         return _render_upload(request, application, form, status=400)
 
-    form = DocumentUploadForm(data, files, application=application)
+    form = _upload_form(request, application, data, files)
     if not form.is_valid():
         return _render_upload(request, application, form, status=400)
     try:
@@ -82,6 +97,7 @@ def upload_from_form(request: HttpRequest, application, form: DocumentUploadForm
             kind=form.cleaned_data["kind"],
             uploaded_file=form.cleaned_data["file"],
             supersedes=form.cleaned_data.get("supersedes"),
+            shared_with_applicant=form.cleaned_data.get("shared_with_applicant", False),
         )
     except ValidationError as exc:
         for field, errors in exc.error_dict.items():

@@ -90,6 +90,8 @@ CATALOGUE: dict[str, EventType] = {
             "approve",
             _("Approved"),
             applicant=True,
+            # The head's comment is for staff: the licence says what the holder must know.
+            comment=False,
             carries=(
                 "licence",
                 "valid_from",
@@ -118,6 +120,13 @@ CATALOGUE: dict[str, EventType] = {
             "document_uploaded",
             _("Document added"),
             applicant=True,
+            carries=("document", "kind", "name", "sha256", "supersedes"),
+        ),
+        # A document staff keep to themselves: not even its name reaches the applicant.
+        _event(
+            "staff_document_uploaded",
+            _("Staff document added"),
+            applicant=False,
             carries=("document", "kind", "name", "sha256", "supersedes"),
         ),
         _event(
@@ -175,6 +184,26 @@ CATALOGUE: dict[str, EventType] = {
             "licence_amendment_started", _("Amendment started"), applicant=True, carries=("draft",)
         ),
         _event("licence_renewal_started", _("Renewal started"), applicant=True, carries=("draft",)),
+        _event(
+            "licence_replaced",
+            _("Licence replaced by an amendment or renewal"),
+            applicant=True,
+            carries=("successor",),
+        ),
+        _event(
+            "licence_replaces",
+            _("Licence issued in place of an earlier one"),
+            applicant=True,
+            carries=("original",),
+        ),
+        # Staff only, comment included: the reason of a reassignment and internal notes.
+        _event(
+            "reassigned",
+            _("File reassigned"),
+            applicant=False,
+            carries=("case_manager_id", "case_manager", "previous_case_manager_id"),
+        ),
+        _event("case_note_added", _("Internal note"), applicant=False, carries=("note",)),
         _event(
             "goods_returned",
             _("Goods returned"),
@@ -274,7 +303,8 @@ def document_uploaded(
     }
     if supersedes is not None:
         payload["supersedes"] = str(supersedes.public_id)
-    return _recorded("document_uploaded", application=application, actor=actor, **payload)
+    name = "document_uploaded" if document.shared_with_applicant else "staff_document_uploaded"
+    return _recorded(name, application=application, actor=actor, **payload)
 
 
 def decision_document_stored(*, application: PermitApplication, document: Any) -> TransitionRecord:
@@ -423,6 +453,52 @@ def licence_follow_up_started(
         follow_up
     ]
     return _recorded(name, application=application, actor=actor, draft=str(draft.public_id))
+
+
+def licence_replaced(
+    *, application: PermitApplication, actor: AbstractBaseUser, successor: Any
+) -> TransitionRecord:
+    return _recorded(
+        "licence_replaced", application=application, actor=actor, successor=successor.number
+    )
+
+
+def licence_replaces(
+    *, application: PermitApplication, actor: AbstractBaseUser, original: Any
+) -> TransitionRecord:
+    return _recorded(
+        "licence_replaces", application=application, actor=actor, original=original.number
+    )
+
+
+# --- Who works on the file (staff only) -------------------------------------------------------
+
+
+def reassigned(
+    *,
+    application: PermitApplication,
+    actor: AbstractBaseUser,
+    case_manager: AbstractBaseUser,
+    previous: AbstractBaseUser | None,
+    reason: str,
+) -> TransitionRecord:
+    return _recorded(
+        "reassigned",
+        application=application,
+        actor=actor,
+        comment=reason,
+        case_manager_id=case_manager.pk,
+        case_manager=case_manager.get_username(),
+        previous_case_manager_id=previous.pk if previous else None,
+    )
+
+
+def case_note_added(
+    *, application: PermitApplication, actor: AbstractBaseUser, note: Any
+) -> TransitionRecord:
+    return _recorded(
+        "case_note_added", application=application, actor=actor, comment=note.text, note=note.pk
+    )
 
 
 def goods_returned(

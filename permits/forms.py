@@ -112,11 +112,19 @@ class StartReviewForm(WebForm):
 
 
 class RequestInformationForm(WebForm):
-    message = forms.CharField(label=_("What must the applicant provide?"), widget=forms.Textarea)
+    message = forms.CharField(
+        label=_("What must the applicant provide?"),
+        widget=forms.Textarea,
+        help_text=_("The applicant reads this message, on their page and in the e-mail."),
+    )
 
 
 class ProvideInformationForm(WebForm):
-    reply = forms.CharField(label=_("Your reply"), widget=forms.Textarea)
+    reply = forms.CharField(
+        label=_("Your reply"),
+        widget=forms.Textarea,
+        help_text=_("Read by Brussels International's case manager and head of unit."),
+    )
     documents = MultipleFileField(
         label=_("Documents (optional)"),
         required=False,
@@ -134,7 +142,11 @@ class ProposeDecisionForm(WebForm):
     criteria) and the licence's conditions. Cleans to the action's ``lines`` list."""
 
     recommendation = forms.ChoiceField(label=_("Recommendation"), choices=Recommendation.choices)
-    reasons = forms.CharField(label=_("Reasons"), widget=forms.Textarea)
+    reasons = forms.CharField(
+        label=_("Reasons"),
+        widget=forms.Textarea,
+        help_text=_("Staff only: the applicant does not read your reasons."),
+    )
     grounds = forms.CharField(
         label=_("Grounds for refusal"),
         widget=forms.Textarea,
@@ -228,11 +240,23 @@ class ProposeDecisionForm(WebForm):
 
 
 class ReturnToReviewForm(WebForm):
-    comment = forms.CharField(label=_("Why does the file go back?"), widget=forms.Textarea)
+    comment = forms.CharField(
+        label=_("Why does the file go back?"),
+        widget=forms.Textarea,
+        help_text=_("Staff only: the applicant does not read this comment."),
+    )
 
 
 class ApproveForm(WebForm):
-    comment = forms.CharField(label=_("Comment"), widget=forms.Textarea, required=False)
+    comment = forms.CharField(
+        label=_("Comment"),
+        widget=forms.Textarea,
+        required=False,
+        help_text=_(
+            "Staff only: the applicant does not read this comment; the licence is what they "
+            "receive."
+        ),
+    )
     validity_months = forms.IntegerField(
         label=_("Validity granted (months)"),
         required=False,
@@ -249,15 +273,56 @@ class ApproveForm(WebForm):
 
 
 class RefuseForm(WebForm):
-    grounds = forms.CharField(label=_("Grounds for refusal"), widget=forms.Textarea)
+    grounds = forms.CharField(
+        label=_("Grounds for refusal"),
+        widget=forms.Textarea,
+        help_text=_("The applicant reads these grounds: they are printed in the refusal letter."),
+    )
 
 
 class WithdrawForm(WebForm):
-    reason = forms.CharField(label=_("Reason (optional)"), widget=forms.Textarea, required=False)
+    reason = forms.CharField(
+        label=_("Reason (optional)"),
+        widget=forms.Textarea,
+        required=False,
+        help_text=_("Read by Brussels International's staff."),
+    )
 
 
 class RevokeForm(WebForm):
-    reason = forms.CharField(label=_("Reason for revocation"), widget=forms.Textarea)
+    reason = forms.CharField(
+        label=_("Reason for revocation"),
+        widget=forms.Textarea,
+        help_text=_("The holder reads this reason, on their page and in the e-mail."),
+    )
+
+
+class ReassignForm(WebForm):
+    case_manager = forms.ModelChoiceField(
+        label=_("Hand the file to"), queryset=get_user_model().objects.none()
+    )
+    reason = forms.CharField(
+        label=_("Why does the file change hands?"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Staff only: the applicant does not read this reason."),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["case_manager"].queryset = (
+            get_user_model()
+            .objects.filter(groups__name=Role.CASE_MANAGER, is_active=True)
+            .order_by("last_name", "first_name")
+        )
+
+
+class CaseNoteForm(WebForm):
+    text = forms.CharField(
+        label=_("Internal note"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=8000,
+        help_text=_("Staff only: never shown to the applicant, on any page, e-mail or document."),
+    )
 
 
 TRANSITION_FORMS: dict[str, type[forms.Form]] = {
@@ -360,7 +425,12 @@ class GovernmentDecisionForm(forms.Form):
         widget=forms.DateInput(attrs={"type": "date"}),
     )
     reference = forms.CharField(label=_("Reference of the Government's decision"), max_length=100)
-    note = forms.CharField(label=_("Note"), max_length=8000, required=False)
+    note = forms.CharField(
+        label=_("Note"),
+        max_length=8000,
+        required=False,
+        help_text=_("Staff only: the applicant does not read this note."),
+    )
 
 
 class ConsultationForm(forms.Form):
@@ -370,7 +440,11 @@ class ConsultationForm(forms.Form):
     counterpart_country = CountryField(blank=True).formfield(
         label=_("Country (for a Member State)"), required=False
     )
-    subject = forms.CharField(label=_("Question put to it"), max_length=8000)
+    subject = forms.CharField(
+        label=_("Question put to it"),
+        max_length=8000,
+        help_text=_("Staff only: the applicant does not read this note."),
+    )
     due_on = forms.DateField(
         label=_("Answer due on"),
         required=False,

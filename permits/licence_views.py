@@ -51,7 +51,8 @@ def licence_detail(request: HttpRequest, key: str) -> HttpResponse:
             "temporary": bool(application.temporary_purpose),
             "can_ship": holder and licence.status == Licence.Status.VALID,
             "can_return": holder and bool(application.temporary_purpose),
-            "can_follow_up": holder and licence.status != Licence.Status.REVOKED,
+            "can_follow_up": holder
+            and licence.status not in (Licence.Status.REVOKED, Licence.Status.REPLACED),
             "can_suspend": rules.can_suspend_licence(application, request.user)
             and licence.status == Licence.Status.VALID,
             "can_reinstate": rules.can_suspend_licence(application, request.user)

@@ -447,6 +447,15 @@ class GoodsItem(models.Model):
         validators=[validate_cn_code],
         help_text=_("The eight digits of the Combined Nomenclature, e.g. 90131000."),
     )
+    carried_from = models.ForeignKey(
+        "LicenceLine",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("carried over from"),
+        help_text=_("The line of the licence this amendment or renewal continues."),
+    )
 
     class Meta:
         ordering = ["id"]
@@ -496,6 +505,8 @@ class Licence(models.Model):
         EXHAUSTED = "exhausted", _("Exhausted")
         REVOKED = "revoked", _("Revoked")
         EXPIRED = "expired", _("Expired")
+        # Closed by the amendment or renewal issued in its place (``replaced_by``).
+        REPLACED = "replaced", _("Replaced")
 
     number = models.CharField(_("licence number"), max_length=40, unique=True)
     application = models.OneToOneField(
@@ -522,6 +533,15 @@ class Licence(models.Model):
         on_delete=models.PROTECT,
         related_name="+",
         verbose_name=_("issued by"),
+    )
+    replaced_by = models.OneToOneField(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="replaces",
+        verbose_name=_("replaced by"),
+        help_text=_("The amendment or renewal issued in place of this licence."),
     )
 
     class Meta:
@@ -615,6 +635,36 @@ class ShipmentLine(models.Model):
 
     def __str__(self) -> str:
         return f"{self.licence_line}: {self.quantity}"
+
+
+class CaseNote(models.Model):
+    """An internal note on a file: staff only. Never shown to the applicant (page, API,
+    e-mail or decision document); written only by ``permits.actions.notes``."""
+
+    application = models.ForeignKey(
+        PermitApplication,
+        on_delete=models.PROTECT,
+        related_name="case_notes",
+        verbose_name=_("application"),
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("author"),
+    )
+    text = models.TextField(
+        _("internal note"), help_text=_("Staff only: the applicant never reads this note.")
+    )
+    created_at = models.DateTimeField(_("written at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        verbose_name = _("internal case note")
+        verbose_name_plural = _("internal case notes")
+
+    def __str__(self) -> str:
+        return f"{self.application} {self.created_at:%Y-%m-%d}"
 
 
 class ReferenceCounter(models.Model):

@@ -16,6 +16,7 @@ from django.utils.translation import ngettext
 from outbox.models import OutboxMessage
 from outbox.services import outbox_email_enqueue
 
+from . import rules
 from .models import ApplicantOrganisation, Decision, PermitApplication, ShipmentLine
 
 MESSAGES = {
@@ -40,17 +41,23 @@ MESSAGES = {
         "en": (
             "Information requested on application {reference}",
             "The Permits unit needs more information on application {reference}. "
-            "Log in to read the request and answer it: {url}",
+            "Log in to read the request and answer it: {url}\n\n"
+            "Answer by {due} at the latest: without an answer by then, the application is "
+            "closed automatically and you would have to file a new one.",
         ),
         "fr": (
             "Informations demandées pour la demande {reference}",
             "La Cellule Licences a besoin d'informations complémentaires sur la demande "
-            "{reference}. Connectez-vous pour lire la demande et y répondre : {url}",
+            "{reference}. Connectez-vous pour lire la demande et y répondre : {url}\n\n"
+            "Répondez au plus tard le {due} : sans réponse à cette date, la demande est "
+            "clôturée automatiquement et vous devrez introduire une nouvelle demande.",
         ),
         "nl": (
             "Informatie gevraagd over aanvraag {reference}",
             "De Cel Vergunningen heeft meer informatie nodig over aanvraag {reference}. "
-            "Meld u aan om het verzoek te lezen en te beantwoorden: {url}",
+            "Meld u aan om het verzoek te lezen en te beantwoorden: {url}\n\n"
+            "Antwoord uiterlijk op {due}: zonder antwoord tegen dan wordt de aanvraag "
+            "automatisch afgesloten en moet u een nieuwe aanvraag indienen.",
         ),
     },
     "licence_suspended": {
@@ -174,6 +181,10 @@ def applicant_notification_enqueue(
     organisation = application.organisation
     subject, body = MESSAGES[event].get(organisation.language, MESSAGES[event]["en"])
     context = {"reference": application.reference, "url": _application_url(application)}
+    if event == "information_requested":
+        # The request and its reminders say by when to answer, in the reader's date format.
+        with translation.override(organisation.language):
+            context["due"] = _date(rules.information_request_due_on(application))
     return outbox_email_enqueue(
         key_prefix=f"{event}:{application.pk}:{occurrence}",
         recipients=_member_emails(organisation),

@@ -13,6 +13,7 @@ model instances but imports no model of this app, so that the models can import 
 
 from __future__ import annotations
 
+from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
@@ -38,6 +39,10 @@ Errors = dict[str, list[str]]
 
 # Transitions whose actor reviewed the file: that person may not also decide it (four-eyes).
 REVIEW_TRANSITIONS = ("request_information", "propose_decision")
+# History events that make someone the file's case manager (their payload names them).
+ASSIGNING_EVENTS = ("start_review", "reassigned")
+# States in which a file can be handed to another case manager.
+REASSIGNABLE_STATES = frozenset({"under_review", "information_requested"})
 # States in which the compliance file (worksheet, consultations) is worked on.
 WORKSHEET_STATES = frozenset({"under_review", "pending_approval"})
 # The federal prior authorisation (honourability check) is needed to export or transit arms.
@@ -76,10 +81,11 @@ def reviewer_ids(application: PermitApplication) -> set[int]:
     if application.assigned_case_manager_id:
         ids.add(application.assigned_case_manager_id)
     records = TransitionRecord.objects.filter(application=application).filter(
-        Q(transition="start_review") | Q(transition__in=REVIEW_TRANSITIONS)
+        Q(transition__in=ASSIGNING_EVENTS) | Q(transition__in=REVIEW_TRANSITIONS)
     )
     for transition, actor_id, payload in records.values_list("transition", "actor_id", "payload"):
-        if transition == "start_review":
+        if transition in ASSIGNING_EVENTS:
+            # Whoever the file was ever assigned to: a reassignment does not wash anyone clean.
             if payload.get("case_manager_id"):
                 ids.add(payload["case_manager_id"])
         elif actor_id:
@@ -105,6 +111,26 @@ def can_start_review(application: PermitApplication, user: Any) -> bool:
 def can_assign_to_others(user: Any) -> bool:
     """Only the head of unit hands a file to a named case manager."""
     return has_role(user, Role.HEAD_OF_UNIT)
+
+
+def can_reassign(application: PermitApplication, user: Any) -> bool:
+    """The head of unit hands a file under review (or waiting on the applicant) to another
+    case manager; case managers too where ``REASSIGNMENT_BY_CASE_MANAGERS`` allows it."""
+    return application.status in REASSIGNABLE_STATES and may_reassign_files(user)
+
+
+def may_reassign_files(user: Any) -> bool:
+    if has_role(user, Role.HEAD_OF_UNIT):
+        return True
+    return settings.REASSIGNMENT_BY_CASE_MANAGERS and has_role(user, Role.CASE_MANAGER)
+
+
+def can_write_case_note(application: PermitApplication, user: Any) -> bool:
+    """Case managers and the head of unit keep internal notes on a submitted file; auditors
+    read them and write none; applicants never see them."""
+    if application.status == "draft" or user is None or not user.is_authenticated:
+        return False
+    return has_role(user, Role.CASE_MANAGER) or has_role(user, Role.HEAD_OF_UNIT)
 
 
 def can_decide(application: PermitApplication, user: Any) -> bool:
@@ -192,8 +218,22 @@ def can_upload_document(application: PermitApplication, user: Any) -> bool:
 
 
 def can_download_document(document: Any, user: Any) -> bool:
-    """Whoever may see the document's application, and nobody else."""
+    """Whoever may see the document's application, and nobody else; a staff-only document
+    (uploaded by staff and not shared) only staff."""
+    if not document.shared_with_applicant and not is_staff_member(user):
+        return False
     return can_view_application(user, document.application)
+
+
+def can_supersede_document(document: Any, user: Any) -> bool:
+    """Staff replace any supporting document; an applicant only one their organisation
+    uploaded, never a staff document."""
+    if is_staff_member(user):
+        return True
+    return (
+        document.uploaded_by_id is not None
+        and document.application.organisation.members.filter(pk=document.uploaded_by_id).exists()
+    )
 
 
 # Supporting documents a file must carry before it is submitted, by (kind, regime); the
@@ -275,6 +315,45 @@ def can_view_compliance(user: Any) -> bool:
 
 def required_text(field: str, value: str, message: str) -> Errors:
     return {} if (value or "").strip() else {field: [message]}
+
+
+def information_request_due_on(application: PermitApplication) -> date | None:
+    """The day the open information request lapses (the file is then closed): its pause's
+    start plus ``INFORMATION_REQUEST_LAPSE_DAYS``; None when no request is open."""
+    pause = (
+        application.clock_pauses.filter(reason="information_requested", ended_on__isnull=True)
+        .order_by("-started_on", "-id")
+        .first()
+    )
+    if pause is None:
+        return None
+    return pause.started_on + timedelta(days=settings.INFORMATION_REQUEST_LAPSE_DAYS)
+
+
+def follow_up_problems(application: PermitApplication, *, original: Any = None) -> Errors:
+    """Why an amendment or renewal cannot be issued now: the licence it continues
+    (``original``, pass it locked when deciding) must still be valid (not revoked, expired,
+    suspended, used up or already replaced)."""
+    if application.follows_id is None:
+        return {}
+    if original is None:
+        original = getattr(application.follows, "licence", None)
+    if original is None or original.status == "valid":
+        return {}
+    if original.status == "replaced":
+        message = _(
+            "Licence %(number)s was already replaced by %(successor)s: this %(kind)s can no "
+            "longer be issued; start it again from %(successor)s."
+        ) % {
+            "number": original.number,
+            "successor": original.replaced_by.number if original.replaced_by else "?",
+            "kind": application.get_follow_up_display().lower(),
+        }
+    else:
+        message = _(
+            "Licence %(number)s is %(status)s: an amendment or renewal of it cannot be issued."
+        ) % {"number": original.number, "status": original.get_status_display().lower()}
+    return {"follows": [message]}
 
 
 def submission_problems(application: PermitApplication) -> Errors:

@@ -18,11 +18,13 @@ from django.utils import timezone, translation
 from moneyed import Money
 
 from workflow.models import CaseTask, TransitionRecord
+from workflow.roles import is_staff_member
 
 from . import rules
 from .compliance.criteria import CRITERIA, title
 from .compliance.models import ControlListEntry, CriterionAssessment, ReferenceList
 from .models import (
+    CaseNote,
     Decision,
     ExchangeRate,
     Licence,
@@ -63,6 +65,13 @@ def application_history(
     """The application's history; with ``user``, only what that user may read."""
     records = TransitionRecord.objects.filter(application=application).select_related("actor")
     return records if user is None else history_visible_to(user, records)
+
+
+def case_notes(*, application: PermitApplication, user: Any) -> QuerySet[CaseNote]:
+    """The file's internal notes, for staff; nothing at all for anyone else."""
+    if not is_staff_member(user):
+        return CaseNote.objects.none()
+    return CaseNote.objects.filter(application=application).select_related("author")
 
 
 def licences_to_expire(*, today) -> QuerySet[Licence]:

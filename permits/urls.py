@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import compliance_views, licence_views, views
+from . import assignment_views, compliance_views, licence_views, views
 
 app_name = "permits"
 
@@ -53,6 +53,8 @@ urlpatterns = [
         compliance_views.criterion_assess,
         name="criterion_assess",
     ),
+    path("<str:key>/reassign/", assignment_views.application_reassign, name="application_reassign"),
+    path("<str:key>/notes/", assignment_views.case_note_add, name="case_note_add"),
     path(
         "<str:key>/transitions/<str:name>/",
         views.application_transition,

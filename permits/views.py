@@ -22,17 +22,18 @@ from workflow.roles import Role, has_role, is_staff_member, user_roles
 
 from . import events, filters, rules, selectors, transitions
 from .actions import TRANSITION_ACTIONS
-from .actions import documents as document_actions
 from .actions import drafts as draft_actions
 from .actions.submission import application_submit
 from .document_views import upload_from_form
 from .forms import (
     TRANSITION_FORMS,
+    CaseNoteForm,
     ConsultationForm,
     DraftRequestForm,
     GoodsItemForm,
     GovernmentDecisionForm,
     PartyForm,
+    ReassignForm,
 )
 
 PAGE_SIZE = 25
@@ -219,10 +220,26 @@ def _render_detail(request, application, failed_action=None, status=200) -> Http
         if application.status == "pending_approval":
             # The head reads the proposal and the worksheet beside the approve button.
             context["proposal"] = selectors.proposal_overview(application=application)
+            # An amendment or renewal whose licence was closed meanwhile cannot be issued.
+            context["follow_up_problems"] = rules.follow_up_problems(application).get("follows")
+        context["work"] = {
+            "notes": selectors.case_notes(application=application, user=request.user),
+            "reassign_form": ReassignForm(prefix="reassign")
+            if rules.can_reassign(application, request.user)
+            else None,
+            "note_form": CaseNoteForm(prefix="note")
+            if rules.can_write_case_note(application, request.user)
+            else None,
+        }
         template = "permits/detail_staff.html"
     else:
         context["information_request"] = (
             selectors.latest_information_request(application=application)
+            if application.status == "information_requested"
+            else None
+        )
+        context["information_due_on"] = (
+            rules.information_request_due_on(application)
             if application.status == "information_requested"
             else None
         )
@@ -260,15 +277,10 @@ def application_transition(request: HttpRequest, key: str, name: str) -> HttpRes
     uploads = cleaned.pop("documents", None) or []
     payload = {k: v for k, v in cleaned.items() if v not in (None, "")}
     action = TRANSITION_ACTIONS[name]
+    if name == "provide_information":
+        # The reply and its files are one action: all stored, or nothing.
+        payload["documents"] = uploads
     try:
-        for upload in uploads:
-            # Attached to the reply: stored first, so the case manager finds them with it.
-            document_actions.document_upload(
-                application=application,
-                actor=request.user,
-                kind=Document.Kind.INFORMATION_REPLY,
-                uploaded_file=upload,
-            )
         application = action(application=application, actor=request.user, **payload)
     except ValidationError as exc:
         form.apply_service_errors(

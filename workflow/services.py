@@ -87,3 +87,12 @@ def case_tasks_complete(*, application: Any, actor: AbstractBaseUser | None) -> 
     CaseTask.objects.open().filter(application=application).update(
         completed_at=timezone.now(), completed_by=actor
     )
+
+
+def case_task_reassign(*, application: Any, assignee: AbstractBaseUser, candidate_role: str) -> int:
+    """Hand the file's open work items for ``candidate_role`` to ``assignee``."""
+    return (
+        CaseTask.objects.open()
+        .filter(application=application, candidate_role=candidate_role)
+        .update(assignee=assignee, claimed_at=timezone.now())
+    )

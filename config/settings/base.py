@@ -276,6 +276,9 @@ DEADLINE_REMINDER_DAYS = [10, 3]
 INFORMATION_REMINDER_DAYS = [10, 18]
 # An information request unanswered this many days closes the file (the applicant is told).
 INFORMATION_REQUEST_LAPSE_DAYS = env.int("INFORMATION_REQUEST_LAPSE_DAYS", default=60)
+# Whether case managers (not only the head of unit) may hand a file under review to another
+# case manager; the head of unit decides, so it is off unless set.
+REASSIGNMENT_BY_CASE_MANAGERS = env.bool("REASSIGNMENT_BY_CASE_MANAGERS", default=False)
 # Holders of temporary licences are reminded this many days before goods are due back.
 TEMPORARY_RETURN_REMINDER_DAYS = env.int("TEMPORARY_RETURN_REMINDER_DAYS", default=30)
 

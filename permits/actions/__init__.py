@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from .assignment import application_reassign, case_note_add
 from .clocks import clock_pause, clock_resume, clock_start, decision_deadline_refresh
 from .consultations import consultation_open, consultation_record_answer
 from .criteria import criterion_assess
@@ -85,6 +86,7 @@ __all__ = [
     "application_lapse",
     "application_propose_decision",
     "application_provide_information",
+    "application_reassign",
     "application_refuse",
     "application_request_information",
     "application_return_to_review",
@@ -94,6 +96,7 @@ __all__ = [
     "application_submit",
     "application_update_draft",
     "application_withdraw",
+    "case_note_add",
     "clock_pause",
     "clock_resume",
     "clock_start",

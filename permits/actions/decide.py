@@ -38,6 +38,7 @@ from ._base import (
     transition_make,
     work_item_hand_over,
 )
+from .licences import licence_replace_original
 from .screening import application_screen
 
 # Renders, signs and stores the decision's document (idempotent; a beat sweep catches up).
@@ -242,6 +243,8 @@ def application_approve(
             )
             for line in granted
         )
+        # An amendment or renewal closes its original licence (permits.actions.licences).
+        licence_replace_original(licence=licence, actor=actor)
         refused_lines = [line for line in lines if line.outcome == LineOutcome.REFUSE]
         _decision_record(
             locked,

@@ -8,12 +8,14 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
 from documents import services as file_store
 from documents.models import Document
 from workflow.exceptions import TransitionForbidden
+from workflow.roles import is_staff_member
 
 from .. import events, rules
 from ..models import PermitApplication
@@ -36,6 +38,7 @@ def document_upload(
     kind: str,
     uploaded_file: Any,
     supersedes: Document | None = None,
+    shared_with_applicant: bool = False,
 ) -> Document:
     """Check, store and record one supporting document.
 
@@ -43,6 +46,9 @@ def document_upload(
     (or asks for a decision document, which only the system generates), and
     ``ValidationError`` keyed by field (``file``, ``kind``, ``supersedes``) when the upload is
     refused. A refused upload leaves nothing behind: no row, no stored file, no history.
+
+    Who reads it: what the applicant uploads is always theirs to read; what staff upload is
+    staff only unless ``shared_with_applicant``. An applicant never replaces a staff document.
     """
     if kind == Document.Kind.DECISION:
         raise TransitionForbidden(
@@ -52,6 +58,11 @@ def document_upload(
     # Checked before the file is even read, and again under the row lock below.
     if not rules.can_upload_document(application, actor):
         raise _forbidden()
+    if supersedes is not None and not rules.can_supersede_document(supersedes, actor):
+        raise ValidationError(
+            {"supersedes": [_("You can only replace a document your organisation uploaded.")]}
+        )
+    shared = shared_with_applicant or not is_staff_member(actor)
     # Read and checked before the lock: a large PDF takes a while to parse.
     checked = file_store.file_check(uploaded_file)
 
@@ -67,6 +78,7 @@ def document_upload(
                 file=checked,
                 uploaded_by=actor,
                 supersedes=supersedes,
+                shared_with_applicant=shared,
             )
             events.document_uploaded(
                 application=locked,

@@ -13,7 +13,15 @@ from django.utils.translation import gettext as _
 from workflow.exceptions import TransitionConflict, TransitionForbidden, TransitionGuardFailed
 
 from .. import events, rules
-from ..models import GoodsItem, Licence, Party, PermitApplication, Shipment, ShipmentLine
+from ..models import (
+    GoodsItem,
+    Licence,
+    LicenceLine,
+    Party,
+    PermitApplication,
+    Shipment,
+    ShipmentLine,
+)
 from ..selectors import licence_balances
 from ._base import (
     User,
@@ -37,7 +45,10 @@ def application_revoke(
         "revoke", rules.required_text("reason", reason, _("A revocation must state its reason."))
     )
     source = transition_make(locked, "revoke", actor)
-    Licence.objects.filter(application=locked).update(status=Licence.Status.REVOKED)
+    # A replaced licence stays "replaced": its successor is what the revocation would concern.
+    Licence.objects.filter(application=locked).exclude(status=Licence.Status.REPLACED).update(
+        status=Licence.Status.REVOKED
+    )
     record = events.transition_recorded(
         application=locked, name="revoke", source_state=source, actor=actor, comment=reason.strip()
     )
@@ -122,6 +133,16 @@ def shipment_record(
     if not rules.can_use_licence(locked.application, actor):
         raise TransitionForbidden(
             _("Only the licence holder records its shipments."), transition="shipment"
+        )
+    if locked.status == Licence.Status.REPLACED:
+        successor = locked.replaced_by
+        raise TransitionConflict(
+            _(
+                "Licence %(number)s was replaced by licence %(successor)s: record the shipment "
+                "against %(successor)s."
+            )
+            % {"number": locked.number, "successor": successor.number if successor else "?"},
+            transition="shipment",
         )
     if locked.status != Licence.Status.VALID:
         raise TransitionConflict(
@@ -236,6 +257,12 @@ def licence_follow_up_create(*, licence: Licence, actor: User, follow_up: str) -
         raise TransitionConflict(
             _("A revoked licence cannot be amended or renewed."), transition="follow_up"
         )
+    if locked.status == Licence.Status.REPLACED:
+        raise TransitionConflict(
+            _("Licence %(number)s was replaced by %(successor)s: amend or renew %(successor)s.")
+            % {"number": locked.number, "successor": locked.replaced_by.number},
+            transition="follow_up",
+        )
     draft = PermitApplication.objects.create(
         organisation=original.organisation,
         kind=original.kind,
@@ -254,9 +281,12 @@ def licence_follow_up_create(*, licence: Licence, actor: User, follow_up: str) -
     )
     # A renewal carries on what is left: each item at its remaining balance, used-up items
     # dropped. An amendment starts from the items as authorised.
+    # Each copied item remembers the licence line it continues: at approval its line is
+    # capped by what that line still has left (licence_replace_original).
     remaining = {
         b["line"].goods_item_id: b["remaining_quantity"] for b in licence_balances(licence=locked)
     }
+    lines = {line.goods_item_id: line for line in locked.lines.all()}
     GoodsItem.objects.bulk_create(
         GoodsItem(
             application=draft,
@@ -266,6 +296,7 @@ def licence_follow_up_create(*, licence: Licence, actor: User, follow_up: str) -
             unit=g.unit,
             unit_value=g.unit_value,
             currency=g.currency,
+            carried_from=lines.get(g.pk),
         )
         for g in original.goods.all()
         if follow_up != "renewal" or remaining.get(g.pk, g.quantity) > 0
@@ -278,3 +309,50 @@ def licence_follow_up_create(*, licence: Licence, actor: User, follow_up: str) -
         application=original, actor=actor, follow_up=follow_up, draft=draft
     )
     return draft
+
+
+def _original_licence(application: PermitApplication) -> Licence | None:
+    if application.follows_id is None:
+        return None
+    return Licence.objects.filter(application_id=application.follows_id).first()
+
+
+def licence_replace_original(*, licence: Licence, actor: User) -> Licence | None:
+    """Called by the approval of an amendment or renewal, inside its transaction, once
+    ``licence`` (the new one) and its lines exist: close the original licence as replaced and
+    cap each carried-over line at what the original line still had left, so that the total
+    that can be shipped never grows by replacing a licence.
+
+    Locks the original licence: of two follow-ups of the same licence approved at once, the
+    second waits, then finds the original replaced and is refused (its whole approval rolls
+    back). Lines the follow-up added (no ``carried_from``) are new goods, assessed like any
+    application's, and keep what the decision granted.
+    """
+    application = licence.application
+    if application.follows_id is None:
+        return None
+    original = _original_licence(application)
+    if original is None:
+        return None
+    original = licence_locked(original)
+    problems = rules.follow_up_problems(application, original=original)
+    if problems:
+        raise TransitionConflict(problems["follows"][0], transition="approve")
+    balances = {b["line"].pk: b for b in licence_balances(licence=original)}
+    for line in licence.lines.select_related("goods_item"):
+        source = line.goods_item.carried_from_id
+        if source is None:
+            continue
+        balance = balances.get(source)
+        quantity = min(line.authorised_quantity, balance["remaining_quantity"] if balance else 0)
+        value = min(line.authorised_value, balance["remaining_value"] if balance else 0)
+        if (quantity, value) != (line.authorised_quantity, line.authorised_value):
+            LicenceLine.objects.filter(pk=line.pk).update(
+                authorised_quantity=quantity, authorised_value=value
+            )
+    Licence.objects.filter(pk=original.pk).update(
+        status=Licence.Status.REPLACED, replaced_by=licence
+    )
+    events.licence_replaced(application=original.application, actor=actor, successor=licence)
+    events.licence_replaces(application=application, actor=actor, original=original)
+    return original

@@ -3,17 +3,22 @@ answers, or the request lapses), proposes a decision; the head of unit may send 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from documents import services as file_store
+from documents.models import Document
+from documents.services import CheckedFile
 from workflow import services as workflow_services
-from workflow.exceptions import TransitionForbidden
+from workflow.exceptions import TransitionForbidden, TransitionGuardFailed
 from workflow.models import CaseTask
 from workflow.roles import Role, has_role
 
@@ -114,35 +119,76 @@ def application_request_information(
     return done(application, locked)
 
 
-@transaction.atomic
+def _reply_files_checked(documents: Sequence[Any]) -> list[CheckedFile]:
+    """Every attached file checked by its bytes before anything is stored; the first refused
+    one refuses the whole reply, naming the file."""
+    checked = []
+    for uploaded in documents:
+        try:
+            checked.append(file_store.file_check(uploaded))
+        except ValidationError as exc:
+            name = getattr(uploaded, "name", "") or _("a file")
+            messages = [m for msgs in exc.message_dict.values() for m in msgs]
+            raise TransitionGuardFailed(
+                {"documents": [f"{name}: {m}" for m in messages]},
+                transition="provide_information",
+            ) from exc
+    return checked
+
+
 def application_provide_information(
-    *, application: PermitApplication, actor: User, reply: str
+    *,
+    application: PermitApplication,
+    actor: User,
+    reply: str,
+    documents: Sequence[Any] = (),
 ) -> PermitApplication:
-    locked = application_locked(application)
-    transition_check(locked, "provide_information", actor)
-    guard_check(
-        "provide_information", rules.required_text("reply", reply, _("A reply is required."))
-    )
-    source = transition_make(locked, "provide_information", actor)
-    work_item_hand_over(
-        application=locked,
-        actor=actor,
-        kind=CaseTask.Kind.REVIEW,
-        candidate_role=Role.CASE_MANAGER,
-        assignee=locked.assigned_case_manager,
-    )
-    clock_resume(
-        application=locked,
-        reason=ClockPause.Reason.INFORMATION_REQUESTED,
-        on=timezone.localdate(),
-    )
-    events.transition_recorded(
-        application=locked,
-        name="provide_information",
-        source_state=source,
-        actor=actor,
-        comment=reply.strip(),
-    )
+    """The applicant answers, with the documents the request asked for: all or nothing. One
+    refused file, a missing reply or a lost race stores no document, no file and no history."""
+    checked = _reply_files_checked(documents)  # read before the lock: PDFs take a while
+    stored: list[Document] = []
+    try:
+        with transaction.atomic():
+            locked = application_locked(application)
+            transition_check(locked, "provide_information", actor)
+            guard_check(
+                "provide_information",
+                rules.required_text("reply", reply, _("A reply is required.")),
+            )
+            for file in checked:
+                document = file_store.document_store(
+                    application=locked,
+                    kind=Document.Kind.INFORMATION_REPLY,
+                    file=file,
+                    uploaded_by=actor,
+                )
+                stored.append(document)
+                events.document_uploaded(application=locked, actor=actor, document=document)
+            source = transition_make(locked, "provide_information", actor)
+            work_item_hand_over(
+                application=locked,
+                actor=actor,
+                kind=CaseTask.Kind.REVIEW,
+                candidate_role=Role.CASE_MANAGER,
+                assignee=locked.assigned_case_manager,
+            )
+            clock_resume(
+                application=locked,
+                reason=ClockPause.Reason.INFORMATION_REQUESTED,
+                on=timezone.localdate(),
+            )
+            events.transition_recorded(
+                application=locked,
+                name="provide_information",
+                source_state=source,
+                actor=actor,
+                comment=reply.strip(),
+            )
+    except BaseException:
+        # Nothing was committed: the files stored above must not outlive their rows.
+        for document in stored:
+            file_store.uncommitted_file_remove(document)
+        raise
     return done(application, locked)
 
 

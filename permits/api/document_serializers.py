@@ -20,6 +20,9 @@ class DocumentSerializer(serializers.Serializer):
         source="supersedes.public_id", read_only=True, allow_null=True
     )
     current = serializers.BooleanField(source="is_current", read_only=True)
+    shared_with_applicant = serializers.BooleanField(
+        read_only=True, help_text="False: a staff document the applicant never sees."
+    )
     download = serializers.SerializerMethodField()
 
     def get_download(self, document: Document) -> str:
@@ -38,4 +41,12 @@ class DocumentUploadSerializer(serializers.Serializer):
     file = serializers.FileField(allow_empty_file=True, use_url=False)
     supersedes = serializers.UUIDField(
         required=False, help_text="The document this one corrects (it stays on file)."
+    )
+    shared_with_applicant = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text=(
+            "Staff uploads only: true shares the document with the applicant; otherwise it is "
+            "staff only. What an applicant uploads is always theirs to read."
+        ),
     )

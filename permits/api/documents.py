@@ -10,16 +10,16 @@ from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema
 from rest_framework import generics, renderers, status
-from rest_framework.exceptions import ValidationError
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from documents import selectors, validation
+from documents import validation
 from documents.models import Document
 from documents.responses import document_file_response
+from workflow.exceptions import TransitionGuardFailed
 
-from .. import document_selectors
+from .. import document_selectors, rules
 from ..actions import documents as document_actions
 from . import examples
 from .document_serializers import DocumentSerializer, DocumentUploadSerializer
@@ -81,9 +81,9 @@ class DocumentListUploadView(ApplicationMixin, generics.ListAPIView):
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
             return Document.objects.none()
-        return selectors.document_list(application_id=self.get_application().pk).select_related(
-            "application"
-        )
+        return document_selectors.documents_for(
+            user=self.request.user, application=self.get_application()
+        ).select_related("application")
 
     @extend_schema(
         summary="List the documents of an application",
@@ -108,14 +108,29 @@ class DocumentListUploadView(ApplicationMixin, generics.ListAPIView):
             supersedes = Document.objects.filter(
                 public_id=data["supersedes"], application=application
             ).first()
+            # A well-formed id the file does not hold (or one this user may not replace) is a
+            # request the rules refuse (422), not a malformed one.
             if supersedes is None:
-                raise ValidationError({"supersedes": [_("No such document on this file.")]})
+                raise TransitionGuardFailed(
+                    {"supersedes": [_("No such document on this file.")]},
+                    transition="document_uploaded",
+                )
+            if not rules.can_supersede_document(supersedes, request.user):
+                raise TransitionGuardFailed(
+                    {
+                        "supersedes": [
+                            _("You can only replace a document your organisation uploaded.")
+                        ]
+                    },
+                    transition="document_uploaded",
+                )
         document = document_actions.document_upload(
             application=application,
             actor=request.user,
             kind=data["kind"],
             uploaded_file=data["file"],
             supersedes=supersedes,
+            shared_with_applicant=data.get("shared_with_applicant", False),
         )
         return Response(DocumentSerializer(document).data, status=status.HTTP_201_CREATED)
 

@@ -2,7 +2,7 @@
 
 from django.urls import path, re_path
 
-from . import decisions, documents, views
+from . import assignment, decisions, documents, views
 
 urlpatterns = [
     path("applications/", views.ApplicationListCreateView.as_view(), name="api-applications"),
@@ -34,6 +34,11 @@ urlpatterns = [
         )
         for name, view in views.TRANSITION_VIEWS.items()
     ],
+    path(
+        "applications/<str:id>/reassign/",
+        assignment.ReassignView.as_view(),
+        name="api-application-reassign",
+    ),
     path(
         "applications/<str:id>/history/",
         views.ApplicationHistoryView.as_view(),

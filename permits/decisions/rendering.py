@@ -29,6 +29,7 @@ from reportlab.pdfgen import canvas as pdf_canvas
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 from reportlab.platypus.flowables import Flowable
 
+from permits.compliance import criteria
 from permits.models import Decision, Party, Unit
 from permits.money import format_money, format_number, totals
 from permits.selectors import licence_conditions, refused_lines
@@ -396,17 +397,11 @@ def _render(decision: Decision, *, signed: bool) -> bytes:
             goods_table,
             *_refused_lines_block(decision, p),
         ]
-        notes = dict(
-            application.criteria_worksheet.filter(code__in=decision.criteria).values_list(
-                "code", "note"
-            )
-        )
+        # The criterion's published title, never the worksheet's note: that note is the case
+        # manager's internal assessment (staff only); the grounds below are the applicant's.
         story.append(p(t["grounds"], "h2"))
         for code in decision.criteria:
-            note = text(notes.get(code, ""))
-            story.append(
-                p(f"<b>{t['criterion']} {text(code)}</b>" + (f" — {note}" if note else ""))
-            )
+            story.append(p(f"<b>{t['criterion']} {text(code)}</b> — {text(criteria.title(code))}"))
         story += [
             p(text(decision.grounds)),
             p(t["appeal"], "h2"),

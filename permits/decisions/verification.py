@@ -26,6 +26,7 @@ class LicenceStatus:
     valid_from: date
     valid_until: date
     document_sha256: str
+    replaced_by: str = ""  # the successor's number when the status is "replaced"
 
     def as_json(self) -> dict[str, Any]:
         data = asdict(self)
@@ -64,12 +65,13 @@ def _status_of(licence: Licence, today: date) -> LicenceStatus:
         valid_from=licence.valid_from,
         valid_until=licence.valid_until,
         document_sha256=document.sha256 if document else "",
+        replaced_by=licence.replaced_by.number if licence.replaced_by else "",
     )
 
 
 def licence_status(number: str, *, today: date | None = None) -> LicenceStatus | None:
     licence = (
-        Licence.objects.select_related("holder", "application")
+        Licence.objects.select_related("holder", "application", "replaced_by")
         .filter(number=number.strip().upper())
         .first()
     )
@@ -92,7 +94,7 @@ def match_document(data: bytes, *, today: date | None = None) -> DocumentMatch |
     decision = document.decision
     granted = decision.outcome == "granted"
     licence = (
-        Licence.objects.select_related("holder", "application")
+        Licence.objects.select_related("holder", "application", "replaced_by")
         .filter(application=decision.application)
         .first()
         if granted

@@ -4,9 +4,7 @@ from __future__ import annotations
 
 from django import template
 
-from documents import selectors
-
-from .. import rules
+from .. import document_selectors, rules
 
 register = template.Library()
 
@@ -18,6 +16,8 @@ def can_upload_documents(application, user) -> bool:
 
 
 @register.simple_tag
-def application_documents(application):
-    """``{% application_documents application as documents %}``: all of its documents."""
-    return selectors.document_list(application_id=application.pk)
+def application_documents(application, user):
+    """``{% application_documents application user as documents %}``: those ``user`` reads.
+    Without a user (a template rendered outside a request) only what the applicant reads."""
+    reader = user if hasattr(user, "is_authenticated") else None
+    return document_selectors.documents_for(user=reader, application=application)

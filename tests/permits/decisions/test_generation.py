@@ -171,7 +171,9 @@ def test_refusal_letter_states_grounds_and_appeal_in_dutch(people, media):
     text = pdf_text(render_decision(application.decision, signed=False))
 
     assert "Criterion 7: risk of diversion." in text
-    assert "Criterium 7 — Risk of diversion to an unauthorised end user." in text
+    assert "Criterium 7 —" in text
+    # The worksheet's note is the case manager's internal assessment: never in the letter.
+    assert "Risk of diversion to an unauthorised end user." not in text
     assert "Raad van State" in text and "60 dagen" in text
     assert application.reference in text
 

@@ -1,0 +1,65 @@
+"""The staff case page's work on a file: hand it to another case manager, keep internal
+notes. Thin: each calls one action (``permits.actions.assignment``)."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from . import rules, selectors
+from .action_messages import run_and_report
+from .actions import assignment
+from .compliance_views import _report
+from .forms import CaseNoteForm, ReassignForm
+
+
+def _staff_application(request: HttpRequest, key: str):
+    application = selectors.application_get(user=request.user, key=key)
+    if not rules.can_view_compliance(request.user):
+        raise Http404("No such page.")
+    return application
+
+
+def _back(application) -> HttpResponse:
+    url = reverse("permits:application_detail", args=[application.url_key])
+    return redirect(f"{url}#work-heading")
+
+
+@login_required
+@require_POST
+def application_reassign(request: HttpRequest, key: str) -> HttpResponse:
+    application = _staff_application(request, key)
+    form = ReassignForm(request.POST, prefix="reassign")
+    if not form.is_valid():
+        _report(request, form)
+        return _back(application)
+    run_and_report(
+        request,
+        lambda: assignment.application_reassign(
+            application=application, actor=request.user, **form.cleaned_data
+        ),
+        _("The file is handed to its new case manager."),
+    )
+    return _back(application)
+
+
+@login_required
+@require_POST
+def case_note_add(request: HttpRequest, key: str) -> HttpResponse:
+    application = _staff_application(request, key)
+    form = CaseNoteForm(request.POST, prefix="note")
+    if not form.is_valid():
+        _report(request, form)
+        return _back(application)
+    run_and_report(
+        request,
+        lambda: assignment.case_note_add(
+            application=application, actor=request.user, text=form.cleaned_data["text"]
+        ),
+        _("The internal note is saved."),
+    )
+    return _back(application)
