@@ -19,7 +19,12 @@ from permits.decisions.rendering import render_decision
 from permits.forms import ApproveForm, CaseNoteForm
 from tests.api.conftest import client_for
 from tests.factories import ApplicationFactory, small_pdf
-from tests.workflow_helpers import advance, mark_refusal_ground, record_government_decision
+from tests.workflow_helpers import (
+    advance,
+    assess_all_criteria,
+    mark_refusal_ground,
+    record_government_decision,
+)
 from workflow.exceptions import TransitionForbidden
 
 pytestmark = pytest.mark.django_db
@@ -39,6 +44,7 @@ def reviewed(organisation, people, state="under_review"):
     application = advance(application, "under_review", **people)
     actions.case_note_add(application=application, actor=people["case_manager"], text=NOTE)
     if state == "pending_approval":
+        assess_all_criteria(application, people["case_manager"])
         application = actions.application_propose_decision(
             application=application,
             actor=people["case_manager"],

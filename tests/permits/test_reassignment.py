@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from permits import actions, rules
 from tests.factories import ApplicationFactory, UserFactory
-from tests.workflow_helpers import advance, record_government_decision
+from tests.workflow_helpers import advance, assess_all_criteria, record_government_decision
 from workflow.exceptions import TransitionConflict, TransitionForbidden, TransitionGuardFailed
 from workflow.models import CaseTask, TransitionRecord
 
@@ -126,6 +126,7 @@ def test_a_head_who_started_the_review_cannot_approve_after_a_reassignment(
     actions.application_submit(application=application, actor=applicant)
     actions.application_start_review(application=application, actor=head)  # takes it himself
     reassign(application, head, second_case_manager)
+    assess_all_criteria(application, second_case_manager)
     actions.application_propose_decision(
         application=application, actor=second_case_manager, recommendation="grant", reasons="Ok."
     )

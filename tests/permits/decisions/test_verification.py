@@ -190,6 +190,7 @@ def test_the_number_lookup_answers_in_json(issued):
         "valid_from": application.licence.valid_from.isoformat(),
         "valid_until": application.licence.valid_until.isoformat(),
         "document_sha256": document.sha256,
+        "replaced_by": "",
     }
 
 
