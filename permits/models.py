@@ -18,6 +18,7 @@ from .validators import (
     compact_enterprise_number,
     format_enterprise_number,
     validate_enterprise_number,
+    validate_no_bidi_controls,
 )
 
 
@@ -411,7 +412,7 @@ class Party(models.Model):
         verbose_name=_("application"),
     )
     role = models.CharField(_("role"), max_length=20, choices=Role.choices)
-    name = models.CharField(_("name"), max_length=200)
+    name = models.CharField(_("name"), max_length=200, validators=[validate_no_bidi_controls])
     address = models.TextField(_("address"))
     country = CountryField(_("country"))
 

@@ -122,6 +122,9 @@ class DenialNotice(models.Model):
     # Normalised names (see compliance.names) so the screening compares like with like.
     consignee_key = models.CharField(max_length=300, blank=True, db_index=True)
     end_user_key = models.CharField(max_length=300, blank=True, db_index=True)
+    # The same names with no separator at all: an invisible character slipped inside a word.
+    consignee_compact = models.CharField(max_length=300, blank=True)
+    end_user_compact = models.CharField(max_length=300, blank=True)
 
     class Meta:
         ordering = ["-notified_on"]

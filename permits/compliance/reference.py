@@ -10,7 +10,7 @@ import yaml
 from django.db import transaction
 
 from .models import ControlListEntry, DenialNotice, Embargo, ReferenceList
-from .names import normalise_name
+from .names import name_keys
 
 DATA_DIR = Path(__file__).resolve().parent.parent / "data"
 DEFAULT_FILES = {
@@ -48,26 +48,32 @@ def _embargoes(data: dict[str, Any]) -> list[Embargo]:
 
 
 def _denials(data: dict[str, Any]) -> list[DenialNotice]:
-    return [
-        DenialNotice(
-            number=row["number"],
-            notifying_state=row["notifying_state"],
-            notified_on=row["notified_on"],
-            renewed_on=row.get("renewed_on"),
-            destination=row["destination"],
-            consignee_name=row.get("consignee_name", ""),
-            consignee_address=row.get("consignee_address", ""),
-            end_user_name=row.get("end_user_name", ""),
-            end_user_address=row.get("end_user_address", ""),
-            control_entries=list(row.get("control_entries", [])),
-            description=row.get("description", ""),
-            criteria=[str(c) for c in row.get("criteria", [])],
-            status=row.get("status", DenialNotice.Status.IN_FORCE),
-            consignee_key=normalise_name(row.get("consignee_name", "")),
-            end_user_key=normalise_name(row.get("end_user_name", "")),
+    notices = []
+    for row in data["denials"]:
+        consignee = name_keys(row.get("consignee_name", ""))
+        end_user = name_keys(row.get("end_user_name", ""))
+        notices.append(
+            DenialNotice(
+                number=row["number"],
+                notifying_state=row["notifying_state"],
+                notified_on=row["notified_on"],
+                renewed_on=row.get("renewed_on"),
+                destination=row["destination"],
+                consignee_name=row.get("consignee_name", ""),
+                consignee_address=row.get("consignee_address", ""),
+                end_user_name=row.get("end_user_name", ""),
+                end_user_address=row.get("end_user_address", ""),
+                control_entries=list(row.get("control_entries", [])),
+                description=row.get("description", ""),
+                criteria=[str(c) for c in row.get("criteria", [])],
+                status=row.get("status", DenialNotice.Status.IN_FORCE),
+                consignee_key=consignee.key,
+                end_user_key=end_user.key,
+                consignee_compact=consignee.compact,
+                end_user_compact=end_user.compact,
+            )
         )
-        for row in data["denials"]
-    ]
+    return notices
 
 
 BUILDERS = {

@@ -15,7 +15,7 @@ from django_countries import countries as _countries
 from rapidfuzz import fuzz, process
 
 from .models import DENIAL_LIFETIME, DenialNotice, Embargo, ReferenceList, ScreeningFlag
-from .names import normalise_name
+from .names import NameKeys, name_keys
 
 ARMS_REGIMES = {"military", "civil_firearms", "law_enforcement"}
 # Postcodes of the 19 municipalities of the Brussels-Capital Region.
@@ -77,13 +77,14 @@ def embargo_findings(application, day: date) -> list[Finding]:
     return findings
 
 
-def denial_candidates(*, countries: list[str], day: date) -> list[tuple[int, str, str]]:
-    """(id, consignee key, end-user key) of the notices in force on ``day`` for ``countries``."""
+def denial_candidates(*, countries: list[str], day: date) -> list[tuple[int, NameKeys]]:
+    """(id, name keys) of the consignees and end-users of the notices in force on ``day`` for
+    ``countries``: one row per name."""
     reference = _current(ReferenceList.Kind.DENIALS)
     if reference is None:
         return []
     lapsed_before = day - DENIAL_LIFETIME
-    return list(
+    rows = (
         DenialNotice.objects.filter(
             reference_list=reference,
             destination__in=countries,
@@ -91,8 +92,49 @@ def denial_candidates(*, countries: list[str], day: date) -> list[tuple[int, str
             notified_on__lte=day,
         )
         .filter(Q(notified_on__gt=lapsed_before) | Q(renewed_on__gt=lapsed_before))
-        .values_list("id", "consignee_key", "end_user_key")
+        .values_list("id", "consignee_key", "consignee_compact", "end_user_key", "end_user_compact")
     )
+    candidates = []
+    for notice_id, c_key, c_compact, e_key, e_compact in rows:
+        for keys in {NameKeys(c_key, c_compact), NameKeys(e_key, e_compact)}:
+            if keys.key or keys.compact:
+                candidates.append((notice_id, keys))
+    return candidates
+
+
+def best_name_matches(
+    names: list[tuple[Any, str]], candidates: list[tuple[Any, NameKeys]]
+) -> dict[Any, tuple[Any, float]]:
+    """For each candidate owner, the party (``names``: (party, name)) that resembles it best and
+    the score, at or above the threshold. Two comparisons, the higher counts: the words sorted
+    (word order and legal forms do not matter) and the letters with no separator (an invisible
+    character inside a word does not matter)."""
+    threshold = settings.SCREENING_NAME_MATCH_THRESHOLD
+    keys = [c.key for _owner, c in candidates]
+    compacts = [c.compact for _owner, c in candidates]
+    matches: dict[Any, tuple[Any, float]] = {}
+    for party, name in names:
+        mine = name_keys(name)
+        hits: list[tuple[int, float]] = []
+        if mine.key:
+            hits += [
+                (index, score)
+                for _k, score, index in process.extract(
+                    mine.key, keys, scorer=fuzz.token_sort_ratio, score_cutoff=threshold, limit=None
+                )
+            ]
+        if mine.compact:
+            hits += [
+                (index, score)
+                for _k, score, index in process.extract(
+                    mine.compact, compacts, scorer=fuzz.ratio, score_cutoff=threshold, limit=None
+                )
+            ]
+        for index, score in hits:
+            owner = candidates[index][0]
+            if owner not in matches or matches[owner][1] < score:
+                matches[owner] = (party, score)
+    return matches
 
 
 def denial_findings(application, day: date) -> list[Finding]:
@@ -108,24 +150,7 @@ def denial_findings(application, day: date) -> list[Finding]:
     candidates = denial_candidates(countries=countries, day=day)
     if not candidates:
         return []
-    threshold = settings.SCREENING_NAME_MATCH_THRESHOLD
-    keys: list[str] = []
-    owners: list[int] = []
-    for notice_id, consignee_key, end_user_key in candidates:
-        for key in {consignee_key, end_user_key} - {""}:
-            keys.append(key)
-            owners.append(notice_id)
-    matches: dict[int, tuple[Any, float]] = {}
-    for party in parties:
-        name_key = normalise_name(party.name)
-        if not name_key:
-            continue
-        for _key, score, index in process.extract(
-            name_key, keys, scorer=fuzz.token_sort_ratio, score_cutoff=threshold, limit=None
-        ):
-            notice_id = owners[index]
-            if notice_id not in matches or matches[notice_id][1] < score:
-                matches[notice_id] = (party, score)
+    matches = best_name_matches([(p, p.name) for p in parties], candidates)
     entries = {item.control_entry for item in application.goods.all()}
     findings = []
     for notice in DenialNotice.objects.filter(pk__in=matches):
