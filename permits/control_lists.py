@@ -9,9 +9,8 @@ from __future__ import annotations
 import re
 
 from django.utils.translation import gettext as _
-from rapidfuzz import fuzz, process
 
-from .compliance.models import ControlListEntry, ReferenceList
+from .compliance.entries import EntryCheck, control_entry_check, normalise_entry
 
 # EU Common Military List: ML1..ML22 with sub-items such as ML10.a or ML4.b.2; national
 # pseudo-categories (ML23 other firearms and above) are allowed as the domain requires.
@@ -23,52 +22,17 @@ DUAL_USE_ENTRY = re.compile(r"^[0-9][A-E][0-9]{3}(?:\.[a-z0-9]{1,2})*$")
 
 REGIMES_USING_MILITARY_LIST = {"military", "civil_firearms", "law_enforcement"}
 
-
-def normalise_entry(entry: str) -> str:
-    entry = entry.strip().replace(" ", "")
-    if entry[:2].lower() == "ml":
-        return "ML" + entry[2:].lower()
-    if len(entry) >= 2 and entry[0].isdigit():
-        return entry[0] + entry[1].upper() + entry[2:].lower()
-    return entry
+__all__ = ["EntryCheck", "control_entry_check", "control_entry_error", "normalise_entry"]
 
 
 def control_entry_error(entry: str, regime: str) -> str | None:
     """Why ``entry`` is not a valid control-list entry for ``regime``; None when it is.
 
-    Beyond the syntax, an entry must exist in the current control list — itself or the
-    nearest entry above it (sub-items are listed only as far as the data file goes).
-    """
+    Beyond the syntax, an entry must exist in the list version in force, or be a deeper
+    sub-item of an entry whose sub-items that version does not hold (then it is accepted, as
+    "sub-item not verified": see ``control_entry_check``)."""
     entry = normalise_entry(entry or "")
-    return _syntax_error(entry, regime) or _list_error(entry, regime)
-
-
-def _list_error(entry: str, regime: str) -> str | None:
-    reference = ReferenceList.objects.filter(
-        kind=ReferenceList.Kind.CONTROL_LIST, is_current=True
-    ).first()
-    if reference is None:
-        return None  # no list loaded yet: syntax is all that can be checked
-    lists = ["dual_use"] if regime == "dual_use" else ["military", "national"]
-    codes = list(
-        ControlListEntry.objects.filter(reference_list=reference, regime__in=lists).values_list(
-            "code", flat=True
-        )
-    )
-    known = set(codes)
-    candidate = entry
-    while candidate:
-        if candidate in known:
-            return None
-        candidate = candidate.rpartition(".")[0]
-    closest = [c for c, _score, _i in process.extract(entry, codes, scorer=fuzz.ratio, limit=3)]
-    return _(
-        "“%(entry)s” is not in the control list %(version)s. Closest entries: %(closest)s."
-    ) % {
-        "entry": entry,
-        "version": reference.version,
-        "closest": ", ".join(closest),
-    }
+    return _syntax_error(entry, regime) or control_entry_check(entry, regime).error
 
 
 def _syntax_error(entry: str, regime: str) -> str | None:

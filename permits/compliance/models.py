@@ -49,18 +49,39 @@ class ControlListEntry(models.Model):
         MILITARY = "military", _("EU Common Military List")
         DUAL_USE = "dual_use", _("Dual-use Annex I")
         NATIONAL = "national", _("National category")
+        # Annex IV of Reg. 2021/821: the dual-use items whose transfer inside the EU needs a
+        # licence. Its entries are Annex I codes.
+        ANNEX_IV = "annex_iv", _("Dual-use Annex IV (intra-EU transfers)")
 
     reference_list = models.ForeignKey(
         ReferenceList, on_delete=models.PROTECT, related_name="entries"
     )
     regime = models.CharField(_("list"), max_length=10, choices=Regime.choices)
     code = models.CharField(_("code"), max_length=40)
+    # The entry one level up in the same list version ("ML8.a" for "ML8.a.1"); none at the top.
+    parent = models.ForeignKey(
+        "self",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="children",
+        verbose_name=_("parent entry"),
+    )
     title = models.CharField(_("title"), max_length=300)
+    title_fr = models.CharField(_("title (French)"), max_length=300, blank=True)
+    title_nl = models.CharField(_("title (Dutch)"), max_length=300, blank=True)
+    notes = models.TextField(_("notes"), blank=True)
+    source = models.CharField(_("source"), max_length=300, blank=True)
+    # False where the version holds only some of the entry's sub-items: a deeper code not in
+    # the version is then accepted as "sub-item not verified" rather than refused.
+    subitems_complete = models.BooleanField(_("all sub-items listed"), default=True)
 
     class Meta:
         ordering = ["code"]
         constraints = [
-            models.UniqueConstraint(fields=["reference_list", "code"], name="unique_entry_per_list")
+            models.UniqueConstraint(
+                fields=["reference_list", "regime", "code"], name="unique_entry_per_list_regime"
+            )
         ]
         verbose_name = _("control-list entry")
         verbose_name_plural = _("control-list entries")

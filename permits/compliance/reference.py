@@ -24,12 +24,52 @@ class ReferenceDataError(Exception):
     pass
 
 
+def parent_code(code: str) -> str:
+    """The code one level up: "ML8.a.1" → "ML8.a"; a top entry ("ML8", "1C011") has none."""
+    return code.rpartition(".")[0]
+
+
 def _entries(data: dict[str, Any]) -> list[ControlListEntry]:
+    """The entries of every list in the file, parents before children.
+
+    A file gives ``lists: {regime: {source, entries: {code: title or {en, fr, nl, notes,
+    source}}}}``; the older ``entries: {regime: {code: title}}`` is still read."""
+    lists = data.get("lists") or {
+        regime: {"entries": codes} for regime, codes in (data.get("entries") or {}).items()
+    }
     entries = []
-    for regime, codes in data["entries"].items():
-        for code, title in codes.items():
-            entries.append(ControlListEntry(regime=regime, code=str(code), title=str(title)))
-    return entries
+    for regime, block in lists.items():
+        default_source = block.get("source") or data.get("source", "")
+        for code, value in (block.get("entries") or {}).items():
+            fields = value if isinstance(value, dict) else {"en": value}
+            entries.append(
+                ControlListEntry(
+                    regime=regime,
+                    code=str(code),
+                    title=str(fields.get("en") or fields.get("fr") or ""),
+                    title_fr=str(fields.get("fr") or ""),
+                    title_nl=str(fields.get("nl") or ""),
+                    notes=str(fields.get("notes") or ""),
+                    source=str(fields.get("source") or default_source)[:300],
+                    subitems_complete=not fields.get("partial", False),
+                )
+            )
+    return sorted(entries, key=lambda e: e.code.count("."))
+
+
+def _save_entries(reference_list: ReferenceList, rows: list[ControlListEntry]) -> None:
+    # Level by level, so that each entry's parent already has its id.
+    saved: dict[tuple[str, str], ControlListEntry] = {}
+    for depth in sorted({row.code.count(".") for row in rows}):
+        level = [row for row in rows if row.code.count(".") == depth]
+        for row in level:
+            row.reference_list = reference_list
+            row.parent = saved.get((row.regime, parent_code(row.code)))
+        ControlListEntry.objects.bulk_create(level, batch_size=2000)
+        for row in ControlListEntry.objects.filter(
+            reference_list=reference_list, code__in=[r.code for r in level]
+        ).only("id", "regime", "code"):
+            saved[(row.regime, row.code)] = row
 
 
 def _embargoes(data: dict[str, Any]) -> list[Embargo]:
@@ -116,10 +156,28 @@ def reference_list_load(*, kind: str, path: Path | None = None) -> tuple[Referen
         )
         model, build = BUILDERS[kind]
         rows = build(data)
-        for row in rows:
-            row.reference_list = reference_list
-        model.objects.bulk_create(rows, batch_size=2000)
+        if model is ControlListEntry:
+            _save_entries(reference_list, rows)
+        else:
+            for row in rows:
+                row.reference_list = reference_list
+            model.objects.bulk_create(rows, batch_size=2000)
     return reference_list, True
+
+
+def loaded_counts(reference_list: ReferenceList) -> dict[str, int]:
+    """How many rows each list of a loaded version holds (per regime for control lists)."""
+    if reference_list.kind == ReferenceList.Kind.CONTROL_LIST:
+        rows = reference_list.entries.values_list("regime", flat=True)
+        counts: dict[str, int] = {}
+        for regime in rows:
+            counts[regime] = counts.get(regime, 0) + 1
+        return dict(sorted(counts.items()))
+    related = {
+        ReferenceList.Kind.EMBARGOES: reference_list.embargoes,
+        ReferenceList.Kind.DENIALS: reference_list.denials,
+    }[reference_list.kind]
+    return {reference_list.kind: related.count()}
 
 
 def current_versions() -> dict[str, str]:

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django_countries import countries as _countries
 from rapidfuzz import fuzz, process
 
+from .entries import control_entry_check
 from .models import DENIAL_LIFETIME, DenialNotice, Embargo, ReferenceList, ScreeningFlag
 from .names import NameKeys, name_keys
 
@@ -226,9 +227,46 @@ def eligibility_findings(application, day: date) -> list[Finding]:
     return findings
 
 
+def control_list_findings(application, day: date) -> list[Finding]:
+    """Goods lines whose sub-item the list version in force does not hold: accepted at entry,
+    shown to the case manager as not verified."""
+    findings = []
+    for item in application.goods.all():
+        if not item.control_entry:
+            continue
+        check = control_entry_check(item.control_entry, application.regime)
+        if check.verified or check.error or not check.version:
+            continue
+        details = {
+            "entry": item.control_entry,
+            "verified_up_to": check.ancestor,
+            "version": check.version,
+        }
+        findings.append(
+            Finding(
+                kind=ScreeningFlag.Kind.CONTROL_LIST,
+                severity=ScreeningFlag.Severity.WARNING,
+                key=f"control_list:unverified:{item.control_entry}",
+                explanation=explain(ScreeningFlag.Kind.CONTROL_LIST, details),
+                details=details,
+            )
+        )
+    return findings
+
+
 def explain(kind: str, details: dict[str, Any]) -> str:
     """A finding in the reader's language, from what its flag stores (``details``): the
     stored ``explanation`` is the text of the language it was screened in."""
+    if kind == ScreeningFlag.Kind.CONTROL_LIST and "verified_up_to" in details:
+        return _(
+            "Sub-item not verified: %(entry)s is not in control list %(version)s, which does "
+            "not hold all the sub-items of %(parent)s. Check the classification against the "
+            "Official Journal."
+        ) % {
+            "entry": details.get("entry", ""),
+            "version": details.get("version", ""),
+            "parent": details.get("verified_up_to", ""),
+        }
     if kind == ScreeningFlag.Kind.EMBARGO:
         places = {
             "destination": _("destination"),
@@ -292,4 +330,5 @@ def screen(application, day: date) -> list[Finding]:
         embargo_findings(application, day)
         + denial_findings(application, day)
         + eligibility_findings(application, day)
+        + control_list_findings(application, day)
     )
