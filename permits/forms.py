@@ -201,7 +201,15 @@ class PartyForm(AccessibleFormMixin, forms.ModelForm):
 class GoodsItemForm(AccessibleFormMixin, forms.ModelForm):
     class Meta:
         model = GoodsItem
-        fields = ["description", "control_entry", "quantity", "unit", "unit_value", "currency"]
+        fields = [
+            "description",
+            "control_entry",
+            "catch_all_ground",
+            "quantity",
+            "unit",
+            "unit_value",
+            "currency",
+        ]
         labels = {"unit_value": _("Unit value")}
 
     def __init__(self, *args, **kwargs):

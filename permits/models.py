@@ -365,6 +365,21 @@ class PermitApplication(ConcurrentTransitionMixin, models.Model):
         pass
 
 
+class CatchAllGround(models.TextChoices):
+    """Why a licence is needed for an item on no control list (Reg. 2021/821 Art. 4, 5, 9)."""
+
+    WMD = "wmd", _("Intended for weapons of mass destruction or their delivery")
+    MILITARY_EMBARGO = (
+        "military_embargo",
+        _("Intended for a military end use in a country under an arms embargo"),
+    )
+    CYBER_SURVEILLANCE = (
+        "cyber_surveillance",
+        _("Cyber-surveillance item for internal repression or human-rights violations"),
+    )
+    NATIONAL_MEASURE = "national_measure", _("National measure")
+
+
 class GoodsItem(models.Model):
     application = models.ForeignKey(
         PermitApplication,
@@ -374,7 +389,17 @@ class GoodsItem(models.Model):
     )
     description = models.CharField(_("description"), max_length=500)
     control_entry = models.CharField(
-        _("control-list entry"), max_length=40, help_text=_("For example ML10.a or 5A002.a.")
+        _("control-list entry"),
+        max_length=40,
+        blank=True,
+        help_text=_(
+            "For example ML10.a or 5A002.a. Leave empty for an item on no list and give the "
+            "catch-all ground."
+        ),
+    )
+    # A "not listed" item that still needs a licence says why (no control entry then).
+    catch_all_ground = models.CharField(
+        _("catch-all ground"), max_length=20, choices=CatchAllGround.choices, blank=True
     )
     quantity = models.DecimalField(
         _("quantity"), max_digits=14, decimal_places=3, validators=[MinValueValidator(0)]
@@ -625,6 +650,7 @@ from .compliance.models import (  # noqa: E402, F401
     DenialNotice,
     Embargo,
     GovernmentDecision,
+    MemberState,
     ReferenceList,
     ScreeningFlag,
     ScreeningRun,

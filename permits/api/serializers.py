@@ -116,6 +116,7 @@ class GoodsItemSerializer(serializers.ModelSerializer):
             "id",
             "description",
             "control_entry",
+            "catch_all_ground",
             "quantity",
             "unit",
             "unit_value",

@@ -75,3 +75,21 @@ def control_entry_check(entry: str, regime: str) -> EntryCheck:
         error=_("“%(entry)s” is not in the control list %(version)s. Closest entries: %(closest)s.")
         % {"entry": entry, "version": reference.version, "closest": ", ".join(closest)},
     )
+
+
+def annex_iv_holds(entry: str) -> bool:
+    """Whether the current Annex IV lists ``entry`` or an entry above it: only those dual-use
+    items need a licence to be transferred inside the Union (Reg. 2021/821, Art. 11)."""
+    entry = normalise_entry(entry or "")
+    codes = set(
+        ControlListEntry.objects.filter(
+            reference_list__kind=ReferenceList.Kind.CONTROL_LIST,
+            reference_list__is_current=True,
+            regime=ControlListEntry.Regime.ANNEX_IV,
+        ).values_list("code", flat=True)
+    )
+    while entry:
+        if entry in codes:
+            return True
+        entry = entry.rpartition(".")[0]
+    return False

@@ -21,6 +21,7 @@ class ReferenceList(models.Model):
         CONTROL_LIST = "control_list", _("Control list")
         EMBARGOES = "embargoes", _("Embargoes")
         DENIALS = "denials", _("Denial notices")
+        EU_MEMBER_STATES = "eu_member_states", _("EU member states")
 
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
     version = models.CharField(_("version"), max_length=40)
@@ -88,6 +89,29 @@ class ControlListEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.code} {self.title}"
+
+
+class MemberState(models.Model):
+    """One member state of the European Union in a version of the member-state list: decides
+    which operations are transfers (inside the Union) and which are exports."""
+
+    reference_list = models.ForeignKey(
+        ReferenceList, on_delete=models.PROTECT, related_name="member_states"
+    )
+    country = CountryField(_("country"))
+
+    class Meta:
+        ordering = ["country"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["reference_list", "country"], name="unique_member_state_per_list"
+            )
+        ]
+        verbose_name = _("EU member state")
+        verbose_name_plural = _("EU member states")
+
+    def __str__(self) -> str:
+        return self.country.name
 
 
 class Embargo(models.Model):

@@ -9,7 +9,7 @@ from typing import Any
 import yaml
 from django.db import transaction
 
-from .models import ControlListEntry, DenialNotice, Embargo, ReferenceList
+from .models import ControlListEntry, DenialNotice, Embargo, MemberState, ReferenceList
 from .names import name_keys
 
 DATA_DIR = Path(__file__).resolve().parent.parent / "data"
@@ -17,6 +17,7 @@ DEFAULT_FILES = {
     ReferenceList.Kind.CONTROL_LIST: DATA_DIR / "control_lists.yaml",
     ReferenceList.Kind.EMBARGOES: DATA_DIR / "embargoes.yaml",
     ReferenceList.Kind.DENIALS: DATA_DIR / "denials.yaml",
+    ReferenceList.Kind.EU_MEMBER_STATES: DATA_DIR / "eu_member_states.yaml",
 }
 
 
@@ -116,7 +117,12 @@ def _denials(data: dict[str, Any]) -> list[DenialNotice]:
     return notices
 
 
+def _member_states(data: dict[str, Any]) -> list[MemberState]:
+    return [MemberState(country=code) for code in data["member_states"]]
+
+
 BUILDERS = {
+    ReferenceList.Kind.EU_MEMBER_STATES: (MemberState, _member_states),
     ReferenceList.Kind.CONTROL_LIST: (ControlListEntry, _entries),
     ReferenceList.Kind.EMBARGOES: (Embargo, _embargoes),
     ReferenceList.Kind.DENIALS: (DenialNotice, _denials),
@@ -176,8 +182,20 @@ def loaded_counts(reference_list: ReferenceList) -> dict[str, int]:
     related = {
         ReferenceList.Kind.EMBARGOES: reference_list.embargoes,
         ReferenceList.Kind.DENIALS: reference_list.denials,
+        ReferenceList.Kind.EU_MEMBER_STATES: reference_list.member_states,
     }[reference_list.kind]
     return {reference_list.kind: related.count()}
+
+
+def eu_member_states() -> frozenset[str]:
+    """The member states of the current list version (ISO codes); empty when none is loaded."""
+    return frozenset(
+        code
+        for code in MemberState.objects.filter(
+            reference_list__kind=ReferenceList.Kind.EU_MEMBER_STATES,
+            reference_list__is_current=True,
+        ).values_list("country", flat=True)
+    )
 
 
 def current_versions() -> dict[str, str]:
