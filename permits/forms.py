@@ -194,7 +194,7 @@ class DraftRequestForm(AccessibleFormMixin, forms.ModelForm):
 class PartyForm(AccessibleFormMixin, forms.ModelForm):
     class Meta:
         model = Party
-        fields = ["role", "name", "address", "country"]
+        fields = ["role", "name", "party_type", "address", "country"]
         widgets = {"address": forms.Textarea(attrs={"rows": 3})}
 
 

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
+from .compliance.models import PartyType
 from .transitions import permission
 from .validators import (
     compact_enterprise_number,
@@ -440,6 +441,9 @@ class Party(models.Model):
     name = models.CharField(_("name"), max_length=200, validators=[validate_no_bidi_controls])
     address = models.TextField(_("address"))
     country = CountryField(_("country"))
+    party_type = models.CharField(
+        _("type of party"), max_length=30, choices=PartyType.choices, blank=True
+    )
 
     class Meta:
         ordering = ["role", "id"]

@@ -133,7 +133,7 @@ class PartySerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Party
-        fields = ["id", "role", "name", "address", "country"]
+        fields = ["id", "role", "name", "party_type", "address", "country"]
         read_only_fields = ["id"]
 
 

@@ -14,6 +14,18 @@ from django_countries.fields import CountryField
 DENIAL_LIFETIME = relativedelta(years=3)
 
 
+class PartyType(models.TextChoices):
+    """What kind of body a party is: an embargo's scope depends on it (some cover only
+    non-state actors, some exempt the government's forces)."""
+
+    GOVERNMENT = "government", _("Government or armed forces of the state")
+    PUBLIC_BODY = "public_body", _("Other public body")
+    PRIVATE_COMPANY = "private_company", _("Private company")
+    INDIVIDUAL = "individual", _("Individual")
+    INTERNATIONAL_ORGANISATION = "international_organisation", _("International organisation")
+    NON_STATE_ARMED_GROUP = "non_state_armed_group", _("Non-state armed group")
+
+
 class ReferenceList(models.Model):
     """One loaded version of a reference list, with the date it was published."""
 

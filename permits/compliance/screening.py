@@ -15,7 +15,14 @@ from django_countries import countries as _countries
 from rapidfuzz import fuzz, process
 
 from .entries import control_entry_check
-from .models import DENIAL_LIFETIME, DenialNotice, Embargo, ReferenceList, ScreeningFlag
+from .models import (
+    DENIAL_LIFETIME,
+    DenialNotice,
+    Embargo,
+    PartyType,
+    ReferenceList,
+    ScreeningFlag,
+)
 from .names import NameKeys, name_keys
 
 ARMS_REGIMES = {"military", "civil_firearms", "law_enforcement"}
@@ -37,24 +44,78 @@ def _current(kind: str) -> ReferenceList | None:
     return ReferenceList.objects.filter(kind=kind, is_current=True).first()
 
 
+# Party types an embargo limited to non-state actors does not reach, and the types a
+# "government forces exempt" embargo exempts (subject to the exemption's conditions).
+STATE_PARTY_TYPES = {"government", "public_body", "international_organisation"}
+EXEMPT_PARTY_TYPES = {"government", "international_organisation"}
+PLACE_ROLES = {
+    "consignee": "consignee_country",
+    "end_user": "end_user_country",
+    "intermediary": "intermediary_country",
+}
+
+
+def _embargo_reach(embargo: Embargo, place: str, end_users: list) -> tuple[bool, str, str]:
+    """Whether the embargo reaches this operation, why, and the end-user type that decided.
+
+    The scope is applied to the end-users in the embargoed country (or, when none is there and
+    the country is the destination, to all end-users). Unknown types count as reached: the
+    law wins, the case manager clears with a justification."""
+    if embargo.scope == Embargo.Scope.FULL:
+        return True, "full", ""
+    if place == "transit_country":
+        return True, "transit", ""
+    concerned = [p for p in end_users if p.country.code == embargo.country.code] or (
+        end_users if place == "destination" else []
+    )
+    types = sorted({p.party_type or "unknown" for p in concerned}) or ["unknown"]
+    if embargo.scope == Embargo.Scope.NON_STATE_ACTORS:
+        outside = [t for t in types if t in STATE_PARTY_TYPES]
+        if len(outside) == len(types):
+            return False, "state_end_user", ", ".join(types)
+        return True, "non_state_end_user", ", ".join(t for t in types if t not in outside)
+    exempt = [t for t in types if t in EXEMPT_PARTY_TYPES]
+    if len(exempt) == len(types):
+        return False, "government_exemption", ", ".join(types)
+    return True, "not_exempt_end_user", ", ".join(t for t in types if t not in exempt)
+
+
 def embargo_findings(application, day: date) -> list[Finding]:
     reference = _current(ReferenceList.Kind.EMBARGOES)
     if reference is None:
         return []
+    parties = list(application.parties.all())
     places: dict[str, str] = {}
     if application.country_of_destination:
         places.setdefault(application.country_of_destination.code, "destination")
-    for party in application.parties.all():
-        if party.role == "end_user":
-            places.setdefault(party.country.code, "end_user_country")
+    for party in parties:
+        if party.role in PLACE_ROLES:
+            places.setdefault(party.country.code, PLACE_ROLES[party.role])
     for country in application.transit_countries:
         places.setdefault(country.code, "transit_country")
     embargoes = Embargo.objects.filter(
         reference_list=reference, country__in=list(places), starts_on__lte=day
     ).filter(Q(ends_on__isnull=True) | Q(ends_on__gte=day))
-    blocking = application.regime in ARMS_REGIMES
+    arms = application.regime in ARMS_REGIMES
+    end_users = [p for p in parties if p.role == "end_user"]
     findings = []
     for embargo in embargoes:
+        reached, reason, end_user_types = _embargo_reach(
+            embargo, places[embargo.country.code], end_users
+        )
+        blocking = arms and reached
+        details = {
+            "country": embargo.country.code,
+            "place": places[embargo.country.code],
+            "screened_on": day.isoformat(),
+            "scope": embargo.scope,
+            "legal_act": embargo.legal_act,
+            "starts_on": embargo.starts_on.isoformat(),
+            "ends_on": embargo.ends_on.isoformat() if embargo.ends_on else None,
+            "reason": reason if arms else "dual_use",
+            "end_user_types": end_user_types,
+            "list_version": reference.version,
+        }
         findings.append(
             Finding(
                 kind=ScreeningFlag.Kind.EMBARGO,
@@ -62,19 +123,10 @@ def embargo_findings(application, day: date) -> list[Finding]:
                 if blocking
                 else ScreeningFlag.Severity.WARNING,
                 key=f"embargo:{embargo.country.code}:{embargo.legal_act}",
-                explanation="",
-                details={
-                    "country": embargo.country.code,
-                    "place": places[embargo.country.code],
-                    "screened_on": day.isoformat(),
-                    "scope": embargo.scope,
-                    "legal_act": embargo.legal_act,
-                    "starts_on": embargo.starts_on.isoformat(),
-                    "ends_on": embargo.ends_on.isoformat() if embargo.ends_on else None,
-                },
+                explanation=explain(ScreeningFlag.Kind.EMBARGO, details),
+                details=details,
             )
         )
-        findings[-1].explanation = explain(findings[-1].kind, findings[-1].details)
     return findings
 
 
@@ -271,10 +323,12 @@ def explain(kind: str, details: dict[str, Any]) -> str:
         places = {
             "destination": _("destination"),
             "end_user_country": _("end-user's country"),
+            "consignee_country": _("consignee's country"),
+            "intermediary_country": _("intermediary's country"),
             "transit_country": _("transit country"),
         }
         scopes = dict(Embargo.Scope.choices)
-        return _(
+        text = _(
             "%(country)s (%(role)s) is under an EU arms embargo in force on %(day)s: "
             "%(scope)s — %(act)s."
         ) % {
@@ -284,6 +338,15 @@ def explain(kind: str, details: dict[str, Any]) -> str:
             "scope": scopes.get(details.get("scope"), details.get("scope", "")),
             "act": details.get("legal_act", ""),
         }
+        reason = _embargo_reasons().get(details.get("reason", ""))
+        if reason:
+            types = ", ".join(
+                str(_party_types().get(t, _("of a type not given")))
+                for t in (details.get("end_user_types") or "").split(", ")
+                if t
+            )
+            text += " " + reason % {"types": types}
+        return text
     if kind == ScreeningFlag.Kind.DENIAL:
         overlap = details.get("control_entries_in_common") or []
         return _(
@@ -309,6 +372,31 @@ def explain(kind: str, details: dict[str, Any]) -> str:
         "The applicant's registered office does not appear to be in the "
         "Brussels-Capital Region (postcodes 1000–1212)."
     )
+
+
+def _embargo_reasons() -> dict[str, str]:
+    return {
+        "full": _("Blocking: the embargo covers every end-user."),
+        "transit": _("Blocking: the goods would cross the embargoed country."),
+        "state_end_user": _(
+            "Not blocking: the embargo covers non-state actors only, and the end-user is %(types)s."
+        ),
+        "non_state_end_user": _(
+            "Blocking: the embargo covers non-state actors, and the end-user is %(types)s."
+        ),
+        "government_exemption": _(
+            "Not blocking: the end-user is %(types)s, which the embargo exempts under "
+            "conditions — check them before any grant."
+        ),
+        "not_exempt_end_user": _(
+            "Blocking: only the government's forces are exempt, and the end-user is %(types)s."
+        ),
+        "dual_use": _("A warning for dual-use goods: weigh it in the assessment."),
+    }
+
+
+def _party_types() -> dict[str, str]:
+    return {**dict(PartyType.choices), "unknown": _("of a type not given")}
 
 
 def flag_explanation(flag: ScreeningFlag) -> str:
