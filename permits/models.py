@@ -656,6 +656,7 @@ from .compliance.models import (  # noqa: E402, F401
     GovernmentDecision,
     MemberState,
     ReferenceList,
+    SanctionedParty,
     ScreeningFlag,
     ScreeningRun,
 )

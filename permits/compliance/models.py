@@ -34,6 +34,8 @@ class ReferenceList(models.Model):
         EMBARGOES = "embargoes", _("Embargoes")
         DENIALS = "denials", _("Denial notices")
         EU_MEMBER_STATES = "eu_member_states", _("EU member states")
+        SANCTIONS_EU = "sanctions_eu", _("EU financial sanctions list")
+        SANCTIONS_UN = "sanctions_un", _("UN Security Council consolidated list")
 
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
     version = models.CharField(_("version"), max_length=40)
@@ -154,6 +156,35 @@ class Embargo(models.Model):
         return self.starts_on <= day and (self.ends_on is None or day <= self.ends_on)
 
 
+class SanctionedParty(models.Model):
+    """A person or entity on a sanctions list (EU consolidated financial sanctions list, UN
+    Security Council consolidated list), with every name it is listed under."""
+
+    class SubjectType(models.TextChoices):
+        PERSON = "person", _("Person")
+        ENTITY = "entity", _("Entity")
+
+    reference_list = models.ForeignKey(
+        ReferenceList, on_delete=models.PROTECT, related_name="sanctioned"
+    )
+    reference = models.CharField(_("list reference"), max_length=60)
+    subject_type = models.CharField(_("subject"), max_length=10, choices=SubjectType.choices)
+    name = models.CharField(_("name"), max_length=300)
+    aliases = models.JSONField(_("other names"), default=list)
+    programme = models.CharField(_("sanctions programme"), max_length=100, blank=True)
+    listed_on = models.DateField(_("listed on"), null=True, blank=True)
+    # [key, compact] of each name (see compliance.names), so screening compares like with like.
+    name_keys = models.JSONField(default=list)
+
+    class Meta:
+        ordering = ["reference"]
+        verbose_name = _("sanctioned person or entity")
+        verbose_name_plural = _("sanctioned persons and entities")
+
+    def __str__(self) -> str:
+        return f"{self.reference} {self.name}"
+
+
 class DenialNotice(models.Model):
     class Status(models.TextChoices):
         IN_FORCE = "in_force", _("In force")
@@ -225,6 +256,7 @@ class ScreeningFlag(models.Model):
     class Kind(models.TextChoices):
         EMBARGO = "embargo", _("Embargo")
         DENIAL = "denial", _("Denial notice")
+        SANCTIONS = "sanctions", _("Sanctions list")
         ELIGIBILITY = "eligibility", _("Eligibility")
         CONTROL_LIST = "control_list", _("Control list")
 

@@ -7,10 +7,19 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from defusedxml import DefusedXmlException, ElementTree
 from django.db import transaction
 
-from .models import ControlListEntry, DenialNotice, Embargo, MemberState, ReferenceList
+from .models import (
+    ControlListEntry,
+    DenialNotice,
+    Embargo,
+    MemberState,
+    ReferenceList,
+    SanctionedParty,
+)
 from .names import name_keys
+from .sanctions import SanctionsFormatError, parse_eu_list, parse_un_list
 
 DATA_DIR = Path(__file__).resolve().parent.parent / "data"
 DEFAULT_FILES = {
@@ -18,6 +27,12 @@ DEFAULT_FILES = {
     ReferenceList.Kind.EMBARGOES: DATA_DIR / "embargoes.yaml",
     ReferenceList.Kind.DENIALS: DATA_DIR / "denials.yaml",
     ReferenceList.Kind.EU_MEMBER_STATES: DATA_DIR / "eu_member_states.yaml",
+    ReferenceList.Kind.SANCTIONS_EU: DATA_DIR / "sanctions_eu_sample.xml",
+    ReferenceList.Kind.SANCTIONS_UN: DATA_DIR / "sanctions_un_sample.xml",
+}
+XML_PARSERS = {
+    ReferenceList.Kind.SANCTIONS_EU: (parse_eu_list, "EU consolidated financial sanctions list"),
+    ReferenceList.Kind.SANCTIONS_UN: (parse_un_list, "UN Security Council consolidated list"),
 }
 
 
@@ -117,11 +132,46 @@ def _denials(data: dict[str, Any]) -> list[DenialNotice]:
     return notices
 
 
+def _sanctioned(data: dict[str, Any]) -> list[SanctionedParty]:
+    rows = []
+    for listed in data["parties"]:
+        keys = [name_keys(n) for n in [listed.name, *listed.aliases]]
+        rows.append(
+            SanctionedParty(
+                reference=listed.reference[:60],
+                subject_type=listed.subject_type,
+                name=listed.name[:300],
+                aliases=listed.aliases,
+                programme=listed.programme[:100],
+                listed_on=listed.listed_on,
+                name_keys=[[k.key, k.compact] for k in keys if k.key or k.compact],
+            )
+        )
+    return rows
+
+
+def _read_xml(kind: str, raw: bytes, path: Path) -> dict[str, Any]:
+    """A sanctions list in its published XML, as the data the loader expects."""
+    parse, title = XML_PARSERS[kind]
+    try:
+        parsed = parse(raw)
+    except (SanctionsFormatError, ElementTree.ParseError, DefusedXmlException) as exc:
+        raise ReferenceDataError(f"{path.name}: {exc}") from exc
+    return {
+        "version": parsed.version,
+        "published_on": parsed.published_on,
+        "source": f"{title} ({path.name})",
+        "parties": parsed.parties,
+    }
+
+
 def _member_states(data: dict[str, Any]) -> list[MemberState]:
     return [MemberState(country=code) for code in data["member_states"]]
 
 
 BUILDERS = {
+    ReferenceList.Kind.SANCTIONS_EU: (SanctionedParty, _sanctioned),
+    ReferenceList.Kind.SANCTIONS_UN: (SanctionedParty, _sanctioned),
     ReferenceList.Kind.EU_MEMBER_STATES: (MemberState, _member_states),
     ReferenceList.Kind.CONTROL_LIST: (ControlListEntry, _entries),
     ReferenceList.Kind.EMBARGOES: (Embargo, _embargoes),
@@ -135,7 +185,7 @@ def reference_list_load(*, kind: str, path: Path | None = None) -> tuple[Referen
     path = Path(path or DEFAULT_FILES[kind])
     raw = path.read_bytes()
     digest = hashlib.sha256(raw).hexdigest()
-    data = yaml.safe_load(raw)
+    data = _read_xml(kind, raw, path) if kind in XML_PARSERS else yaml.safe_load(raw)
     version = str(data["version"])
     with transaction.atomic():
         existing = (
@@ -183,6 +233,8 @@ def loaded_counts(reference_list: ReferenceList) -> dict[str, int]:
         ReferenceList.Kind.EMBARGOES: reference_list.embargoes,
         ReferenceList.Kind.DENIALS: reference_list.denials,
         ReferenceList.Kind.EU_MEMBER_STATES: reference_list.member_states,
+        ReferenceList.Kind.SANCTIONS_EU: reference_list.sanctioned,
+        ReferenceList.Kind.SANCTIONS_UN: reference_list.sanctioned,
     }[reference_list.kind]
     return {reference_list.kind: related.count()}
 

@@ -21,6 +21,7 @@ from .models import (
     Embargo,
     PartyType,
     ReferenceList,
+    SanctionedParty,
     ScreeningFlag,
 )
 from .names import NameKeys, name_keys
@@ -236,6 +237,59 @@ def denial_findings(application, day: date) -> list[Finding]:
     return findings
 
 
+SANCTIONS_KINDS = {
+    ReferenceList.Kind.SANCTIONS_EU: "eu",
+    ReferenceList.Kind.SANCTIONS_UN: "un",
+}
+
+
+def sanctions_findings(application, day: date) -> list[Finding]:
+    """Every party against the current lists of sanctioned persons and entities (EU, UN), with
+    the same normalised fuzzy matching as the denials. A hit blocks until the case manager
+    clears it with a justification; the flag records the matched entry and the list version."""
+    parties = list(application.parties.all())
+    if not parties:
+        return []
+    references = {
+        r.pk: r for r in ReferenceList.objects.filter(kind__in=SANCTIONS_KINDS, is_current=True)
+    }
+    if not references:
+        return []
+    candidates: list[tuple[Any, NameKeys]] = []
+    for listed_id, keys in SanctionedParty.objects.filter(
+        reference_list__in=list(references)
+    ).values_list("id", "name_keys"):
+        for key, compact in keys:
+            candidates.append((listed_id, NameKeys(key, compact)))
+    matches = best_name_matches([(p, p.name) for p in parties], candidates)
+    findings = []
+    for listed in SanctionedParty.objects.filter(pk__in=matches).order_by("reference"):
+        party, score = matches[listed.pk]
+        reference = references[listed.reference_list_id]
+        details = {
+            "party": party.name,
+            "role": party.role,
+            "list": SANCTIONS_KINDS[reference.kind],
+            "list_version": reference.version,
+            "reference": listed.reference,
+            "listed_name": listed.name,
+            "subject_type": listed.subject_type,
+            "programme": listed.programme,
+            "score": round(score, 1),
+            "screened_on": day.isoformat(),
+        }
+        findings.append(
+            Finding(
+                kind=ScreeningFlag.Kind.SANCTIONS,
+                severity=ScreeningFlag.Severity.BLOCKING,
+                key=f"sanctions:{details['list']}:{listed.reference}:{party.name}",
+                explanation=explain(ScreeningFlag.Kind.SANCTIONS, details),
+                details=details,
+            )
+        )
+    return findings
+
+
 def _same_category(entry: str, other: str) -> bool:
     return entry.split(".")[0].upper() == str(other).split(".")[0].upper()
 
@@ -309,6 +363,23 @@ def control_list_findings(application, day: date) -> list[Finding]:
 def explain(kind: str, details: dict[str, Any]) -> str:
     """A finding in the reader's language, from what its flag stores (``details``): the
     stored ``explanation`` is the text of the language it was screened in."""
+    if kind == ScreeningFlag.Kind.SANCTIONS:
+        lists = {
+            "eu": _("the EU consolidated financial sanctions list"),
+            "un": _("the UN Security Council consolidated list"),
+        }
+        return _(
+            "%(party)s resembles %(name)s (%(reference)s) on %(list)s, version %(version)s "
+            "(name similarity %(score)d%%). Clear only with a justification: funds and "
+            "economic resources of listed persons are frozen."
+        ) % {
+            "party": details.get("party", ""),
+            "name": details.get("listed_name", ""),
+            "reference": details.get("reference", ""),
+            "list": lists.get(details.get("list", ""), details.get("list", "")),
+            "version": details.get("list_version", ""),
+            "score": round(details.get("score", 0)),
+        }
     if kind == ScreeningFlag.Kind.CONTROL_LIST and "verified_up_to" in details:
         return _(
             "Sub-item not verified: %(entry)s is not in control list %(version)s, which does "
@@ -417,6 +488,7 @@ def screen(application, day: date) -> list[Finding]:
     return (
         embargo_findings(application, day)
         + denial_findings(application, day)
+        + sanctions_findings(application, day)
         + eligibility_findings(application, day)
         + control_list_findings(application, day)
     )
