@@ -39,6 +39,14 @@ class ApplicantOrganisation(models.Model):
         help_text=_("Belgian KBO/BCE number, for example 0403.019.261."),
     )
     address = models.TextField(_("address"))
+    # The registered office, field by field: eligibility reads these, not the free text.
+    registered_street = models.CharField(_("registered office: street"), max_length=200, blank=True)
+    registered_postcode = models.CharField(
+        _("registered office: postcode"), max_length=10, blank=True
+    )
+    registered_municipality = models.CharField(
+        _("registered office: municipality"), max_length=100, blank=True
+    )
     country = CountryField(_("country"), default="BE")
     language = models.CharField(
         _("correspondence language"), max_length=2, choices=Language.choices, default=Language.FR

@@ -3,7 +3,6 @@ store what it finds."""
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -14,6 +13,7 @@ from django.utils.translation import gettext as _
 from django_countries import countries as _countries
 from rapidfuzz import fuzz, process
 
+from .eligibility import seat_in_brussels_region
 from .entries import control_entry_check
 from .models import (
     DENIAL_LIFETIME,
@@ -27,8 +27,6 @@ from .models import (
 from .names import NameKeys, name_keys
 
 ARMS_REGIMES = {"military", "civil_firearms", "law_enforcement"}
-# Postcodes of the 19 municipalities of the Brussels-Capital Region.
-BRUSSELS_POSTCODES = range(1000, 1213)
 
 
 @dataclass
@@ -297,8 +295,7 @@ def _same_category(entry: str, other: str) -> bool:
 def eligibility_findings(application, day: date) -> list[Finding]:
     findings = []
     organisation = application.organisation
-    postcode = _postcode(organisation.address)
-    if organisation.country.code != "BE" or postcode not in BRUSSELS_POSTCODES:
+    if not seat_in_brussels_region(organisation):
         findings.append(
             Finding(
                 kind=ScreeningFlag.Kind.ELIGIBILITY,
@@ -441,7 +438,8 @@ def explain(kind: str, details: dict[str, Any]) -> str:
         }
     return _(
         "The applicant's registered office does not appear to be in the "
-        "Brussels-Capital Region (postcodes 1000–1212)."
+        "Brussels-Capital Region: its registered postcode and municipality must be those of "
+        "one of the Region's nineteen municipalities."
     )
 
 
@@ -477,11 +475,6 @@ def flag_explanation(flag: ScreeningFlag) -> str:
     if flag.kind == ScreeningFlag.Kind.EMBARGO and "place" not in flag.details:
         return flag.explanation
     return explain(flag.kind, flag.details)
-
-
-def _postcode(address: str) -> int | None:
-    match = re.search(r"\b(1\d{3})\b", address or "")
-    return int(match.group(1)) if match else None
 
 
 def screen(application, day: date) -> list[Finding]:
