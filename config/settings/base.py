@@ -189,6 +189,17 @@ DECISION_DEADLINE_RULES = {
 # waits for the Government's decision to be recorded.
 DECISION_AUTHORITY = {"export:military": "government", "default": "head_of_unit"}
 # Reminders to the case manager this many days before the deadline; escalation when passed.
+# Days the Brussels regional administration is closed beyond the national public holidays
+# (MM-DD): Iris day, 2 and 15 November, 26 December and the days up to New Year. An overlay on
+# the `holidays` package's Belgian calendar. Reminders never fall on one; whether statutory
+# working-day clocks skip them too is a legal choice, hence the second setting.
+REGIONAL_CLOSURE_DAYS = env.list(
+    "REGIONAL_CLOSURE_DAYS",
+    default=["05-08", "11-02", "11-15", "12-26", "12-27", "12-28", "12-29", "12-30", "12-31"],
+)
+STATUTORY_CLOCKS_SKIP_REGIONAL_CLOSURES = env.bool(
+    "STATUTORY_CLOCKS_SKIP_REGIONAL_CLOSURES", default=False
+)
 DEADLINE_REMINDER_DAYS = [10, 3]
 # Applicants who have not answered an information request are reminded after these days.
 INFORMATION_REMINDER_DAYS = [10, 18]

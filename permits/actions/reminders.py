@@ -14,6 +14,7 @@ from workflow.exceptions import TransitionError
 from workflow.roles import Role
 
 from .. import notifications
+from ..compliance.clocks import is_regional_closure
 from ..compliance.models import DENIAL_LIFETIME, ClockPause, DeadlineNotice, DenialNotice
 from ..models import PermitApplication
 from ..selectors import temporary_returns_outstanding
@@ -53,6 +54,9 @@ def deadline_reminders_send(*, today: date) -> dict[str, int]:
         status__in=["submitted", "under_review", "pending_approval"],
         decision_due_on__isnull=False,
     ).select_related("assigned_case_manager")
+    # No case-manager reminder on a regional closure day: the nearest reminder point not yet
+    # passed goes out on the next day the administration is open.
+    staff_day = not is_regional_closure(today)
     for application in active:
         days_left = (application.decision_due_on - today).days
         manager = application.assigned_case_manager
@@ -60,7 +64,7 @@ def deadline_reminders_send(*, today: date) -> dict[str, int]:
         point = min(
             (p for p in settings.DEADLINE_REMINDER_DAYS if 0 <= days_left <= p), default=None
         )
-        if point is not None and manager is not None and manager.email:
+        if staff_day and point is not None and manager is not None and manager.email:
             with transaction.atomic():
                 key = f"{point}:{application.decision_due_on}"
                 if _notice_once(application, "case_manager_reminder", key, today):
