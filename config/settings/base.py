@@ -122,6 +122,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "permits.tasks.send_deadline_reminders",
         "schedule": crontab(hour=7, minute=0),
     },
+    "warn-stale-reference-data-daily": {
+        "task": "permits.tasks.warn_stale_reference_data",
+        "schedule": crontab(hour=7, minute=5),
+    },
     "lapse-denial-notices-daily": {
         "task": "permits.tasks.lapse_denial_notices",
         "schedule": crontab(hour=0, minute=30),
@@ -200,6 +204,8 @@ REGIONAL_CLOSURE_DAYS = env.list(
 STATUTORY_CLOCKS_SKIP_REGIONAL_CLOSURES = env.bool(
     "STATUTORY_CLOCKS_SKIP_REGIONAL_CLOSURES", default=False
 )
+# A loaded sanctions list (EU, UN) is due for review this many days after its publication.
+SANCTIONS_LIST_REVIEW_DAYS = env.int("SANCTIONS_LIST_REVIEW_DAYS", default=7)
 DEADLINE_REMINDER_DAYS = [10, 3]
 # Applicants who have not answered an information request are reminded after these days.
 INFORMATION_REMINDER_DAYS = [10, 18]

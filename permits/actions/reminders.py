@@ -9,12 +9,14 @@ from datetime import date
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import models, transaction
+from django.utils import translation
 
 from workflow.exceptions import TransitionError
 from workflow.roles import Role
 
 from .. import notifications
 from ..compliance.clocks import is_regional_closure
+from ..compliance.freshness import stale_reference_warnings
 from ..compliance.models import DENIAL_LIFETIME, ClockPause, DeadlineNotice, DenialNotice
 from ..models import PermitApplication
 from ..selectors import temporary_returns_outstanding
@@ -150,3 +152,17 @@ def denial_notices_lapse(*, today: date) -> int:
         | models.Q(renewed_on__lte=cutoff)
     )
     return lapsed.update(status=DenialNotice.Status.LAPSED)
+
+
+@transaction.atomic
+def reference_freshness_notify(*, today: date) -> int:
+    """Tell the heads of unit, once a day, which reference lists are past their review date
+    or hold an embargo past its recorded end. Returns how many warnings were sent."""
+    heads = _head_of_unit_addresses()
+    warnings = stale_reference_warnings(today=today)
+    if not warnings or not heads:
+        return 0
+    with translation.override(settings.LANGUAGE_CODE):
+        texts = [w.text for w in warnings]
+    notifications.reference_freshness_enqueue(recipients=heads, warnings=texts, today=today)
+    return len(warnings)

@@ -44,6 +44,8 @@ class ReferenceList(models.Model):
     sha256 = models.CharField(_("SHA-256 of the data file"), max_length=64)
     loaded_at = models.DateTimeField(_("loaded at"), auto_now_add=True)
     is_current = models.BooleanField(_("current"), default=False)
+    # When this version must be reviewed: past it, staff are warned the list may be stale.
+    review_on = models.DateField(_("review date"), null=True, blank=True)
 
     class Meta:
         ordering = ["kind", "-published_on", "-id"]

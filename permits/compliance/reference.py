@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import hashlib
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import yaml
 from defusedxml import DefusedXmlException, ElementTree
+from django.conf import settings
 from django.db import transaction
 
 from .models import (
@@ -160,6 +162,8 @@ def _read_xml(kind: str, raw: bytes, path: Path) -> dict[str, Any]:
     return {
         "version": parsed.version,
         "published_on": parsed.published_on,
+        # Sanctions lists change weekly or faster: a loaded file is stale after a few days.
+        "review_on": parsed.published_on + timedelta(days=settings.SANCTIONS_LIST_REVIEW_DAYS),
         "source": f"{title} ({path.name})",
         "parties": parsed.parties,
     }
@@ -209,6 +213,7 @@ def reference_list_load(*, kind: str, path: Path | None = None) -> tuple[Referen
             source=data["source"],
             sha256=digest,
             is_current=True,
+            review_on=data.get("review_on"),
         )
         model, build = BUILDERS[kind]
         rows = build(data)

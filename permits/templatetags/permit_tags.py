@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy
 from workflow.roles import user_roles as roles_of
 
 from .. import events
+from ..compliance.freshness import stale_reference_warnings
 from ..compliance.screening import flag_explanation as _flag_explanation
 from ..models import Status
 
@@ -136,3 +137,10 @@ ROLE_LABELS = {
 @register.filter
 def role_label(value: str) -> str:
     return str(ROLE_LABELS.get(value, value))
+
+
+@register.inclusion_tag("permits/_reference_warnings.html")
+def reference_warnings() -> dict:
+    """Staff pages: the reference lists past their review date, and embargoes past their
+    recorded end with no newer list loaded."""
+    return {"warnings": stale_reference_warnings(today=timezone.localdate())}
