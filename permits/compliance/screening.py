@@ -280,7 +280,7 @@ def sanctions_findings(application, day: date) -> list[Finding]:
             Finding(
                 kind=ScreeningFlag.Kind.SANCTIONS,
                 severity=ScreeningFlag.Severity.BLOCKING,
-                key=f"sanctions:{details['list']}:{listed.reference}:{party.name}",
+                key=f"sanctions:{details['list']}:{listed.reference}:{party.pk}",
                 explanation=explain(ScreeningFlag.Kind.SANCTIONS, details),
                 details=details,
             )
