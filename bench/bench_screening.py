@@ -32,7 +32,7 @@ from django.core.management import call_command  # noqa: E402
 from django.db.models import Q  # noqa: E402
 
 from permits.compliance.models import DenialNotice, ReferenceList  # noqa: E402
-from permits.compliance.names import normalise_name  # noqa: E402
+from permits.compliance.names import name_keys, normalise_name  # noqa: E402
 from permits.compliance.screening import denial_findings  # noqa: E402
 from tests.factories import ApplicationFactory, PartyFactory  # noqa: E402
 
@@ -121,6 +121,7 @@ def populate(rng: random.Random) -> None:
     batch = []
     for i in range(NOTICES):
         consignee, end_user = company(rng), company(rng)
+        consignee_keys, end_user_keys = name_keys(consignee), name_keys(end_user)
         batch.append(
             DenialNotice(
                 reference_list=reference,
@@ -132,8 +133,10 @@ def populate(rng: random.Random) -> None:
                 end_user_name=end_user,
                 control_entries=["ML1.a"],
                 status="in_force",
-                consignee_key=normalise_name(consignee),
-                end_user_key=normalise_name(end_user),
+                consignee_key=consignee_keys.key,
+                end_user_key=end_user_keys.key,
+                consignee_compact=consignee_keys.compact,
+                end_user_compact=end_user_keys.compact,
             )
         )
         if len(batch) == 5000:

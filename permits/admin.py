@@ -22,11 +22,13 @@ from .models import (
     GovernmentDecision,
     Licence,
     LicenceLine,
+    MemberState,
     Party,
     PermitApplication,
     ProposedLine,
     ReferenceCounter,
     ReferenceList,
+    SanctionedParty,
     ScreeningFlag,
     ScreeningRun,
     Shipment,
@@ -195,6 +197,19 @@ class ControlListEntryAdmin(ReadOnlyAdmin):
     list_display = ("code", "title", "regime", "reference_list")
     list_filter = ("regime", "reference_list")
     search_fields = ("code", "title")
+
+
+@admin.register(MemberState)
+class MemberStateAdmin(ReadOnlyAdmin):
+    list_display = ("country", "reference_list")
+    list_filter = ("reference_list",)
+
+
+@admin.register(SanctionedParty)
+class SanctionedPartyAdmin(ReadOnlyAdmin):
+    list_display = ("reference", "name", "subject_type", "programme", "reference_list")
+    list_filter = ("subject_type", "reference_list")
+    search_fields = ("reference", "name")
 
 
 @admin.register(Embargo)

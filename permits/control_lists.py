@@ -9,9 +9,10 @@ from __future__ import annotations
 import re
 
 from django.utils.translation import gettext as _
-from rapidfuzz import fuzz, process
+from django_countries import countries
 
-from .compliance.models import ControlListEntry, ReferenceList
+from .compliance.entries import EntryCheck, annex_iv_holds, control_entry_check, normalise_entry
+from .compliance.reference import eu_member_states
 
 # EU Common Military List: ML1..ML22 with sub-items such as ML10.a or ML4.b.2; national
 # pseudo-categories (ML23 other firearms and above) are allowed as the domain requires.
@@ -23,52 +24,102 @@ DUAL_USE_ENTRY = re.compile(r"^[0-9][A-E][0-9]{3}(?:\.[a-z0-9]{1,2})*$")
 
 REGIMES_USING_MILITARY_LIST = {"military", "civil_firearms", "law_enforcement"}
 
-
-def normalise_entry(entry: str) -> str:
-    entry = entry.strip().replace(" ", "")
-    if entry[:2].lower() == "ml":
-        return "ML" + entry[2:].lower()
-    if len(entry) >= 2 and entry[0].isdigit():
-        return entry[0] + entry[1].upper() + entry[2:].lower()
-    return entry
+__all__ = [
+    "EntryCheck",
+    "annex_iv_holds",
+    "control_entry_check",
+    "control_entry_error",
+    "normalise_entry",
+]
+CATCH_ALL_REGIMES = {"dual_use"}
+HOME_STATE = "BE"
 
 
 def control_entry_error(entry: str, regime: str) -> str | None:
     """Why ``entry`` is not a valid control-list entry for ``regime``; None when it is.
 
-    Beyond the syntax, an entry must exist in the current control list — itself or the
-    nearest entry above it (sub-items are listed only as far as the data file goes).
-    """
+    Beyond the syntax, an entry must exist in the list version in force, or be a deeper
+    sub-item of an entry whose sub-items that version does not hold (then it is accepted, as
+    "sub-item not verified": see ``control_entry_check``)."""
     entry = normalise_entry(entry or "")
-    return _syntax_error(entry, regime) or _list_error(entry, regime)
+    return _syntax_error(entry, regime) or control_entry_check(entry, regime).error
 
 
-def _list_error(entry: str, regime: str) -> str | None:
-    reference = ReferenceList.objects.filter(
-        kind=ReferenceList.Kind.CONTROL_LIST, is_current=True
-    ).first()
-    if reference is None:
-        return None  # no list loaded yet: syntax is all that can be checked
-    lists = ["dual_use"] if regime == "dual_use" else ["military", "national"]
-    codes = list(
-        ControlListEntry.objects.filter(reference_list=reference, regime__in=lists).values_list(
-            "code", flat=True
-        )
-    )
-    known = set(codes)
-    candidate = entry
-    while candidate:
-        if candidate in known:
-            return None
-        candidate = candidate.rpartition(".")[0]
-    closest = [c for c, _score, _i in process.extract(entry, codes, scorer=fuzz.ratio, limit=3)]
+def goods_line_errors(
+    *, control_entry: str, catch_all_ground: str, regime: str
+) -> dict[str, list[str]]:
+    """What is wrong with a goods line's classification, field by field: a listed entry, or
+    no entry and the catch-all ground that makes a licence necessary — not both, not neither."""
+    if catch_all_ground:
+        if control_entry:
+            return {
+                "catch_all_ground": [
+                    _(
+                        "An item on a control list needs no catch-all ground: give the entry "
+                        "or, for an item on no list, the ground — not both."
+                    )
+                ]
+            }
+        if regime not in CATCH_ALL_REGIMES:
+            return {
+                "catch_all_ground": [
+                    _(
+                        "The catch-all grounds apply to dual-use items (Regulation (EU) "
+                        "2021/821, Art. 4, 5 and 9): classify this item under its list entry."
+                    )
+                ]
+            }
+        return {}
+    if not control_entry:
+        return {
+            "control_entry": [
+                _(
+                    "Give the control-list entry or, for an item on no list that still needs a "
+                    "licence, leave it empty and give the catch-all ground."
+                )
+            ]
+        }
+    error = control_entry_error(control_entry, regime)
+    return {"control_entry": [error]} if error else {}
+
+
+def destination_error(*, kind: str, destination: str) -> str | None:
+    """Why ``destination`` does not fit an operation of ``kind``: a transfer goes to another
+    member state, an export or a transit leaves the Union. None while no member-state list
+    is loaded."""
+    members = eu_member_states()
+    if not members or not destination or kind not in ("transfer", "export", "transit"):
+        return None
+    country = countries.name(destination) or destination
+    if kind == "transfer" and (destination not in members or destination == HOME_STATE):
+        return _(
+            "A transfer within the EU goes to another member state, and %(country)s is not "
+            "one: for a destination outside the EU, apply for an export."
+        ) % {"country": country}
+    if kind == "export" and destination in members:
+        return _(
+            "An export leaves the EU, and %(country)s is a member state: apply for a transfer "
+            "within the EU."
+        ) % {"country": country}
+    if kind == "transit" and destination in members:
+        return _(
+            "A transit licence covers goods crossing Belgium to a country outside the EU, and "
+            "%(country)s is a member state."
+        ) % {"country": country}
+    return None
+
+
+def transfer_line_error(*, control_entry: str, catch_all_ground: str) -> str | None:
+    """A dual-use transfer inside the Union needs a licence only for Annex IV items (or under
+    a national measure): any other line needs none."""
+    if catch_all_ground == "national_measure":
+        return None
+    if control_entry and annex_iv_holds(control_entry):
+        return None
     return _(
-        "“%(entry)s” is not in the control list %(version)s. Closest entries: %(closest)s."
-    ) % {
-        "entry": entry,
-        "version": reference.version,
-        "closest": ", ".join(closest),
-    }
+        "No licence is needed for this line: %(entry)s is not in Annex IV of Regulation (EU) "
+        "2021/821, so it moves freely inside the EU. Remove it from the application."
+    ) % {"entry": control_entry or _("an item on no list")}
 
 
 def _syntax_error(entry: str, regime: str) -> str | None:

@@ -382,7 +382,7 @@ class DraftRequestForm(AccessibleFormMixin, forms.ModelForm):
 class PartyForm(AccessibleFormMixin, forms.ModelForm):
     class Meta:
         model = Party
-        fields = ["role", "name", "address", "country"]
+        fields = ["role", "name", "party_type", "address", "country"]
         widgets = {"address": forms.Textarea(attrs={"rows": 3})}
 
 
@@ -393,6 +393,7 @@ class GoodsItemForm(AccessibleFormMixin, forms.ModelForm):
             "description",
             "control_entry",
             "commodity_code",
+            "catch_all_ground",
             "quantity",
             "unit",
             "unit_value",

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
+from .compliance.models import PartyType
 from .money import currency_choices, validate_currency
 from .transitions import permission
 from .validators import (
@@ -22,6 +23,7 @@ from .validators import (
     validate_customs_office,
     validate_enterprise_number,
     validate_eori,
+    validate_no_bidi_controls,
 )
 
 
@@ -41,6 +43,14 @@ class ApplicantOrganisation(models.Model):
         help_text=_("Belgian KBO/BCE number, for example 0403.019.261."),
     )
     address = models.TextField(_("address"))
+    # The registered office, field by field: eligibility reads these, not the free text.
+    registered_street = models.CharField(_("registered office: street"), max_length=200, blank=True)
+    registered_postcode = models.CharField(
+        _("registered office: postcode"), max_length=10, blank=True
+    )
+    registered_municipality = models.CharField(
+        _("registered office: municipality"), max_length=100, blank=True
+    )
     country = CountryField(_("country"), default="BE")
     eori_number = models.CharField(
         _("EORI number"),
@@ -415,6 +425,21 @@ class Unit(models.TextChoices):
     COPIES = "copies", _("copies (software)")
 
 
+class CatchAllGround(models.TextChoices):
+    """Why a licence is needed for an item on no control list (Reg. 2021/821 Art. 4, 5, 9)."""
+
+    WMD = "wmd", _("Intended for weapons of mass destruction or their delivery")
+    MILITARY_EMBARGO = (
+        "military_embargo",
+        _("Intended for a military end use in a country under an arms embargo"),
+    )
+    CYBER_SURVEILLANCE = (
+        "cyber_surveillance",
+        _("Cyber-surveillance item for internal repression or human-rights violations"),
+    )
+    NATIONAL_MEASURE = "national_measure", _("National measure")
+
+
 class GoodsItem(models.Model):
     application = models.ForeignKey(
         PermitApplication,
@@ -424,7 +449,17 @@ class GoodsItem(models.Model):
     )
     description = models.CharField(_("description"), max_length=500)
     control_entry = models.CharField(
-        _("control-list entry"), max_length=40, help_text=_("For example ML10.a or 5A002.a.")
+        _("control-list entry"),
+        max_length=40,
+        blank=True,
+        help_text=_(
+            "For example ML10.a or 5A002.a. Leave empty for an item on no list and give the "
+            "catch-all ground."
+        ),
+    )
+    # A "not listed" item that still needs a licence says why (no control entry then).
+    catch_all_ground = models.CharField(
+        _("catch-all ground"), max_length=20, choices=CatchAllGround.choices, blank=True
     )
     quantity = models.DecimalField(
         _("quantity"), max_digits=14, decimal_places=3, validators=[MinValueValidator(0)]
@@ -485,9 +520,12 @@ class Party(models.Model):
         verbose_name=_("application"),
     )
     role = models.CharField(_("role"), max_length=20, choices=Role.choices)
-    name = models.CharField(_("name"), max_length=200)
+    name = models.CharField(_("name"), max_length=200, validators=[validate_no_bidi_controls])
     address = models.TextField(_("address"))
     country = CountryField(_("country"))
+    party_type = models.CharField(
+        _("type of party"), max_length=30, choices=PartyType.choices, blank=True
+    )
 
     class Meta:
         ordering = ["role", "id"]
@@ -855,7 +893,9 @@ from .compliance.models import (  # noqa: E402, F401
     DenialNotice,
     Embargo,
     GovernmentDecision,
+    MemberState,
     ReferenceList,
+    SanctionedParty,
     ScreeningFlag,
     ScreeningRun,
 )

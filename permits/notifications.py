@@ -251,6 +251,23 @@ def case_manager_reminder_enqueue(
     )
 
 
+def reference_freshness_enqueue(
+    *, recipients: Iterable[str], warnings: list[str], today: date
+) -> list[OutboxMessage]:
+    """The heads of unit are told, once a day while it lasts, that reference data is stale."""
+    with translation.override(settings.LANGUAGE_CODE):
+        subject = _("Reference data to review (%(day)s)") % {"day": _date(today)}
+        body = "\n".join(
+            [_("These reference lists may be out of date:"), *[f"- {w}" for w in warnings]]
+        )
+    return staff_email_enqueue(
+        key=f"reference_freshness:{today.isoformat()}",
+        recipients=recipients,
+        subject=subject,
+        body=body,
+    )
+
+
 def overdue_escalation_enqueue(
     *, application: PermitApplication, recipients: Iterable[str]
 ) -> list[OutboxMessage]:

@@ -30,7 +30,7 @@ from workflow.roles import Role, has_role, is_staff_member
 from . import events
 from .compliance import criteria
 from .compliance.screening import flag_explanation
-from .control_lists import control_entry_error
+from .control_lists import destination_error, goods_line_errors, transfer_line_error
 
 if TYPE_CHECKING:
     from .models import PermitApplication
@@ -380,10 +380,28 @@ def submission_problems(application: PermitApplication) -> Errors:
     goods = list(application.goods.all())
     if not goods:
         add("goods", _("Add at least one goods item."))
+    dual_use_transfer = application.kind == "transfer" and application.regime == "dual_use"
     for position, item in enumerate(goods, start=1):
-        error = control_entry_error(item.control_entry, application.regime)
-        if error:
-            add(f"goods[{position}].control_entry", error)
+        line_errors = goods_line_errors(
+            control_entry=item.control_entry,
+            catch_all_ground=item.catch_all_ground,
+            regime=application.regime,
+        )
+        for field, messages in line_errors.items():
+            for message in messages:
+                add(f"goods[{position}].{field}", message)
+        if dual_use_transfer and not line_errors:
+            no_licence = transfer_line_error(
+                control_entry=item.control_entry, catch_all_ground=item.catch_all_ground
+            )
+            if no_licence:
+                add(f"goods[{position}].control_entry", no_licence)
+    if application.country_of_destination:
+        wrong_place = destination_error(
+            kind=application.kind, destination=application.country_of_destination.code
+        )
+        if wrong_place:
+            add("country_of_destination", wrong_place)
 
     organisation = application.organisation
     if application.kind in ARMS_AUTHORISATION_KINDS and application.regime in ARMS_REGIMES:

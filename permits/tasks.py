@@ -12,7 +12,11 @@ from workflow.exceptions import TransitionError
 
 from . import selectors
 from .actions.licences import application_expire
-from .actions.reminders import deadline_reminders_send, denial_notices_lapse
+from .actions.reminders import (
+    deadline_reminders_send,
+    denial_notices_lapse,
+    reference_freshness_notify,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -52,3 +56,9 @@ def send_deadline_reminders() -> dict[str, int]:
 def lapse_denial_notices() -> int:
     """Daily: denial notices lapse three years after notification unless renewed."""
     return denial_notices_lapse(today=timezone.localdate())
+
+
+@shared_task(acks_late=True, autoretry_for=(OperationalError,), retry_backoff=True, max_retries=5)
+def warn_stale_reference_data() -> int:
+    """Daily: the heads of unit hear of reference lists past their review date."""
+    return reference_freshness_notify(today=timezone.localdate())

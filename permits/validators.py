@@ -14,6 +14,8 @@ from stdnum.exceptions import (
     ValidationError as StdnumError,
 )
 
+from .compliance.names import bidi_controls_in
+
 
 def compact_enterprise_number(value: str) -> str:
     """The ten digits of a Belgian enterprise (KBO/BCE) number, checksum verified."""
@@ -69,4 +71,19 @@ def validate_customs_office(value: str) -> None:
                 "BE212000."
             ),
             code="customs_office",
+        )
+
+
+def validate_no_bidi_controls(value: str) -> None:
+    """A name holding a bidi override or embedding may not read as it is stored: refused, so
+    what the case manager sees is what the screening matches."""
+    found = bidi_controls_in(value)
+    if found:
+        raise ValidationError(
+            _(
+                "This name holds invisible characters that change the reading direction (%s): "
+                "type it again without them."
+            )
+            % ", ".join(found),
+            code="bidi_control",
         )

@@ -177,6 +177,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "permits.tasks.send_deadline_reminders",
         "schedule": crontab(hour=7, minute=0),
     },
+    "warn-stale-reference-data-daily": {
+        "task": "permits.tasks.warn_stale_reference_data",
+        "schedule": crontab(hour=7, minute=5),
+    },
     "lapse-denial-notices-daily": {
         "task": "permits.tasks.lapse_denial_notices",
         "schedule": crontab(hour=0, minute=30),
@@ -271,6 +275,19 @@ DECISION_CRITERIA_REQUIRED = {
     "law_enforcement": False,
 }
 # Reminders to the case manager this many days before the deadline; escalation when passed.
+# Days the Brussels regional administration is closed beyond the national public holidays
+# (MM-DD): Iris day, 2 and 15 November, 26 December and the days up to New Year. An overlay on
+# the `holidays` package's Belgian calendar. Reminders never fall on one; whether statutory
+# working-day clocks skip them too is a legal choice, hence the second setting.
+REGIONAL_CLOSURE_DAYS = env.list(
+    "REGIONAL_CLOSURE_DAYS",
+    default=["05-08", "11-02", "11-15", "12-26", "12-27", "12-28", "12-29", "12-30", "12-31"],
+)
+STATUTORY_CLOCKS_SKIP_REGIONAL_CLOSURES = env.bool(
+    "STATUTORY_CLOCKS_SKIP_REGIONAL_CLOSURES", default=False
+)
+# A loaded sanctions list (EU, UN) is due for review this many days after its publication.
+SANCTIONS_LIST_REVIEW_DAYS = env.int("SANCTIONS_LIST_REVIEW_DAYS", default=7)
 DEADLINE_REMINDER_DAYS = [10, 3]
 # Applicants who have not answered an information request are reminded after these days.
 INFORMATION_REMINDER_DAYS = [10, 18]

@@ -48,7 +48,7 @@ from .licences import (
     licence_suspend,
     shipment_record,
 )
-from .reminders import deadline_reminders_send, denial_notices_lapse
+from .reminders import deadline_reminders_send, denial_notices_lapse, reference_freshness_notify
 from .review import (
     application_lapse,
     application_propose_decision,
@@ -118,6 +118,7 @@ __all__ = [
     "party_add",
     "party_remove",
     "party_update",
+    "reference_freshness_notify",
     "screening_flag_clear",
     "shipment_record",
 ]

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from workflow.exceptions import TransitionForbidden, TransitionGuardFailed
 
 from .. import rules
-from ..control_lists import control_entry_error, normalise_entry
+from ..control_lists import goods_line_errors, normalise_entry
 from ..models import ApplicantOrganisation, GoodsItem, Party, PermitApplication
 from ._base import User, draft_line_locked, draft_locked, full_clean
 
@@ -39,9 +39,11 @@ def _refuse_unknown_fields(fields: dict[str, Any]) -> None:
 
 
 def _control_entry_check(item: GoodsItem, regime: str) -> None:
-    error = control_entry_error(item.control_entry, regime)
-    if error:
-        raise TransitionGuardFailed({"control_entry": [error]}, transition="edit")
+    errors = goods_line_errors(
+        control_entry=item.control_entry, catch_all_ground=item.catch_all_ground, regime=regime
+    )
+    if errors:
+        raise TransitionGuardFailed(errors, transition="edit")
 
 
 def _validity_check(application: PermitApplication) -> None:

@@ -9,11 +9,14 @@ from datetime import date
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import models, transaction
+from django.utils import translation
 
 from workflow.exceptions import TransitionError
 from workflow.roles import Role
 
 from .. import notifications
+from ..compliance.clocks import is_regional_closure
+from ..compliance.freshness import stale_reference_warnings
 from ..compliance.models import DENIAL_LIFETIME, ClockPause, DeadlineNotice, DenialNotice
 from ..models import PermitApplication
 from ..selectors import temporary_returns_outstanding
@@ -53,6 +56,9 @@ def deadline_reminders_send(*, today: date) -> dict[str, int]:
         status__in=["submitted", "under_review", "pending_approval"],
         decision_due_on__isnull=False,
     ).select_related("assigned_case_manager")
+    # No case-manager reminder on a regional closure day: the nearest reminder point not yet
+    # passed goes out on the next day the administration is open.
+    staff_day = not is_regional_closure(today)
     for application in active:
         days_left = (application.decision_due_on - today).days
         manager = application.assigned_case_manager
@@ -60,7 +66,7 @@ def deadline_reminders_send(*, today: date) -> dict[str, int]:
         point = min(
             (p for p in settings.DEADLINE_REMINDER_DAYS if 0 <= days_left <= p), default=None
         )
-        if point is not None and manager is not None and manager.email:
+        if staff_day and point is not None and manager is not None and manager.email:
             with transaction.atomic():
                 key = f"{point}:{application.decision_due_on}"
                 if _notice_once(application, "case_manager_reminder", key, today):
@@ -146,3 +152,17 @@ def denial_notices_lapse(*, today: date) -> int:
         | models.Q(renewed_on__lte=cutoff)
     )
     return lapsed.update(status=DenialNotice.Status.LAPSED)
+
+
+@transaction.atomic
+def reference_freshness_notify(*, today: date) -> int:
+    """Tell the heads of unit, once a day, which reference lists are past their review date
+    or hold an embargo past its recorded end. Returns how many warnings were sent."""
+    heads = _head_of_unit_addresses()
+    warnings = stale_reference_warnings(today=today)
+    if not warnings or not heads:
+        return 0
+    with translation.override(settings.LANGUAGE_CODE):
+        texts = [w.text for w in warnings]
+    notifications.reference_freshness_enqueue(recipients=heads, warnings=texts, today=today)
+    return len(warnings)

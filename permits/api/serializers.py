@@ -144,6 +144,7 @@ class GoodsItemSerializer(serializers.ModelSerializer):
             "description",
             "control_entry",
             "commodity_code",
+            "catch_all_ground",
             "quantity",
             "unit",
             "unit_value",
@@ -160,7 +161,7 @@ class PartySerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Party
-        fields = ["id", "role", "name", "address", "country"]
+        fields = ["id", "role", "name", "party_type", "address", "country"]
         read_only_fields = ["id"]
 
 

@@ -46,15 +46,36 @@ def _belgian_holidays(year: int) -> frozenset[date]:
     return frozenset(holidays.country_holidays("BE", years=year))
 
 
-def is_working_day(day: date) -> bool:
-    return day.weekday() < 5 and day not in _belgian_holidays(day.year)
+def regional_closures(year: int) -> frozenset[date]:
+    """The Brussels regional administration's own closures in ``year`` (setting
+    ``REGIONAL_CLOSURE_DAYS``), an overlay on the national holidays."""
+    days = set()
+    for month_day in settings.REGIONAL_CLOSURE_DAYS:
+        month, day = (int(part) for part in str(month_day).split("-"))
+        days.add(date(year, month, day))
+    return frozenset(days)
+
+
+def is_regional_closure(day: date) -> bool:
+    return day in regional_closures(day.year)
+
+
+def is_working_day(day: date, *, skip_closures: bool | None = None) -> bool:
+    """A weekday that is no Belgian public holiday — and, when ``skip_closures`` (by default the
+    setting ``STATUTORY_CLOCKS_SKIP_REGIONAL_CLOSURES``), no regional closure either."""
+    if skip_closures is None:
+        skip_closures = settings.STATUTORY_CLOCKS_SKIP_REGIONAL_CLOSURES
+    if day.weekday() >= 5 or day in _belgian_holidays(day.year):
+        return False
+    return not (skip_closures and is_regional_closure(day))
 
 
 def deadline(start: date, rule: DeadlineRule, pauses: Iterable[Pause] = ()) -> date | None:
     """The day on which the ``rule.days``-th countable day after ``start`` falls.
 
-    A day counts unless a pause covers it (and, for working days, unless it is a weekend or a
-    Belgian public holiday). While a pause is still running the deadline is unknown: None.
+    A day counts unless a pause covers it (and, for working days, unless it is a weekend, a
+    Belgian public holiday or — if the setting says so — a Brussels regional closure). While a
+    pause is still running the deadline is unknown: None.
     """
     pauses = list(pauses)
     if any(p.end is None for p in pauses):

@@ -14,6 +14,18 @@ from django_countries.fields import CountryField
 DENIAL_LIFETIME = relativedelta(years=3)
 
 
+class PartyType(models.TextChoices):
+    """What kind of body a party is: an embargo's scope depends on it (some cover only
+    non-state actors, some exempt the government's forces)."""
+
+    GOVERNMENT = "government", _("Government or armed forces of the state")
+    PUBLIC_BODY = "public_body", _("Other public body")
+    PRIVATE_COMPANY = "private_company", _("Private company")
+    INDIVIDUAL = "individual", _("Individual")
+    INTERNATIONAL_ORGANISATION = "international_organisation", _("International organisation")
+    NON_STATE_ARMED_GROUP = "non_state_armed_group", _("Non-state armed group")
+
+
 class ReferenceList(models.Model):
     """One loaded version of a reference list, with the date it was published."""
 
@@ -21,6 +33,9 @@ class ReferenceList(models.Model):
         CONTROL_LIST = "control_list", _("Control list")
         EMBARGOES = "embargoes", _("Embargoes")
         DENIALS = "denials", _("Denial notices")
+        EU_MEMBER_STATES = "eu_member_states", _("EU member states")
+        SANCTIONS_EU = "sanctions_eu", _("EU financial sanctions list")
+        SANCTIONS_UN = "sanctions_un", _("UN Security Council consolidated list")
 
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
     version = models.CharField(_("version"), max_length=40)
@@ -29,6 +44,8 @@ class ReferenceList(models.Model):
     sha256 = models.CharField(_("SHA-256 of the data file"), max_length=64)
     loaded_at = models.DateTimeField(_("loaded at"), auto_now_add=True)
     is_current = models.BooleanField(_("current"), default=False)
+    # When this version must be reviewed: past it, staff are warned the list may be stale.
+    review_on = models.DateField(_("review date"), null=True, blank=True)
 
     class Meta:
         ordering = ["kind", "-published_on", "-id"]
@@ -49,24 +66,68 @@ class ControlListEntry(models.Model):
         MILITARY = "military", _("EU Common Military List")
         DUAL_USE = "dual_use", _("Dual-use Annex I")
         NATIONAL = "national", _("National category")
+        # Annex IV of Reg. 2021/821: the dual-use items whose transfer inside the EU needs a
+        # licence. Its entries are Annex I codes.
+        ANNEX_IV = "annex_iv", _("Dual-use Annex IV (intra-EU transfers)")
 
     reference_list = models.ForeignKey(
         ReferenceList, on_delete=models.PROTECT, related_name="entries"
     )
     regime = models.CharField(_("list"), max_length=10, choices=Regime.choices)
     code = models.CharField(_("code"), max_length=40)
+    # The entry one level up in the same list version ("ML8.a" for "ML8.a.1"); none at the top.
+    parent = models.ForeignKey(
+        "self",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="children",
+        verbose_name=_("parent entry"),
+    )
     title = models.CharField(_("title"), max_length=300)
+    title_fr = models.CharField(_("title (French)"), max_length=300, blank=True)
+    title_nl = models.CharField(_("title (Dutch)"), max_length=300, blank=True)
+    notes = models.TextField(_("notes"), blank=True)
+    source = models.CharField(_("source"), max_length=300, blank=True)
+    # False where the version holds only some of the entry's sub-items: a deeper code not in
+    # the version is then accepted as "sub-item not verified" rather than refused.
+    subitems_complete = models.BooleanField(_("all sub-items listed"), default=True)
 
     class Meta:
         ordering = ["code"]
         constraints = [
-            models.UniqueConstraint(fields=["reference_list", "code"], name="unique_entry_per_list")
+            models.UniqueConstraint(
+                fields=["reference_list", "regime", "code"], name="unique_entry_per_list_regime"
+            )
         ]
         verbose_name = _("control-list entry")
         verbose_name_plural = _("control-list entries")
 
     def __str__(self) -> str:
         return f"{self.code} {self.title}"
+
+
+class MemberState(models.Model):
+    """One member state of the European Union in a version of the member-state list: decides
+    which operations are transfers (inside the Union) and which are exports."""
+
+    reference_list = models.ForeignKey(
+        ReferenceList, on_delete=models.PROTECT, related_name="member_states"
+    )
+    country = CountryField(_("country"))
+
+    class Meta:
+        ordering = ["country"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["reference_list", "country"], name="unique_member_state_per_list"
+            )
+        ]
+        verbose_name = _("EU member state")
+        verbose_name_plural = _("EU member states")
+
+    def __str__(self) -> str:
+        return self.country.name
 
 
 class Embargo(models.Model):
@@ -97,6 +158,35 @@ class Embargo(models.Model):
         return self.starts_on <= day and (self.ends_on is None or day <= self.ends_on)
 
 
+class SanctionedParty(models.Model):
+    """A person or entity on a sanctions list (EU consolidated financial sanctions list, UN
+    Security Council consolidated list), with every name it is listed under."""
+
+    class SubjectType(models.TextChoices):
+        PERSON = "person", _("Person")
+        ENTITY = "entity", _("Entity")
+
+    reference_list = models.ForeignKey(
+        ReferenceList, on_delete=models.PROTECT, related_name="sanctioned"
+    )
+    reference = models.CharField(_("list reference"), max_length=60)
+    subject_type = models.CharField(_("subject"), max_length=10, choices=SubjectType.choices)
+    name = models.CharField(_("name"), max_length=300)
+    aliases = models.JSONField(_("other names"), default=list)
+    programme = models.CharField(_("sanctions programme"), max_length=100, blank=True)
+    listed_on = models.DateField(_("listed on"), null=True, blank=True)
+    # [key, compact] of each name (see compliance.names), so screening compares like with like.
+    name_keys = models.JSONField(default=list)
+
+    class Meta:
+        ordering = ["reference"]
+        verbose_name = _("sanctioned person or entity")
+        verbose_name_plural = _("sanctioned persons and entities")
+
+    def __str__(self) -> str:
+        return f"{self.reference} {self.name}"
+
+
 class DenialNotice(models.Model):
     class Status(models.TextChoices):
         IN_FORCE = "in_force", _("In force")
@@ -122,6 +212,9 @@ class DenialNotice(models.Model):
     # Normalised names (see compliance.names) so the screening compares like with like.
     consignee_key = models.CharField(max_length=300, blank=True, db_index=True)
     end_user_key = models.CharField(max_length=300, blank=True, db_index=True)
+    # The same names with no separator at all: an invisible character slipped inside a word.
+    consignee_compact = models.CharField(max_length=300, blank=True)
+    end_user_compact = models.CharField(max_length=300, blank=True)
 
     class Meta:
         ordering = ["-notified_on"]
@@ -165,6 +258,7 @@ class ScreeningFlag(models.Model):
     class Kind(models.TextChoices):
         EMBARGO = "embargo", _("Embargo")
         DENIAL = "denial", _("Denial notice")
+        SANCTIONS = "sanctions", _("Sanctions list")
         ELIGIBILITY = "eligibility", _("Eligibility")
         CONTROL_LIST = "control_list", _("Control list")
 

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from workflow.roles import user_roles as roles_of
 
 from .. import events
+from ..compliance.freshness import stale_reference_warnings
 from ..compliance.screening import flag_explanation as _flag_explanation
 from ..models import Status, Unit
 from ..money import format_money, totals
@@ -166,3 +167,10 @@ def goods_totals(goods) -> list[dict]:
 def unit_label(unit: str) -> str:
     """A unit code in the active language ("pièces"); an old free-text unit as it was typed."""
     return str(Unit(unit).label) if unit in Unit.values else unit
+
+
+@register.inclusion_tag("permits/_reference_warnings.html")
+def reference_warnings() -> dict:
+    """Staff pages: the reference lists past their review date, and embargoes past their
+    recorded end with no newer list loaded."""
+    return {"warnings": stale_reference_warnings(today=timezone.localdate())}

@@ -3,7 +3,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from permits.compliance.models import ReferenceList
-from permits.compliance.reference import ReferenceDataError, reference_list_load
+from permits.compliance.reference import ReferenceDataError, loaded_counts, reference_list_load
 
 
 class Command(BaseCommand):
@@ -26,4 +26,7 @@ class Command(BaseCommand):
             except ReferenceDataError as exc:
                 raise CommandError(str(exc)) from exc
             state = "loaded" if created else "already loaded"
-            self.stdout.write(f"{reference_list}: {state}, current.")
+            counts = ", ".join(
+                f"{key}: {n} entries" for key, n in loaded_counts(reference_list).items()
+            )
+            self.stdout.write(f"{reference_list}: {state}, current ({counts}).")
