@@ -189,17 +189,22 @@ def application_approve(
     refusal, nor (where the regime requires it) with a criterion unassessed. The head may
     shorten the validity, saying why.
 
-    Screening runs once more first (unless the grant is refused whatever it finds), and
-    commits on its own: its findings stay for the case manager to clear even when they refuse
-    this approval."""
+    Screening runs once more first (unless the grant is refused whatever it finds), and its
+    findings commit on their own: they stay for the case manager to clear even when they
+    refuse this approval. Its history event is written with the approval, so a refused
+    approval leaves no event behind."""
+    run = None
     if application.status == Status.PENDING_APPROVAL and rules.can_decide(application, actor):
         # What refuses the grant whatever the screening finds is said before it runs, so that
         # such a refusal leaves no screening run behind (read afresh: the caller's copy may be
         # stale).
         current = PermitApplication.objects.get(pk=application.pk)
         guard_check("approve", _grant_problems(current, validity_months, validity_reason))
-        application_screen(
-            application=application, occasion=ScreeningRun.Occasion.PRE_DECISION, actor=actor
+        run = application_screen(
+            application=application,
+            occasion=ScreeningRun.Occasion.PRE_DECISION,
+            actor=actor,
+            record_event=False,
         )
     with transaction.atomic():
         locked = application_locked(application)
@@ -258,6 +263,13 @@ def application_approve(
             validity_months=months,
             validity_reason=validity_reason.strip() if shortened else "",
         )
+        if run is not None:
+            events.screening(
+                application=locked,
+                actor=actor,
+                run=run,
+                flag_keys=list(run.flags.values_list("key", flat=True)),
+            )
         events.transition_recorded(
             application=locked,
             name="approve",

@@ -28,8 +28,12 @@ def application_screen(
     occasion: str,
     actor: Any = None,
     today: date | None = None,
+    record_event: bool = True,
 ) -> ScreeningRun:
     """Screen the application now and store the findings as flags of a new run.
+
+    ``record_event=False`` leaves the history event to the caller: the approval records it in
+    its own transaction, so a refused approval leaves its flags (to be cleared) but no event.
 
     A finding already cleared in an earlier run stays cleared (same key); a likely match of a
     denial notice opens a consultation of the notifying state unless one is already open.
@@ -80,7 +84,10 @@ def application_screen(
                     on=today,
                     consultation=consultation,
                 )
-    events.screening(application=locked, actor=actor, run=run, flag_keys=[f.key for f in findings])
+    if record_event:
+        events.screening(
+            application=locked, actor=actor, run=run, flag_keys=[f.key for f in findings]
+        )
     return run
 
 
