@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import secrets
 import uuid
 
 from django.conf import settings
@@ -536,6 +537,14 @@ class Party(models.Model):
         return f"{self.get_role_display()}: {self.name}"
 
 
+VERIFICATION_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud, typed
+
+
+def new_verification_code() -> str:
+    """Ten characters of 32: 50 bits, out of reach of guessing through a rate-limited page."""
+    return "".join(secrets.choice(VERIFICATION_ALPHABET) for _ in range(10))
+
+
 class Licence(models.Model):
     class Status(models.TextChoices):
         VALID = "valid", _("Valid")
@@ -547,6 +556,11 @@ class Licence(models.Model):
         REPLACED = "replaced", _("Replaced")
 
     number = models.CharField(_("licence number"), max_length=40, unique=True)
+    # Printed on the licence and held by its QR code: numbers are sequential, so the public
+    # verification page shows a licence's holder and status only to whoever has the code.
+    verification_code = models.CharField(
+        _("verification code"), max_length=16, blank=True, default=new_verification_code
+    )
     application = models.OneToOneField(
         PermitApplication,
         on_delete=models.PROTECT,

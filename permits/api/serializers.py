@@ -180,6 +180,11 @@ class ApplicantOrganisationSerializer(serializers.Serializer):
 
 class LicenceSerializer(serializers.Serializer):
     number = serializers.CharField(read_only=True)
+    verification_code = serializers.CharField(
+        read_only=True,
+        help_text="Printed on the licence: with the number, it shows the licence's holder and "
+        "status on the public verification page.",
+    )
     licence_type = serializers.ChoiceField(choices=LicenceType.choices, read_only=True)
     valid_from = serializers.DateField(read_only=True)
     valid_until = serializers.DateField(read_only=True)

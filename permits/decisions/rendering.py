@@ -95,8 +95,9 @@ def _register_fonts() -> None:
         pdfmetrics.registerFont(TTFont(FONT_BOLD, str(FONT_DIR / "DejaVuSans-Bold.ttf")))
 
 
-def verification_url(licence_number: str) -> str:
-    return f"{settings.PUBLIC_BASE_URL.rstrip('/')}/verify/?licence={licence_number}"
+def verification_url(licence_number: str, code: str = "") -> str:
+    url = f"{settings.PUBLIC_BASE_URL.rstrip('/')}/verify/?licence={licence_number}"
+    return f"{url}&code={code}" if code else url
 
 
 class QrCode(Flowable):
@@ -346,7 +347,11 @@ def _render(decision: Decision, *, signed: bool) -> bytes:
     )
 
     # Only a licence is looked up by number; a refusal letter is checked by uploading it.
-    url = verification_url(number) if granted else verification_url("").split("?")[0]
+    url = (
+        verification_url(number, licence.verification_code)
+        if granted
+        else verification_url("").split("?")[0]
+    )
     decided_local = decision.decided_at.astimezone(BRUSSELS)
     legal = t["legal_dual_use"] if application.regime == "dual_use" else t["legal_military"]
     approver = decision.decided_by.get_full_name() or decision.decided_by.get_username()
@@ -521,7 +526,8 @@ def _boxes(application, licence, decision, t, box, p, country, holder, kind) -> 
                 cell(
                     2,
                     f"{text(licence.number)}<br/>"
-                    f"{t['application_number']}: {text(application.reference)}",
+                    f"{t['application_number']}: {text(application.reference)}<br/>"
+                    f"{t['verification_code']}: {text(licence.verification_code)}",
                 ),
             ],
             [

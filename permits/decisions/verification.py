@@ -7,6 +7,7 @@ current status, holder and validity, and the hash of its issued document.
 from __future__ import annotations
 
 import hashlib
+import hmac
 from dataclasses import asdict, dataclass
 from datetime import date
 from typing import Any
@@ -78,6 +79,37 @@ def licence_status(number: str, *, today: date | None = None) -> LicenceStatus |
     if licence is None:
         return None
     return _status_of(licence, today or timezone.localdate())
+
+
+@dataclass(frozen=True)
+class LicenceExists:
+    """All the bare number tells: a valid licence has this number. Numbers are sequential, so
+    the holder, validity and any other status are shown only with the verification code."""
+
+    number: str
+
+    def as_json(self) -> dict[str, Any]:
+        return {"number": self.number, "status": "valid"}
+
+
+def public_lookup(
+    number: str, code: str = "", *, today: date | None = None
+) -> LicenceStatus | LicenceExists | None:
+    """What the public verification page answers for ``number``: everything with the right
+    code (what the QR code holds); without it, only that a valid licence has this number; and
+    for a licence that is not valid, the same as for a number never issued."""
+    licence = (
+        Licence.objects.select_related("holder", "application", "replaced_by")
+        .filter(number=number.strip().upper())
+        .first()
+    )
+    if licence is None:
+        return None
+    status = _status_of(licence, today or timezone.localdate())
+    given = (code or "").strip().upper()
+    if given and hmac.compare_digest(given, licence.verification_code):
+        return status
+    return LicenceExists(number=licence.number) if status.status == Licence.Status.VALID else None
 
 
 def match_document(data: bytes, *, today: date | None = None) -> DocumentMatch | None:

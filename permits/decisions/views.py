@@ -19,6 +19,12 @@ MAX_VERIFY_UPLOAD = 25 * 1024 * 1024
 
 class LicenceLookupForm(forms.Form):
     licence = forms.CharField(label=_("Licence number"), max_length=40)
+    code = forms.CharField(
+        label=_("Verification code"),
+        max_length=16,
+        required=False,
+        help_text=_("Printed on the licence beside its number, and held by its QR code."),
+    )
 
 
 class DocumentCheckForm(forms.Form):
@@ -74,14 +80,17 @@ def verify_view(request: HttpRequest) -> HttpResponse:
         context["lookup_form"] = form
         if form.is_valid():
             number = form.cleaned_data["licence"].strip().upper()
-            licence = verification.licence_status(number)
+            found = verification.public_lookup(number, form.cleaned_data.get("code", ""))
             if as_json:
                 return JsonResponse(
-                    {"number": number, "licence": licence.as_json() if licence else None},
-                    status=200 if licence else 404,
+                    {"number": number, "licence": found.as_json() if found else None},
+                    status=200 if found else 404,
                 )
             context["looked_up"] = number
-            context["licence"] = licence
+            if isinstance(found, verification.LicenceExists):
+                context["exists"] = found
+            else:
+                context["licence"] = found
         elif as_json:
             return _errors(form)
         else:

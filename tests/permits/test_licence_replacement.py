@@ -119,7 +119,9 @@ def test_verification_of_the_old_number_says_replaced_by_the_new(licence, people
     amended = follow_up(licence, people, "amendment", to="issued").licence
 
     assert licence_status(licence.number).replaced_by == amended.number
-    page = client.get("/verify/", {"licence": licence.number}).content.decode()
+    page = client.get(
+        "/verify/", {"licence": licence.number, "code": licence.verification_code}
+    ).content.decode()
     assert 'data-status="replaced"' in page
     assert f"Replaced by licence {amended.number}" in page
 

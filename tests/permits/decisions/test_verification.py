@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import io
 from datetime import timedelta
 
 import pytest
@@ -7,6 +8,7 @@ from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.utils import timezone
+from pypdf import PdfReader
 
 from permits import actions
 from permits.decisions import generation
@@ -44,8 +46,12 @@ def issued(organisation, people, media):
     return application, document
 
 
-def lookup(number: str):
-    return Client().get("/verify/", {"licence": number})
+def lookup(number: str, code: str | None = None, **headers):
+    """The public lookup with the code printed on the licence (unless ``code`` is given)."""
+    if code is None:
+        licence = Licence.objects.filter(number=number.upper()).first()
+        code = licence.verification_code if licence else ""
+    return Client().get("/verify/", {"licence": number, "code": code}, **headers)
 
 
 def test_a_valid_licence_shows_status_holder_validity_and_hash(issued):
@@ -178,7 +184,9 @@ def test_the_number_lookup_answers_in_json(issued):
     application, document = issued
 
     response = Client().get(
-        "/verify/", {"licence": application.licence.number}, HTTP_ACCEPT="application/json"
+        "/verify/",
+        {"licence": application.licence.number, "code": application.licence.verification_code},
+        HTTP_ACCEPT="application/json",
     )
 
     assert response["Content-Type"] == "application/json"
@@ -212,3 +220,60 @@ def test_the_upload_answers_in_json_with_the_licence_status(issued, head):
     assert body["match"] is True
     assert body["document"]["reference"] == application.reference
     assert body["document"]["licence"]["status"] == "revoked"
+
+
+# --- Without the code: no enumeration of licences by their sequential numbers --------------
+
+
+def test_the_bare_number_of_a_valid_licence_says_only_that_it_exists(issued):
+    application, _ = issued
+
+    response = lookup(application.licence.number, code="")
+
+    page = response.content.decode()
+    assert response.context["exists"].number == application.licence.number
+    assert application.organisation.legal_name not in page
+    assert "licence" not in response.context or response.context["licence"] is None
+
+
+def test_the_bare_number_of_a_revoked_licence_reveals_nothing(issued, head):
+    application, _ = issued
+    actions.application_revoke(application=application, actor=head, reason="Breach.")
+
+    bare = lookup(application.licence.number, code="")
+    unknown = lookup("BXL-ML-EXP-2026-999999", code="")
+
+    assert application.organisation.legal_name not in bare.content.decode()
+    assert bare.context.get("exists") is None and bare.context.get("licence") is None
+    # The same answer as for a number never issued.
+    assert 'data-status="unknown"' in bare.content.decode()
+    assert 'data-status="unknown"' in unknown.content.decode()
+
+
+def test_a_wrong_code_is_a_bare_number(issued):
+    application, _ = issued
+
+    response = lookup(application.licence.number, code="AAAAAAAAAA")
+
+    assert response.context.get("licence") is None
+    assert application.organisation.legal_name not in response.content.decode()
+
+
+def test_the_qr_code_and_the_licence_carry_the_verification_code(issued):
+    application, document = issued
+    licence = application.licence
+
+    text = "\n".join(p.extract_text() for p in PdfReader(io.BytesIO(document.file.read())).pages)
+
+    assert licence.verification_code in text
+    assert verification_url(licence.number, licence.verification_code).endswith(
+        f"&code={licence.verification_code}"
+    )
+
+
+def test_each_licence_has_its_own_code(issued):
+    from permits.models import new_verification_code
+
+    codes = {new_verification_code() for _ in range(200)}
+    assert len(codes) == 200
+    assert len(issued[0].licence.verification_code) == 10
