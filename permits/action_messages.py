@@ -1,14 +1,34 @@
-"""Running a service from a page action and telling the user how it went."""
+"""Running an action from a page and telling the user how it went; finding the file a staff
+page action works on."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Any
 
+from django import forms
 from django.contrib import messages
-from django.http import HttpRequest
+from django.http import Http404, HttpRequest
 
 from workflow.exceptions import TransitionError, TransitionGuardFailed
+
+from . import rules, selectors
+
+
+def staff_application(request: HttpRequest, key: str):
+    """The file of a staff page action, if the user may read it and is staff; else 404."""
+    application = selectors.application_get(user=request.user, key=key)
+    if not rules.can_view_compliance(request.user):
+        raise Http404("No such page.")
+    return application
+
+
+def form_errors_report(request: HttpRequest, form: forms.Form) -> None:
+    """A refused form's errors as messages, each naming its field."""
+    for field, errors in form.errors.items():
+        label = form.fields[field].label if field in form.fields else field
+        for error in errors:
+            messages.error(request, f"{label}: {error}")
 
 
 def run_and_report(request: HttpRequest, action: Callable[[], Any], done: str) -> Any:

@@ -4,24 +4,15 @@ notes. Thin: each calls one action (``permits.actions.assignment``)."""
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from . import rules, selectors
-from .action_messages import run_and_report
+from .action_messages import form_errors_report, run_and_report, staff_application
 from .actions import assignment
-from .compliance_views import _report
 from .forms import CaseNoteForm, ReassignForm
-
-
-def _staff_application(request: HttpRequest, key: str):
-    application = selectors.application_get(user=request.user, key=key)
-    if not rules.can_view_compliance(request.user):
-        raise Http404("No such page.")
-    return application
 
 
 def _back(application) -> HttpResponse:
@@ -32,10 +23,10 @@ def _back(application) -> HttpResponse:
 @login_required
 @require_POST
 def application_reassign(request: HttpRequest, key: str) -> HttpResponse:
-    application = _staff_application(request, key)
+    application = staff_application(request, key)
     form = ReassignForm(request.POST, prefix="reassign")
     if not form.is_valid():
-        _report(request, form)
+        form_errors_report(request, form)
         return _back(application)
     run_and_report(
         request,
@@ -50,10 +41,10 @@ def application_reassign(request: HttpRequest, key: str) -> HttpResponse:
 @login_required
 @require_POST
 def case_note_add(request: HttpRequest, key: str) -> HttpResponse:
-    application = _staff_application(request, key)
+    application = staff_application(request, key)
     form = CaseNoteForm(request.POST, prefix="note")
     if not form.is_valid():
-        _report(request, form)
+        form_errors_report(request, form)
         return _back(application)
     run_and_report(
         request,

@@ -13,8 +13,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from . import rules, selectors
-from .action_messages import run_and_report
+from . import rules
+from .action_messages import form_errors_report, run_and_report, staff_application
 from .actions import consultations, criteria, decide, screening
 from .compliance.criteria import CRITERIA
 from .compliance.models import (
@@ -42,29 +42,15 @@ class AssessmentForm(forms.Form):
     note = forms.CharField(label=gettext_lazy("Note"), max_length=8000, required=False)
 
 
-def _staff_application(request: HttpRequest, key: str):
-    application = selectors.application_get(user=request.user, key=key)
-    if not rules.can_view_compliance(request.user):
-        raise Http404("No such page.")
-    return application
-
-
 def _back(application) -> HttpResponse:
     url = reverse("permits:application_detail", args=[application.url_key])
     return redirect(f"{url}#screening-heading")
 
 
-def _report(request: HttpRequest, form: forms.Form) -> None:
-    for field, errors in form.errors.items():
-        label = form.fields[field].label if field in form.fields else field
-        for error in errors:
-            messages.error(request, f"{label}: {error}")
-
-
 @login_required
 @require_POST
 def screen_again(request: HttpRequest, key: str) -> HttpResponse:
-    application = _staff_application(request, key)
+    application = staff_application(request, key)
     if not rules.can_screen(application, request.user):
         messages.error(
             request, _("Only the file's case manager or the head of unit can screen it.")
@@ -83,11 +69,11 @@ def screen_again(request: HttpRequest, key: str) -> HttpResponse:
 @login_required
 @require_POST
 def flag_clear(request: HttpRequest, key: str, flag_id: int) -> HttpResponse:
-    application = _staff_application(request, key)
+    application = staff_application(request, key)
     flag = get_object_or_404(ScreeningFlag, pk=flag_id, application=application)
     form = JustificationForm(request.POST)
     if not form.is_valid():
-        _report(request, form)
+        form_errors_report(request, form)
         return _back(application)
     run_and_report(
         request,
@@ -102,11 +88,11 @@ def flag_clear(request: HttpRequest, key: str, flag_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def consultation_answer(request: HttpRequest, key: str, consultation_id: int) -> HttpResponse:
-    application = _staff_application(request, key)
+    application = staff_application(request, key)
     consultation = get_object_or_404(Consultation, pk=consultation_id, application=application)
     form = AnswerForm(request.POST)
     if not form.is_valid():
-        _report(request, form)
+        form_errors_report(request, form)
         return _back(application)
     run_and_report(
         request,
@@ -124,12 +110,12 @@ def consultation_answer(request: HttpRequest, key: str, consultation_id: int) ->
 @login_required
 @require_POST
 def criterion_assess(request: HttpRequest, key: str, code: str) -> HttpResponse:
-    application = _staff_application(request, key)
+    application = staff_application(request, key)
     if code not in CRITERIA[rules.criteria_framework(application)]:
         raise Http404("No such criterion.")
     form = AssessmentForm(request.POST)
     if not form.is_valid():
-        _report(request, form)
+        form_errors_report(request, form)
         return _back(application)
     run_and_report(
         request,
@@ -148,10 +134,10 @@ def criterion_assess(request: HttpRequest, key: str, code: str) -> HttpResponse:
 @login_required
 @require_POST
 def government_decision(request: HttpRequest, key: str) -> HttpResponse:
-    application = _staff_application(request, key)
+    application = staff_application(request, key)
     form = GovernmentDecisionForm(request.POST, prefix="government")
     if not form.is_valid():
-        _report(request, form)
+        form_errors_report(request, form)
         return _back(application)
     run_and_report(
         request,
@@ -166,10 +152,10 @@ def government_decision(request: HttpRequest, key: str) -> HttpResponse:
 @login_required
 @require_POST
 def consultation_open(request: HttpRequest, key: str) -> HttpResponse:
-    application = _staff_application(request, key)
+    application = staff_application(request, key)
     form = ConsultationForm(request.POST, prefix="consultation")
     if not form.is_valid():
-        _report(request, form)
+        form_errors_report(request, form)
         return _back(application)
     run_and_report(
         request,
