@@ -50,7 +50,10 @@ def application_start_review(
     *, application: PermitApplication, actor: User, case_manager: User | None = None
 ) -> PermitApplication:
     """A case manager takes the file, or the head of unit assigns it to a named case manager."""
-    assigning_someone_else = case_manager is not None and case_manager.pk != actor.pk
+    # Without an actor (the system) nobody may be assigned: refused below, never an error.
+    assigning_someone_else = case_manager is not None and case_manager.pk != getattr(
+        actor, "pk", None
+    )
     if assigning_someone_else and not rules.can_assign_to_others(actor):
         raise TransitionForbidden(
             _("Only the head of unit can assign a file to someone else."),

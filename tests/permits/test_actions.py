@@ -567,3 +567,16 @@ def test_an_arms_import_needs_no_federal_prior_authorisation(applicant):
     )
 
     assert actions.application_submit(application=application, actor=applicant).reference
+
+
+def test_the_system_cannot_assign_a_file_and_is_refused_cleanly(
+    organisation, applicant, case_manager
+):
+    """Found by the workflow model: no actor and a named case manager was an AttributeError."""
+    application = ApplicationFactory(organisation=organisation, created_by=applicant)
+    actions.application_submit(application=application, actor=applicant)
+
+    with pytest.raises(TransitionForbidden):
+        actions.application_start_review(
+            application=application, actor=None, case_manager=case_manager
+        )
