@@ -8,7 +8,9 @@ from typing import Any
 
 from django import forms
 from django.contrib import messages
-from django.http import Http404, HttpRequest
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.urls import reverse
 
 from workflow.exceptions import TransitionError, TransitionGuardFailed
 
@@ -21,6 +23,12 @@ def staff_application(request: HttpRequest, key: str):
     if not rules.can_view_compliance(request.user):
         raise Http404("No such page.")
     return application
+
+
+def case_page_back(application, section: str) -> HttpResponse:
+    """Back to the case page, at the section (its heading's id) the action was taken in."""
+    url = reverse("permits:application_detail", args=[application.url_key])
+    return redirect(f"{url}#{section}")
 
 
 def form_errors_report(request: HttpRequest, form: forms.Form) -> None:

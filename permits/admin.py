@@ -308,7 +308,7 @@ class EventFilter(admin.SimpleListFilter):
 
 
 @admin.register(TransitionRecord)
-class TransitionRecordAdmin(admin.ModelAdmin):
+class TransitionRecordAdmin(ReadOnlyAdmin):
     """The files' history, append-only: shown with the catalogue's labels, never changed."""
 
     list_display = (
@@ -327,15 +327,6 @@ class TransitionRecordAdmin(admin.ModelAdmin):
     @admin.display(description=_("event"), ordering="transition")
     def event(self, record: TransitionRecord) -> str:
         return events.label(record.transition)
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(StandardCondition)

@@ -5,19 +5,21 @@ from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect
-from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from .action_messages import form_errors_report, run_and_report, staff_application
+from .action_messages import (
+    case_page_back,
+    form_errors_report,
+    run_and_report,
+    staff_application,
+)
 from .actions import assignment
 from .forms import CaseNoteForm, ReassignForm
 
 
 def _back(application) -> HttpResponse:
-    url = reverse("permits:application_detail", args=[application.url_key])
-    return redirect(f"{url}#work-heading")
+    return case_page_back(application, "work-heading")
 
 
 @login_required

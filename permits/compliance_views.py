@@ -7,14 +7,18 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect
-from django.urls import reverse
+from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from . import rules
-from .action_messages import form_errors_report, run_and_report, staff_application
+from .action_messages import (
+    case_page_back,
+    form_errors_report,
+    run_and_report,
+    staff_application,
+)
 from .actions import consultations, criteria, decide, screening
 from .compliance.criteria import CRITERIA
 from .compliance.models import (
@@ -43,8 +47,7 @@ class AssessmentForm(forms.Form):
 
 
 def _back(application) -> HttpResponse:
-    url = reverse("permits:application_detail", args=[application.url_key])
-    return redirect(f"{url}#screening-heading")
+    return case_page_back(application, "screening-heading")
 
 
 @login_required

@@ -9,6 +9,7 @@ from decimal import Decimal
 from typing import Any
 
 from dateutil.relativedelta import relativedelta
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import DataError
 from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery, Sum
@@ -18,7 +19,7 @@ from django.utils import timezone, translation
 from moneyed import Money
 
 from workflow.models import CaseTask, TransitionRecord
-from workflow.roles import is_staff_member
+from workflow.roles import Role, is_staff_member
 
 from . import rules
 from .compliance.criteria import CRITERIA, title
@@ -400,3 +401,14 @@ def worksheet_summary(*, application: PermitApplication) -> dict[str, Any]:
         "refusal_grounds": [code for code in codes if assessed.get(code) == "refusal_ground"],
         "problems": rules.criteria_grant_problems(application, assessed).get("criteria", []),
     }
+
+
+def head_of_unit_addresses() -> list[str]:
+    """The e-mail addresses of the active heads of unit, for the alerts and escalations."""
+    return list(
+        get_user_model()
+        .objects.filter(groups__name=Role.HEAD_OF_UNIT, is_active=True)
+        .exclude(email="")
+        .order_by("pk")
+        .values_list("email", flat=True)
+    )

@@ -7,19 +7,17 @@ from __future__ import annotations
 from datetime import date
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.db import models, transaction
 from django.utils import translation
 
 from workflow.exceptions import TransitionError
-from workflow.roles import Role
 
 from .. import notifications
 from ..compliance.clocks import is_regional_closure
 from ..compliance.freshness import stale_reference_warnings
 from ..compliance.models import DENIAL_LIFETIME, ClockPause, DeadlineNotice, DenialNotice
 from ..models import PermitApplication
-from ..selectors import temporary_returns_outstanding
+from ..selectors import head_of_unit_addresses, temporary_returns_outstanding
 from .review import application_lapse
 
 
@@ -29,15 +27,6 @@ def _notice_once(application: PermitApplication, kind: str, key: str, today: dat
         application=application, kind=kind, key=key, defaults={"sent_on": today}
     )
     return created
-
-
-def _head_of_unit_addresses() -> list[str]:
-    return list(
-        get_user_model()
-        .objects.filter(groups__name=Role.HEAD_OF_UNIT, is_active=True)
-        .exclude(email="")
-        .values_list("email", flat=True)
-    )
 
 
 def deadline_reminders_send(*, today: date) -> dict[str, int]:
@@ -51,7 +40,7 @@ def deadline_reminders_send(*, today: date) -> dict[str, int]:
         "return_reminders": 0,
         "returns_overdue": 0,
     }
-    heads = _head_of_unit_addresses()
+    heads = head_of_unit_addresses()
     active = PermitApplication.objects.filter(
         status__in=["submitted", "under_review", "pending_approval"],
         decision_due_on__isnull=False,
@@ -158,7 +147,7 @@ def denial_notices_lapse(*, today: date) -> int:
 def reference_freshness_notify(*, today: date) -> int:
     """Tell the heads of unit, once a day, which reference lists are past their review date
     or hold an embargo past its recorded end. Returns how many warnings were sent."""
-    heads = _head_of_unit_addresses()
+    heads = head_of_unit_addresses()
     warnings = stale_reference_warnings(today=today)
     if not warnings or not heads:
         return 0

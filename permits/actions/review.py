@@ -220,23 +220,18 @@ def _proposed_line(item: GoodsItem, line: dict[str, Any] | None, refusal: bool, 
 
 def _conditions_chosen(codes: list[str] | None) -> tuple[list[StandardCondition], list[str]]:
     """The active standard conditions named (their latest version), and the codes unknown.
-    ``None`` (a proposal that names none) means the default conditions."""
-    if codes is None:
-        codes = [
-            code
-            for code in settings.LICENCE_DEFAULT_CONDITIONS
-            if StandardCondition.objects.filter(code=code, active=True).exists()
-        ]
+    ``None`` (a proposal that names none) means the default conditions, those still active."""
+    defaults = codes is None
     chosen = []
     unknown = []
-    for code in dict.fromkeys(codes):
+    for code in dict.fromkeys(settings.LICENCE_DEFAULT_CONDITIONS if defaults else codes):
         condition = (
             StandardCondition.objects.filter(code=code, active=True).order_by("-version").first()
         )
-        if condition is None:
-            unknown.append(code)
-        else:
+        if condition is not None:
             chosen.append(condition)
+        elif not defaults:
+            unknown.append(code)
     return chosen, unknown
 
 

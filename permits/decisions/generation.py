@@ -7,7 +7,6 @@ import logging
 from datetime import timedelta
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.core.files.base import ContentFile
 from django.db import InterfaceError, OperationalError, transaction
 from django.db.models import QuerySet
@@ -16,7 +15,7 @@ from django.utils import timezone
 from documents.models import Document
 from permits import events, notifications
 from permits.models import Decision
-from workflow.roles import Role
+from permits.selectors import head_of_unit_addresses
 
 from .rendering import render_decision
 from .signing import sign_pdf, signing_configured
@@ -112,7 +111,7 @@ def decision_document_fail(*, decision_id: int, error: BaseException) -> Decisio
         decision.document_failure = f"{type(error).__name__}: {error}"[:2000]
         decision.save(update_fields=["document_failed_at", "document_failure"])
         notifications.decision_document_failed_enqueue(
-            decision=decision, recipients=_head_of_unit_addresses()
+            decision=decision, recipients=head_of_unit_addresses()
         )
     return decision
 
@@ -128,16 +127,6 @@ def decision_document_retry(*, decision: Decision) -> bool:
         locked.document_failure = ""
         locked.save(update_fields=["document_failed_at", "document_failure"])
     return True
-
-
-def _head_of_unit_addresses() -> list[str]:
-    return list(
-        get_user_model()
-        .objects.filter(groups__name=Role.HEAD_OF_UNIT, is_active=True)
-        .exclude(email="")
-        .order_by("pk")
-        .values_list("email", flat=True)
-    )
 
 
 def decisions_without_document(*, older_than_minutes: int | None = None) -> QuerySet[Decision]:

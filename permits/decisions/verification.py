@@ -70,12 +70,16 @@ def _status_of(licence: Licence, today: date) -> LicenceStatus:
     )
 
 
-def licence_status(number: str, *, today: date | None = None) -> LicenceStatus | None:
-    licence = (
+def _licence_by_number(number: str) -> Licence | None:
+    return (
         Licence.objects.select_related("holder", "application", "replaced_by")
         .filter(number=number.strip().upper())
         .first()
     )
+
+
+def licence_status(number: str, *, today: date | None = None) -> LicenceStatus | None:
+    licence = _licence_by_number(number)
     if licence is None:
         return None
     return _status_of(licence, today or timezone.localdate())
@@ -98,11 +102,7 @@ def public_lookup(
     """What the public verification page answers for ``number``: everything with the right
     code (what the QR code holds); without it, only that a valid licence has this number; and
     for a licence that is not valid, the same as for a number never issued."""
-    licence = (
-        Licence.objects.select_related("holder", "application", "replaced_by")
-        .filter(number=number.strip().upper())
-        .first()
-    )
+    licence = _licence_by_number(number)
     if licence is None:
         return None
     status = _status_of(licence, today or timezone.localdate())
