@@ -11,6 +11,7 @@ from django.utils import timezone
 from workflow.exceptions import TransitionError
 
 from . import selectors
+from .actions.integrity import stored_files_verify
 from .actions.licences import application_expire
 from .actions.reminders import (
     deadline_reminders_send,
@@ -62,3 +63,15 @@ def lapse_denial_notices() -> int:
 def warn_stale_reference_data() -> int:
     """Daily: the heads of unit hear of reference lists past their review date."""
     return reference_freshness_notify(today=timezone.localdate())
+
+
+@shared_task(acks_late=True, autoretry_for=(OperationalError,), retry_backoff=True, max_retries=5)
+def verify_stored_files() -> dict[str, int]:
+    """Daily: every stored file re-hashed against its record, orphan files removed after their
+    grace period; each broken or orphan file reported to the auditors once. Idempotent."""
+    report = stored_files_verify()
+    return {
+        "checked": report.checked,
+        "broken": len(report.broken),
+        "orphans_removed": len(report.orphans_removed),
+    }

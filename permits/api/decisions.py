@@ -9,10 +9,9 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from documents.models import Document
-from documents.responses import document_file_response
 
 from . import examples
-from .documents import FileRenderer
+from .documents import FileRenderer, verified_file_response
 from .serializers import DecisionSerializer, LicenceSerializer
 from .views import APPLICATION_ID, ApplicationMixin
 
@@ -73,7 +72,7 @@ class DecisionPdfView(ApplicationMixin, APIView):
         summary="Download the decision (licence or refusal letter)", responses=PDF_RESPONSE
     )
     def get(self, request, id):
-        return document_file_response(_decision_document(self.get_application()))
+        return verified_file_response(_decision_document(self.get_application()))
 
 
 @extend_schema(tags=["decisions"], parameters=[APPLICATION_ID])
@@ -99,4 +98,4 @@ class LicencePdfView(ApplicationMixin, APIView):
         application = self.get_application()
         if getattr(application, "licence", None) is None:
             raise Http404("No licence.")
-        return document_file_response(_decision_document(application))
+        return verified_file_response(_decision_document(application))
