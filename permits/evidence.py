@@ -6,7 +6,6 @@ from dataclasses import dataclass, field
 from itertools import islice
 
 from django.utils.translation import gettext as _
-from django.utils.translation import override
 
 from workflow.chain import ChainBreak, ChainHead, chain_head, history_breaks
 
@@ -42,10 +41,9 @@ def history_check_and_alert() -> HistoryCheck:
     check = history_check()
     first = check.first_break
     if first is not None:
-        with override("en"):
-            subject = _("The history's hash chain is broken at record #%(id)s") % {
-                "id": first.record_id
-            }
+        subject = _("The history's hash chain is broken at record #%(id)s") % {
+            "id": first.record_id
+        }
         body = "\n".join(
             [
                 "verify_history found a history record that no longer matches the chain:",
