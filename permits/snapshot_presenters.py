@@ -10,7 +10,15 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from .compliance.models import CriterionAssessment, ScreeningFlag, ScreeningRun
-from .models import Decision, GoodsItem, Licence, LicenceLine, Party, PermitApplication, ProposedLine
+from .models import (
+    Decision,
+    GoodsItem,
+    Licence,
+    LicenceLine,
+    Party,
+    PermitApplication,
+    ProposedLine,
+)
 from .snapshots import FieldChange
 
 # section path → (title, model whose fields it holds, whether it holds rows keyed by id)

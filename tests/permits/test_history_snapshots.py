@@ -43,7 +43,9 @@ def test_the_snapshot_keeps_the_file_as_it_was_after_later_edits(submitted, case
 
     assert submit.snapshot["application"]["end_use_statement"] == "Coastal radar."
     assert submit.snapshot["application"]["status"] == "submitted"
-    assert set(submit.snapshot["goods"]) == {str(pk) for pk in submitted.goods.values_list("pk", flat=True)}
+    assert set(submit.snapshot["goods"]) == {
+        str(pk) for pk in submitted.goods.values_list("pk", flat=True)
+    }
 
 
 def test_the_diff_lists_exactly_the_fields_that_changed(submitted, case_manager):
@@ -74,7 +76,9 @@ def test_the_diff_of_a_snapshot_with_itself_is_empty(submitted):
     assert snapshot_diff(submit.snapshot, submit.snapshot) == []
 
 
-def test_the_approval_snapshot_holds_what_the_head_approved(organisation, applicant, case_manager, head):
+def test_the_approval_snapshot_holds_what_the_head_approved(
+    organisation, applicant, case_manager, head
+):
     issued = advance(
         ApplicationFactory(organisation=organisation, created_by=applicant),
         "issued",
@@ -96,9 +100,7 @@ def test_an_auditor_opens_the_file_as_it_was(client, submitted, case_manager, au
     submit = submitted.history.get(transition="submit")
     client.force_login(auditor)
 
-    response = client.get(
-        reverse("permits:history_snapshot", args=[submitted.url_key, submit.pk])
-    )
+    response = client.get(reverse("permits:history_snapshot", args=[submitted.url_key, submit.pk]))
 
     assert response.status_code == 200
     assert "Coastal radar." in response.text
@@ -157,9 +159,7 @@ def test_a_record_of_another_file_is_not_found(client, submitted, organisation, 
     foreign = other.history.get(transition="submit")
     client.force_login(auditor)
 
-    response = client.get(
-        reverse("permits:history_snapshot", args=[submitted.url_key, foreign.pk])
-    )
+    response = client.get(reverse("permits:history_snapshot", args=[submitted.url_key, foreign.pk]))
 
     assert response.status_code == 404
 
