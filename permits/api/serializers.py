@@ -58,6 +58,15 @@ class AmountField(serializers.DecimalField):
         self.pattern = rf"^[0-9]{{1,{whole}}}(\.[0-9]{{1,{decimal_places}}})?$"
         super().__init__(max_digits=max_digits, decimal_places=decimal_places, **kwargs)
 
+    def validate_empty_values(self, data):
+        # DRF reads "" as null on a nullable decimal; the contract says null is null and an
+        # amount is digits, so "" is refused like any other malformed amount.
+        if isinstance(data, str) and not data.strip():
+            raise serializers.ValidationError(
+                _('Send a non-negative amount as a string, for example "250000.00".')
+            )
+        return serializers.Field.validate_empty_values(self, data)
+
     def to_internal_value(self, data):
         if not isinstance(data, str) or not re.fullmatch(self.pattern, data):
             raise serializers.ValidationError(
