@@ -31,9 +31,7 @@ def _cell(value: Any, language: str) -> str:
     return "'" + text if text.startswith(FORMULA_STARTS) else text
 
 
-def render_csv(
-    kind: str, report: Any, *, language: str, provenance: texts.Provenance
-) -> bytes:
+def render_csv(kind: str, report: Any, *, language: str, provenance: texts.Provenance) -> bytes:
     """The report's CSV in UTF-8 with a byte-order mark (spreadsheets then read the accents)."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
@@ -47,9 +45,7 @@ def render_csv(
     for note in texts.notes(kind, report.lines_without_rate):
         row(note)
     row()
-    {"coarm": _coarm, "dual_use": _dual_use, "parliament": _parliament}[kind](
-        report, row, language
-    )
+    {"coarm": _coarm, "dual_use": _dual_use, "parliament": _parliament}[kind](report, row, language)
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
 
 
@@ -87,8 +83,16 @@ def _coarm(report: CoarmReport, row, language: str) -> None:
     if country is not None:
         _coarm_total(report, country, row)
     total = report.total
-    row("", _("Total"), "", "", total.licences, total.value, total.refusals,
-        *total.criteria.values())
+    row(
+        "",
+        _("Total"),
+        "",
+        "",
+        total.licences,
+        total.value,
+        total.refusals,
+        *total.criteria.values(),
+    )
 
 
 def _coarm_total(report: CoarmReport, country: str, row) -> None:
@@ -138,8 +142,15 @@ def _dual_use(report: DualUseReport, row, language: str) -> None:
         )
     row()
     row(_("Refusals and their grounds"))
-    row(_("Reference"), _("Destination"), _("Decided"), _("Licence type"), _("Partial grant"),
-        _("Control-list entries refused"), _("Grounds"))
+    row(
+        _("Reference"),
+        _("Destination"),
+        _("Decided"),
+        _("Licence type"),
+        _("Partial grant"),
+        _("Control-list entries refused"),
+        _("Grounds"),
+    )
     for refusal in report.refusals:
         row(
             refusal.reference,
@@ -192,8 +203,15 @@ def _parliament(report: ParliamentReport, row, language: str) -> None:
         row(regimes.get(regime, regime), counts["revoked"], counts["suspended"])
     row()
     row(_("Decision times"))
-    row(_("Kind"), _("Regime"), _("Decisions"), _("Average (days)"),
-        _("90th percentile (days)"), _("Statutory period"), _("Decided late"))
+    row(
+        _("Kind"),
+        _("Regime"),
+        _("Decisions"),
+        _("Average (days)"),
+        _("90th percentile (days)"),
+        _("Statutory period"),
+        _("Decided late"),
+    )
     for line in report.timing:
         row(
             kinds.get(line.kind, line.kind),

@@ -182,9 +182,7 @@ class RefusedLine:
     criteria: tuple[str, ...]
 
 
-def _refused_lines(
-    year: int, regime: str | None, kinds: Iterable[str] | None
-) -> list[RefusedLine]:
+def _refused_lines(year: int, regime: str | None, kinds: Iterable[str] | None) -> list[RefusedLine]:
     """Every refused goods line of the decisions of ``year``: refused files and the refused
     lines of partial grants, read from the decisions' own record."""
     decisions = Decision.objects.filter(_decided_in(year)).filter(
@@ -235,8 +233,9 @@ def _refused_eur(lines: list[RefusedLine]) -> tuple[dict[int, Decimal | None], i
     """The requested value of each refused line in euro, keyed by its position; the
     currencies come from the goods lines, the rate from the day of the decision."""
     currencies = dict(
-        GoodsItem.objects.filter(pk__in={line.goods_item for line in lines if line.goods_item})
-        .values_list("pk", "currency")
+        GoodsItem.objects.filter(
+            pk__in={line.goods_item for line in lines if line.goods_item}
+        ).values_list("pk", "currency")
     )
     rates: dict[tuple[str, date], Decimal | None] = {}
     values: dict[int, Decimal | None] = {}
@@ -303,9 +302,7 @@ def coarm_report(*, year: int, progress: Progress = quiet) -> CoarmReport:
         licences=Count("licence", distinct=True), value=Sum("eur")
     ):
         country = row["country"] or ""
-        country_rows[country] = CoarmRow(
-            country, "", row["licences"], _eur_total(row["value"])
-        )
+        country_rows[country] = CoarmRow(country, "", row["licences"], _eur_total(row["value"]))
     total = CoarmRow("", "")
     totals_row = lines.aggregate(licences=Count("licence", distinct=True), value=Sum("eur"))
     total.licences, total.value = totals_row["licences"], _eur_total(totals_row["value"])
@@ -443,9 +440,7 @@ def dual_use_report(*, year: int, progress: Progress = quiet) -> DualUseReport:
     for row in cells.values():
         row.refused_value = row.refused_value.quantize(CENT)
     total.refused_value = total.refused_value.quantize(CENT)
-    rows = sorted(
-        cells.values(), key=lambda r: (r.category == CATCH_ALL, r.category, r.country)
-    )
+    rows = sorted(cells.values(), key=lambda r: (r.category == CATCH_ALL, r.category, r.country))
     return DualUseReport(
         year=year,
         rows=rows,
@@ -520,7 +515,10 @@ def parliament_report(*, year: int, progress: Progress = quiet) -> ParliamentRep
     without_rate = lines.filter(eur__isnull=True).count()
     decisions = Decision.objects.filter(_decided_in(year))
     for row in decisions.values(
-        "outcome", "partial", "application__kind", "application__regime",
+        "outcome",
+        "partial",
+        "application__kind",
+        "application__regime",
         "application__country_of_destination",
     ).annotate(n=Count("pk")):
         target = cell(
@@ -577,9 +575,7 @@ def parliament_report(*, year: int, progress: Progress = quiet) -> ParliamentRep
         "application__decision_due_on",
     ):
         decided_on = decided.astimezone(BRUSSELS).date()
-        durations[(kind, regime)].append(
-            (decided_on - submitted.astimezone(BRUSSELS).date()).days
-        )
+        durations[(kind, regime)].append((decided_on - submitted.astimezone(BRUSSELS).date()).days)
         late[(kind, regime)] += bool(due and decided_on > due)
     timing = []
     for (kind, regime), days in sorted(durations.items()):
@@ -596,9 +592,7 @@ def parliament_report(*, year: int, progress: Progress = quiet) -> ParliamentRep
                 late=late[(kind, regime)],
             )
         )
-    rows = sorted(
-        cells.values(), key=lambda r: (r.kind, r.regime, REGIONS.index(r.region))
-    )
+    rows = sorted(cells.values(), key=lambda r: (r.kind, r.regime, REGIONS.index(r.region)))
     return ParliamentReport(
         year=year,
         rows=rows,

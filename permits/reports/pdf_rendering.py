@@ -16,8 +16,8 @@ from reportlab.graphics.charts.barcharts import HorizontalBarChart, VerticalBarC
 from reportlab.graphics.charts.legends import Legend
 from reportlab.graphics.shapes import Drawing, String
 from reportlab.lib import colors
-from reportlab.lib.pagesizes import A4
 from reportlab.lib.enums import TA_RIGHT
+from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.platypus import (
@@ -101,7 +101,7 @@ def _vertical_chart(
     drawing.add(String(0, 58 * mm, title, fontName=FONT_BOLD, fontSize=9))
     chart = VerticalBarChart()
     chart.x, chart.y, chart.width, chart.height = 12 * mm, 12 * mm, WIDTH - 50 * mm, 40 * mm
-    chart.data = [values or [0] for _, values, _ in series] if categories else [[0]]
+    chart.data = [values or [0] for _name, values, _colour in series] if categories else [[0]]
     chart.categoryAxis.categoryNames = categories or ["—"]
     chart.categoryAxis.labels.fontName = FONT
     chart.categoryAxis.labels.fontSize = 6.5
@@ -111,16 +111,16 @@ def _vertical_chart(
     chart.valueAxis.labels.fontSize = 6.5
     chart.valueAxis.valueMin = 0
     chart.valueAxis.forceZero = 1
-    top = max([max(values or [0]) for _, values, _ in series] + [1])
+    top = max([max(values or [0]) for _name, values, _colour in series] + [1])
     chart.valueAxis.valueMax = top * 1.15 if top > 4 else 5
     chart.valueAxis.valueStep = max(1, round(chart.valueAxis.valueMax / 5))
-    for index, (_, _, colour) in enumerate(series):
+    for index, (_name, _values, colour) in enumerate(series):
         chart.bars[index].fillColor = colour
     drawing.add(chart)
     legend = Legend()
     legend.x, legend.y = WIDTH - 34 * mm, 40 * mm
     legend.fontName, legend.fontSize = FONT, 7
-    legend.colorNamePairs = [(colour, name) for name, _, colour in series]
+    legend.colorNamePairs = [(colour, name) for name, _values, colour in series]
     drawing.add(legend)
     return drawing
 
@@ -236,8 +236,12 @@ def _coarm(report: CoarmReport, language: str) -> list:
     ]
     criteria = list(CRITERIA[MILITARY])
     header = [
-        _("Destination"), _("ML category"), _("(a) Licences"), _("(b) Value (EUR)"),
-        _("(d) Refusals"), *[f"e{code}" for code in criteria],
+        _("Destination"),
+        _("ML category"),
+        _("(a) Licences"),
+        _("(b) Value (EUR)"),
+        _("(d) Refusals"),
+        *[f"e{code}" for code in criteria],
     ]
     rows, totals = [], set()
     countries = sorted({r.country for r in report.rows}, key=texts.country_name)
@@ -246,37 +250,59 @@ def _coarm(report: CoarmReport, language: str) -> list:
         by_country[row.country].append(row)
     for country in countries:
         for row in by_country[country]:
-            rows.append([
-                texts.country_name(country), row.category, _n(row.licences, language),
-                _money(row.value, language), _n(row.refusals, language),
-                *[_n(row.criteria[c], language) for c in criteria],
-            ])
+            rows.append(
+                [
+                    texts.country_name(country),
+                    row.category,
+                    _n(row.licences, language),
+                    _money(row.value, language),
+                    _n(row.refusals, language),
+                    *[_n(row.criteria[c], language) for c in criteria],
+                ]
+            )
         total = report.country_totals[country]
         totals.add(len(rows))
-        rows.append([
-            _bold(_("Total %(country)s") % {"country": texts.country_name(country)}, "cell"), "",
-            _bold(_n(total.licences, language)), _bold(_money(total.value, language)),
-            _bold(_n(total.refusals, language)),
-            *[_bold(_n(total.criteria[c], language)) for c in criteria],
-        ])
+        rows.append(
+            [
+                _bold(_("Total %(country)s") % {"country": texts.country_name(country)}, "cell"),
+                "",
+                _bold(_n(total.licences, language)),
+                _bold(_money(total.value, language)),
+                _bold(_n(total.refusals, language)),
+                *[_bold(_n(total.criteria[c], language)) for c in criteria],
+            ]
+        )
     total = report.total
     totals.add(len(rows))
-    rows.append([
-        _bold(_("Total"), "cell"), "", _bold(_n(total.licences, language)),
-        _bold(_money(total.value, language)), _bold(_n(total.refusals, language)),
-        *[_bold(_n(total.criteria[c], language)) for c in criteria],
-    ])
+    rows.append(
+        [
+            _bold(_("Total"), "cell"),
+            "",
+            _bold(_n(total.licences, language)),
+            _bold(_money(total.value, language)),
+            _bold(_n(total.refusals, language)),
+            *[_bold(_n(total.criteria[c], language)) for c in criteria],
+        ]
+    )
     widths = [34 * mm, 16 * mm, 14 * mm, 30 * mm, 14 * mm] + [66 * mm / 8] * 8
     story.append(_table(header, rows, widths, totals, numbers_from=2))
     story.append(p(text(_("ML categories")), "h2"))
     legend = [[c, titles.get(c, "")] for c in categories]
     if legend:
-        story.append(_table([_("ML category"), _("Category title")], legend,
-                            [20 * mm, WIDTH - 20 * mm], set()))
+        story.append(
+            _table(
+                [_("ML category"), _("Category title")], legend, [20 * mm, WIDTH - 20 * mm], set()
+            )
+        )
     story.append(p(text(_("Criteria of Common Position 2008/944/CFSP")), "h2"))
-    story.append(_table([_("Criterion"), _("Title")],
-                        [[f"e{c}", str(CRITERIA[MILITARY][c])] for c in criteria],
-                        [20 * mm, WIDTH - 20 * mm], set()))
+    story.append(
+        _table(
+            [_("Criterion"), _("Title")],
+            [[f"e{c}", str(CRITERIA[MILITARY][c])] for c in criteria],
+            [20 * mm, WIDTH - 20 * mm],
+            set(),
+        )
+    )
     return story
 
 
@@ -309,33 +335,37 @@ def _dual_use(report: DualUseReport, language: str) -> list:
         p(text(_("Licences and refusals per Annex I category and destination")), "h2"),
     ]
     header = [
-        _("Category"), _("Destination"),
+        _("Category"),
+        _("Destination"),
         *[_("Licences: %(type)s") % {"type": type_names[t]} for t in types],
         *[_("Value: %(type)s (EUR)") % {"type": type_names[t]} for t in types],
         *[_("Refusals: %(type)s") % {"type": type_names[t]} for t in types],
-        _("Value refused (EUR)"), *list(CRITERIA[DUAL_USE]),
+        _("Value refused (EUR)"),
+        *list(CRITERIA[DUAL_USE]),
     ]
     rows = []
     for row in [*report.rows, report.total]:
         is_total = row is report.total
-        cells = [
-            _n(row.licences.get(t, 0), language) for t in types
-        ] + [_money(row.values.get(t, Decimal(0)), language) for t in types] + [
-            _n(row.refusals.get(t, 0), language) for t in types
-        ] + [_money(row.refused_value, language)] + [
-            _n(v, language) for v in row.grounds.values()
-        ]
+        cells = (
+            [_n(row.licences.get(t, 0), language) for t in types]
+            + [_money(row.values.get(t, Decimal(0)), language) for t in types]
+            + [_n(row.refusals.get(t, 0), language) for t in types]
+            + [_money(row.refused_value, language)]
+            + [_n(v, language) for v in row.grounds.values()]
+        )
         if is_total:
             rows.append([_bold(_("Total"), "cell"), "", *[_bold(c) for c in cells]])
         else:
             rows.append([row.category or "—", texts.country_name(row.country), *cells])
-    widths = [14 * mm, 26 * mm, 12 * mm, 12 * mm, 22 * mm, 22 * mm, 12 * mm, 12 * mm,
-              22 * mm] + [20 * mm / 4] * 4
+    widths = [14 * mm, 26 * mm, 12 * mm, 12 * mm, 22 * mm, 22 * mm, 12 * mm, 12 * mm, 22 * mm] + [
+        20 * mm / 4
+    ] * 4
     story.append(_table(header, rows, widths, {len(rows) - 1}, numbers_from=2))
     story.append(p(text(_("Refusals and their grounds")), "h2"))
     refusal_rows = [
         [
-            r.reference, texts.country_name(r.country),
+            r.reference,
+            texts.country_name(r.country),
             format_day(r.decided_at.astimezone(texts.BRUSSELS).date(), language),
             type_names.get(r.licence_type, r.licence_type),
             _("partial grant") if r.partial else _("refused"),
@@ -345,13 +375,22 @@ def _dual_use(report: DualUseReport, language: str) -> list:
         for r in report.refusals
     ]
     if refusal_rows:
-        story.append(_table(
-            [_("Reference"), _("Destination"), _("Decided"), _("Licence type"),
-             _("Decision"), _("Entries refused"), _("Grounds")],
-            refusal_rows,
-            [30 * mm, 22 * mm, 18 * mm, 16 * mm, 16 * mm, 22 * mm, WIDTH - 124 * mm],
-            set(),
-        ))
+        story.append(
+            _table(
+                [
+                    _("Reference"),
+                    _("Destination"),
+                    _("Decided"),
+                    _("Licence type"),
+                    _("Decision"),
+                    _("Entries refused"),
+                    _("Grounds"),
+                ],
+                refusal_rows,
+                [30 * mm, 22 * mm, 18 * mm, 16 * mm, 16 * mm, 22 * mm, WIDTH - 124 * mm],
+                set(),
+            )
+        )
     else:
         story.append(p(text(_("No refusal in the year.")), "small"))
     return story
@@ -387,26 +426,45 @@ def _parliament(report: ParliamentReport, language: str) -> list:
     ]
     rows = [
         [
-            kinds.get(r.kind, r.kind), regimes.get(r.regime, r.regime),
-            texts.region_name(r.region), _n(r.licences, language), _n(r.partial, language),
-            _money(r.value, language), _n(r.refusals, language),
+            kinds.get(r.kind, r.kind),
+            regimes.get(r.regime, r.regime),
+            texts.region_name(r.region),
+            _n(r.licences, language),
+            _n(r.partial, language),
+            _money(r.value, language),
+            _n(r.refusals, language),
         ]
         for r in report.rows
     ]
     t = report.total
-    rows.append([
-        _bold(_("Total"), "cell"), "", "", _bold(_n(t.licences, language)),
-        _bold(_n(t.partial, language)), _bold(_money(t.value, language)),
-        _bold(_n(t.refusals, language)),
-    ])
-    story.append(_table(
-        [_("Kind"), _("Regime"), _("Region"), _("Licences issued"), _("of which partial"),
-         _("Value (EUR)"), _("Refusals")],
-        rows,
-        [26 * mm, 32 * mm, 30 * mm, 18 * mm, 18 * mm, 30 * mm, 20 * mm],
-        {len(rows) - 1},
-        numbers_from=3,
-    ))
+    rows.append(
+        [
+            _bold(_("Total"), "cell"),
+            "",
+            "",
+            _bold(_n(t.licences, language)),
+            _bold(_n(t.partial, language)),
+            _bold(_money(t.value, language)),
+            _bold(_n(t.refusals, language)),
+        ]
+    )
+    story.append(
+        _table(
+            [
+                _("Kind"),
+                _("Regime"),
+                _("Region"),
+                _("Licences issued"),
+                _("of which partial"),
+                _("Value (EUR)"),
+                _("Refusals"),
+            ],
+            rows,
+            [26 * mm, 32 * mm, 30 * mm, 18 * mm, 18 * mm, 30 * mm, 20 * mm],
+            {len(rows) - 1},
+            numbers_from=3,
+        )
+    )
     story.append(p(text(_("Criteria cited in refusals")), "h2"))
     criteria_rows = [
         [regimes.get(regime, regime), code, criterion_title(code), _n(count, language)]
@@ -414,10 +472,14 @@ def _parliament(report: ParliamentReport, language: str) -> list:
         for code, count in sorted(counts.items())
     ]
     if criteria_rows:
-        story.append(_table(
-            [_("Regime"), _("Criterion"), _("Title"), _("Refusals citing it")],
-            criteria_rows, [32 * mm, 16 * mm, WIDTH - 70 * mm, 22 * mm], set(),
-        ))
+        story.append(
+            _table(
+                [_("Regime"), _("Criterion"), _("Title"), _("Refusals citing it")],
+                criteria_rows,
+                [32 * mm, 16 * mm, WIDTH - 70 * mm, 22 * mm],
+                set(),
+            )
+        )
     else:
         story.append(p(text(_("No refusal in the year.")), "small"))
     story.append(p(text(_("Revocations and suspensions")), "h2"))
@@ -426,31 +488,47 @@ def _parliament(report: ParliamentReport, language: str) -> list:
         for regime, c in sorted(report.licence_events.items())
     ]
     if event_rows:
-        story.append(_table(
-            [_("Regime"), _("Licences revoked"), _("Licences suspended")],
-            event_rows, [60 * mm, 40 * mm, 40 * mm], set(),
-        ))
+        story.append(
+            _table(
+                [_("Regime"), _("Licences revoked"), _("Licences suspended")],
+                event_rows,
+                [60 * mm, 40 * mm, 40 * mm],
+                set(),
+            )
+        )
     else:
         story.append(p(text(_("No licence was revoked or suspended in the year.")), "small"))
     timing_rows = [
         [
-            kinds.get(r.kind, r.kind), regimes.get(r.regime, r.regime), _n(r.decided, language),
-            texts.days(r.average_days, language), texts.days(r.p90_days, language),
-            texts.statutory_text(r.statutory_days, r.working_days), _n(r.late, language),
+            kinds.get(r.kind, r.kind),
+            regimes.get(r.regime, r.regime),
+            _n(r.decided, language),
+            texts.days(r.average_days, language),
+            texts.days(r.p90_days, language),
+            texts.statutory_text(r.statutory_days, r.working_days),
+            _n(r.late, language),
         ]
         for r in report.timing
     ]
     block = [p(text(_("Decision times")), "h2")]
     if timing_rows:
-        block.append(_table(
-            [_("Kind"), _("Regime"), _("Decisions"), _("Average (days)"),
-             _("90th percentile (days)"), _("Statutory period"), _("Decided late")],
-            timing_rows,
-            [24 * mm, 32 * mm, 18 * mm, 20 * mm, 22 * mm, 34 * mm, 20 * mm],
-            set(),
-        ))
+        block.append(
+            _table(
+                [
+                    _("Kind"),
+                    _("Regime"),
+                    _("Decisions"),
+                    _("Average (days)"),
+                    _("90th percentile (days)"),
+                    _("Statutory period"),
+                    _("Decided late"),
+                ],
+                timing_rows,
+                [24 * mm, 32 * mm, 18 * mm, 20 * mm, 22 * mm, 34 * mm, 20 * mm],
+                set(),
+            )
+        )
     else:
         block.append(p(text(_("No decision in the year.")), "small"))
     story.append(KeepTogether(block))
     return story
-
