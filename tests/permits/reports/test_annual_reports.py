@@ -19,7 +19,7 @@ from django.urls import reverse
 from pypdf import PdfReader
 
 from permits import actions
-from permits.models import Decision, ExchangeRate
+from permits.models import Decision, ExchangeRate, Licence
 from permits.money import format_money
 from permits.reports.build import annual_report
 from permits.reports.csv_rendering import coarm_columns
@@ -165,6 +165,7 @@ def seeded(organisation, applicant, people):
             country_of_destination="CN",
         )
         grant(files["dual_use"], people)
+        # Submitted on 1 September, decided on 1 November: 61 days, past the 42 days' deadline.
         files["import"], _ = new_file(
             organisation,
             applicant,
@@ -173,7 +174,28 @@ def seeded(organisation, applicant, people):
             country_of_destination="BE",
             country_of_origin="US",
         )
+        files["import"] = advance(files["import"], "under_review", **people)
+        files["dual_use_refused"], _ = new_file(
+            organisation,
+            applicant,
+            goods=[
+                {
+                    "control_entry": "3A001.a",
+                    "quantity": 1,
+                    "unit_value": Decimal("50000"),
+                    "currency": "USD",
+                }
+            ],
+            regime="dual_use",
+            country_of_destination="CN",
+        )
+        refuse(files["dual_use_refused"], people, ["DU1", "DU3"])
+    with time_machine.travel(at(YEAR, 11, 1, 10), tick=False):
         grant(files["import"], people)
+    with time_machine.travel(at(YEAR, 12, 1, 10), tick=False):
+        actions.application_revoke(
+            application=files["full"], actor=people["head"], reason="End-use breach."
+        )
     # Decided at 00:30 on 1 January in Brussels (still 31 December in UTC): next year's.
     with time_machine.travel(at(YEAR + 1, 1, 1, 0, 30), tick=False):
         files["next_year"], _ = new_file(
@@ -193,6 +215,13 @@ def row(report, country, category):
 def test_the_coarm_figures_equal_independent_counts(seeded):
     report = coarm_report(year=YEAR)
 
+    issued = Licence.objects.filter(
+        issued_at__gte=at(YEAR, 1, 1),
+        issued_at__lt=at(YEAR + 1, 1, 1),
+        application__regime="military",
+        application__kind__in=["export", "transit", "transfer"],
+    )
+    assert report.total.licences == issued.count()
     # Norway: the full grant and the partial one's cameras (2 of 4 × 10,000 USD at 0.9).
     assert (row(report, "NO", "ML15").licences, row(report, "NO", "ML15").value) == (
         2,
@@ -224,12 +253,22 @@ def test_the_files_decided_in_another_year_are_counted_in_theirs(seeded):
 
 def test_the_dual_use_figures_count_by_category_destination_and_type(seeded):
     report = dual_use_report(year=YEAR)
+    rows = {(r.category, r.country): r for r in report.rows}
 
-    [line] = report.rows
-    assert (line.category, line.country) == ("5", "CN")
-    assert line.licences == {"individual": 0, "global": 1}
-    assert line.values["global"] == Decimal("92000.00")
-    assert report.refusals == []
+    assert set(rows) == {("5", "CN"), ("3", "CN")}
+    granted = rows[("5", "CN")]
+    assert granted.licences == {"individual": 0, "global": 1}
+    assert granted.values["global"] == Decimal("92000.00")
+    refused = rows[("3", "CN")]
+    assert refused.refusals == {"individual": 1, "global": 0}
+    assert refused.refused_value == Decimal("45000.00")  # 50,000 USD at 0.9
+    assert refused.grounds == {"DU1": 1, "DU2": 0, "DU3": 1, "DU4": 0}
+    [listed] = report.refusals
+    assert (listed.reference, listed.entries, listed.grounds) == (
+        seeded["dual_use_refused"].reference,
+        ("3A001.a",),
+        ("DU1", "DU3"),
+    )
 
 
 def test_the_parliament_summary_counts_kinds_regions_criteria_and_times(seeded):
@@ -240,16 +279,54 @@ def test_the_parliament_summary_counts_kinds_regions_criteria_and_times(seeded):
     assert (europe.licences, europe.partial, europe.refusals) == (2, 1, 0)
     assert cells[("export", "military", "middle_east")].refusals == 1
     assert cells[("import", "military", "eu")].licences == 1
-    assert cells[("export", "dual_use", "asia")].licences == 1
-    assert report.total.licences == Decimal(4)
-    assert report.criteria["military"] == {"2": 2, "4": 1, "7": 1}
+    asia = cells[("export", "dual_use", "asia")]
+    assert (asia.licences, asia.refusals, asia.value) == (1, 1, Decimal("92000.00"))
+    assert (report.total.licences, report.total.refusals) == (4, 2)
+    assert report.criteria == {
+        "military": {"2": 2, "4": 1, "7": 1},
+        "dual_use": {"DU1": 1, "DU3": 1},
+    }
+    assert report.licence_events == {"military": {"revoked": 1, "suspended": 0}}
+
+
+def test_the_decision_times_are_counted_against_the_statutory_deadline(seeded):
+    timing = {(t.kind, t.regime): t for t in parliament_report(year=YEAR).timing}
+
     decided = Decision.objects.filter(
         decided_at__gte=at(YEAR, 1, 1), decided_at__lt=at(YEAR + 1, 1, 1)
     ).count()
-    assert sum(t.decided for t in report.timing) == decided == 5
-    exports = next(t for t in report.timing if (t.kind, t.regime) == ("export", "military"))
+    assert sum(t.decided for t in timing.values()) == decided == 6
+    exports = timing[("export", "military")]
     # Submitted and decided the same day, except the partial grant (20 days).
-    assert (exports.decided, exports.p90_days) == (3, Decimal("16.0"))
+    assert (exports.decided, exports.p90_days, exports.late) == (3, Decimal("16.0"), 0)
+    imports = timing[("import", "military")]
+    assert (imports.average_days, imports.statutory_days, imports.late) == (
+        Decimal("61.0"),
+        42,
+        1,
+    )
+
+
+def test_a_line_without_an_exchange_rate_is_left_out_and_said(seeded, organisation, people):
+    with time_machine.travel(at(YEAR, 10, 1, 10), tick=False):
+        application, _ = new_file(
+            organisation,
+            people["applicant"],
+            goods=[{"control_entry": "5A002.a", "currency": "GBP"}],
+            regime="dual_use",
+            country_of_destination="CN",
+        )
+        grant(application, people)
+
+    report = dual_use_report(year=YEAR)
+    made = annual_report(year=YEAR, kind="dual_use", fmt="csv", language="en", made_by="Test")
+
+    assert report.lines_without_rate == 1
+    assert report.total.licences["individual"] == 1
+    assert report.total.values["individual"] == Decimal("0.00")
+    assert "1 goods lines are in a currency without a recorded exchange rate" in (
+        made.content.decode("utf-8-sig")
+    )
 
 
 def test_the_90th_percentile_interpolates_between_ranks():
