@@ -19,6 +19,8 @@ from django.urls import reverse
 from pypdf import PdfReader
 
 from permits import actions
+from permits.compliance.models import ReferenceList
+from permits.compliance.reference import reference_list_load
 from permits.models import Decision, ExchangeRate, Licence
 from permits.money import format_money
 from permits.reports.build import annual_report
@@ -446,3 +448,22 @@ def test_a_bad_choice_is_a_form_error_not_a_500(auditor):
     response = client_for(auditor).get(reverse("permits:annual_reports"), {**QUERY, "kind": "x"})
 
     assert response.status_code == 400
+
+
+def test_the_category_titles_come_from_the_control_list_in_force_in_the_language(seeded):
+    reference_list_load(kind=ReferenceList.Kind.CONTROL_LIST)
+
+    made = annual_report(year=YEAR, kind="coarm", fmt="csv", language="nl", made_by="Test")
+
+    text = made.content.decode("utf-8-sig")
+    assert "Beeldvormings- of tegenmaatregel" in text  # ML15 in Dutch
+    assert "Noorwegen" in text and "ML-categorie" in text
+
+
+def test_the_menu_links_the_reports_for_auditors_only_among_readers(auditor, applicant):
+    url = reverse("permits:annual_reports")
+
+    assert url in client_for(auditor).get(reverse("permits:search")).content.decode()
+    assert (
+        url not in client_for(applicant).get(reverse("permits:application_list")).content.decode()
+    )
