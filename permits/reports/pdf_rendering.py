@@ -64,10 +64,21 @@ def _table(
     widths: list[float],
     totals: set[int],
     numbers_from: int = 99,
+    group_header: list[tuple[str, int, int]] = (),
 ):
     """A table with a repeated header row; ``totals`` are the indexes of rows shaded, columns
-    from ``numbers_from`` on are figures (right-aligned)."""
-    data = [[p(text(h), "th") for h in header]]
+    from ``numbers_from`` on are figures (right-aligned). ``group_header`` adds a first header
+    row of (title, first column, last column) spans above the columns' own headings."""
+    heads = 2 if group_header else 1
+    data = []
+    spans = []
+    if group_header:
+        top = [""] * len(header)
+        for title, first, last in group_header:
+            top[first] = p(text(title), "th")
+            spans.append(("SPAN", (first, 0), (last, 0)))
+        data.append(top)
+    data.append([p(text(h), "th") for h in header])
     for row in rows:
         data.append(
             [
@@ -75,16 +86,18 @@ def _table(
                 for i, c in enumerate(row)
             ]
         )
-    table = Table(data, colWidths=widths, repeatRows=1)
+    table = Table(data, colWidths=widths, repeatRows=heads)
     style = [
+        *spans,
         ("GRID", (0, 0), (-1, -1), 0.3, colors.HexColor("#99a")),
-        ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#e6e9f2")),
+        ("BACKGROUND", (0, 0), (-1, heads - 1), colors.HexColor("#e6e9f2")),
         ("VALIGN", (0, 0), (-1, -1), "TOP"),
         ("LEFTPADDING", (0, 0), (-1, -1), 2),
         ("RIGHTPADDING", (0, 0), (-1, -1), 2),
     ]
     for index in totals:
-        style.append(("BACKGROUND", (0, index + 1), (-1, index + 1), colors.HexColor("#f2f2f2")))
+        row = index + heads
+        style.append(("BACKGROUND", (0, row), (-1, row), colors.HexColor("#f2f2f2")))
     table.setStyle(TableStyle(style))
     return table
 
@@ -337,11 +350,15 @@ def _dual_use(report: DualUseReport, language: str) -> list:
     header = [
         _("Category"),
         _("Destination"),
-        *[_("Licences: %(type)s") % {"type": type_names[t]} for t in types],
-        *[_("Value: %(type)s (EUR)") % {"type": type_names[t]} for t in types],
-        *[_("Refusals: %(type)s") % {"type": type_names[t]} for t in types],
+        *[type_names[t] for t in types] * 3,
         _("Value refused (EUR)"),
         *list(CRITERIA[DUAL_USE]),
+    ]
+    groups = [
+        (_("Licences issued"), 2, 3),
+        (_("Value (EUR)"), 4, 5),
+        (_("Refusals"), 6, 7),
+        (_("Grounds"), 9, 12),
     ]
     rows = []
     for row in [*report.rows, report.total]:
@@ -357,10 +374,17 @@ def _dual_use(report: DualUseReport, language: str) -> list:
             rows.append([_bold(_("Total"), "cell"), "", *[_bold(c) for c in cells]])
         else:
             rows.append([row.category or "—", texts.country_name(row.country), *cells])
-    widths = [14 * mm, 26 * mm, 12 * mm, 12 * mm, 22 * mm, 22 * mm, 12 * mm, 12 * mm, 22 * mm] + [
-        20 * mm / 4
-    ] * 4
-    story.append(_table(header, rows, widths, {len(rows) - 1}, numbers_from=2))
+    widths = [10, 22, 13, 13, 20, 20, 13, 13, 22] + [7] * 4  # 174 mm: the frame's width
+    story.append(
+        _table(
+            header,
+            rows,
+            [w * mm for w in widths],
+            {len(rows) - 1},
+            numbers_from=2,
+            group_header=groups,
+        )
+    )
     story.append(p(text(_("Refusals and their grounds")), "h2"))
     refusal_rows = [
         [
@@ -460,7 +484,7 @@ def _parliament(report: ParliamentReport, language: str) -> list:
                 _("Refusals"),
             ],
             rows,
-            [26 * mm, 32 * mm, 30 * mm, 18 * mm, 18 * mm, 30 * mm, 20 * mm],
+            [22 * mm, 34 * mm, 26 * mm, 22 * mm, 20 * mm, 30 * mm, 20 * mm],
             {len(rows) - 1},
             numbers_from=3,
         )
@@ -478,6 +502,7 @@ def _parliament(report: ParliamentReport, language: str) -> list:
                 criteria_rows,
                 [32 * mm, 16 * mm, WIDTH - 70 * mm, 22 * mm],
                 set(),
+                numbers_from=3,
             )
         )
     else:
@@ -494,6 +519,7 @@ def _parliament(report: ParliamentReport, language: str) -> list:
                 event_rows,
                 [60 * mm, 40 * mm, 40 * mm],
                 set(),
+                numbers_from=1,
             )
         )
     else:
@@ -526,6 +552,7 @@ def _parliament(report: ParliamentReport, language: str) -> list:
                 timing_rows,
                 [24 * mm, 32 * mm, 18 * mm, 20 * mm, 22 * mm, 34 * mm, 20 * mm],
                 set(),
+                numbers_from=2,
             )
         )
     else:
