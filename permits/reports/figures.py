@@ -9,7 +9,8 @@ Definitions (the README's "Annual reports" and each report's notes say the same)
   values of its licence lines (the granted lines, at the granted quantity and value), each
   converted to euro at the rate recorded (``ExchangeRate``) for the day of the decision — the
   latest rate valid on that day. A line in a currency without a recorded rate is left out of
-  the value and counted in ``lines_without_rate``, never guessed.
+  the value and counted in ``lines_without_rate``, never guessed. An amendment or renewal is
+  a licence of its own, counted in the year it is issued.
 - A refusal is counted per file and per category: a refused file counts one refusal in each
   category of its goods lines; a partial grant (``Decision.partial``) counts as a licence in the
   categories of its granted lines (at their value) **and** as a refusal in the categories of its

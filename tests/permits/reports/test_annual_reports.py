@@ -467,3 +467,21 @@ def test_the_menu_links_the_reports_for_auditors_only_among_readers(auditor, app
     assert (
         url not in client_for(applicant).get(reverse("permits:application_list")).content.decode()
     )
+
+
+@pytest.mark.parametrize(
+    ("language", "title", "choice"),
+    [
+        ("fr", "Rapports annuels", "Rapport annuel au Parlement bruxellois"),
+        ("nl", "Jaarverslagen", "Jaarverslag aan het Brussels Parlement"),
+        ("en", "Annual reports", "Annual report to the Brussels Parliament"),
+    ],
+)
+def test_the_page_is_in_the_reader_s_language(auditor, language, title, choice):
+    client = client_for(auditor)
+    client.post(reverse("set_language"), {"language": language})
+
+    page = client.get(reverse("permits:annual_reports")).content.decode()
+
+    assert f"<h1>{title}</h1>" in page
+    assert choice in page
