@@ -20,6 +20,7 @@ from reportlab.lib.enums import TA_RIGHT
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
+from reportlab.lib.utils import simpleSplit
 from reportlab.platypus import (
     KeepTogether,
     PageBreak,
@@ -39,6 +40,7 @@ from . import texts
 from .figures import REGIONS, CoarmReport, DualUseReport, ParliamentReport, category_sort_key
 
 WIDTH = A4[0] - 36 * mm
+FOOTER_SIZE = 6
 BLUE, RED, GREY = colors.HexColor("#1f4e8c"), colors.HexColor("#b23a3a"), colors.HexColor("#ccd")
 
 STYLES = {
@@ -177,11 +179,16 @@ def render_pdf(kind: str, report: Any, *, language: str, provenance: texts.Prove
     )
     footer = texts.provenance_lines(provenance, language)
 
+    # The chain head's label is long (two SHA-256 digests): the footer wraps, never truncates.
+    footer_lines = [
+        piece for line in footer for piece in simpleSplit(line, FONT, FOOTER_SIZE, WIDTH - 25 * mm)
+    ]
+
     def on_page(canvas, document) -> None:
         canvas.saveState()
-        canvas.setFont(FONT, 6.5)
-        for offset, line in enumerate(footer):
-            canvas.drawString(18 * mm, (13 - 3 * offset) * mm, line[:130])
+        canvas.setFont(FONT, FOOTER_SIZE)
+        for offset, line in enumerate(footer_lines):
+            canvas.drawString(18 * mm, (14 - 2.6 * offset) * mm, line)
         canvas.restoreState()
 
     buffer = io.BytesIO()
@@ -194,7 +201,7 @@ def render_pdf(kind: str, report: Any, *, language: str, provenance: texts.Prove
             leftMargin=18 * mm,
             rightMargin=18 * mm,
             topMargin=16 * mm,
-            bottomMargin=18 * mm,
+            bottomMargin=20 * mm,
             title=texts.report_title(kind, report.year),
             author=_("Brussels International — Permits unit"),
             subject=provenance.chain_head,
