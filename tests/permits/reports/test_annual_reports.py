@@ -485,3 +485,13 @@ def test_the_page_is_in_the_reader_s_language(auditor, language, title, choice):
 
     assert f"<h1>{title}</h1>" in page
     assert choice in page
+
+
+def test_the_figures_are_a_fixed_number_of_queries_whatever_the_files(
+    seeded, django_assert_max_num_queries
+):
+    # Aggregates in the database and one read of the refusing decisions: no query per file.
+    with django_assert_max_num_queries(5):
+        coarm_report(year=YEAR)
+    with django_assert_max_num_queries(7):
+        parliament_report(year=YEAR)
