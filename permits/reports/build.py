@@ -40,8 +40,8 @@ def annual_report(
     ``language``. The chain head is taken before the figures, so the report states the last
     history record that can have been counted."""
     head = chain_head()
-    provenance = Provenance(made_at=timezone.now(), made_by=made_by, chain_head=head.label)
     with translation.override(language):
+        provenance = Provenance(made_at=timezone.now(), made_by=made_by, chain_head=head.label)
         figures = REPORTS[kind](year=year, progress=progress)
         progress("rendering")
         render = render_pdf if fmt == "pdf" else render_csv
