@@ -394,6 +394,25 @@ class StaffHistorySerializer(ApplicantHistorySerializer):
         help_text="Staff only: the acting user's username; null when the system acted.",
     )
     payload = serializers.JSONField(required=False, help_text="Staff only: the step's data.")
+    # The hash chain (README, "Auditors' evidence"): enough to check that an exported history
+    # links up, record to record, and which release and lists each step was taken with.
+    seq = serializers.IntegerField(
+        required=False, help_text="Staff only: position in the file's hash chain, from 1."
+    )
+    prev_hash = serializers.CharField(
+        required=False, help_text="Staff only: the previous record's hash (64 zeros for the first)."
+    )
+    record_hash = serializers.CharField(
+        required=False, help_text="Staff only: HMAC-SHA-256 of this record's canonical content."
+    )
+    snapshot_hash = serializers.CharField(
+        required=False,
+        help_text="Staff only: SHA-256 of the file's snapshot after this step (transitions).",
+    )
+    versions = serializers.JSONField(
+        required=False,
+        help_text="Staff only: the code release and reference-list versions in force.",
+    )
 
     def get_comment(self, record: TransitionRecord) -> str:
         return record.comment
