@@ -27,12 +27,17 @@ INSTALLED_APPS = [
     "django_countries",
     "django_fsm",
     "rest_framework",
+    # Field-level history of the models outside the workflow (organisations, licences):
+    # PostgreSQL triggers declared with django-pgtrigger, events written by django-pghistory.
+    "pgtrigger",
+    "pghistory",
     "workflow",
     "accounts",
     "permits",
     "documents",
     "directory",
     "outbox",
+    "audit",
 ]
 
 MIDDLEWARE = [
@@ -48,6 +53,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Who changed an organisation or a licence, and from which page (PostgreSQL only).
+    "audit.middleware.FieldHistoryMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_ratelimit.middleware.RatelimitMiddleware",
     # Last: refuses sign-in attempts from a locked-out account or address.
