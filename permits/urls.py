@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import assignment_views, compliance_views, licence_views, views
+from . import assignment_views, compliance_views, history_views, licence_views, views
 
 app_name = "permits"
 
@@ -12,6 +12,7 @@ urlpatterns = [
     path("search/", views.search, name="search"),
     path("<str:key>/", views.application_detail, name="application_detail"),
     path("<str:key>/decision/", views.decision_status, name="decision_status"),
+    path("<str:key>/field-history/", history_views.field_history_view, name="field_history"),
     path("<str:key>/edit/", views.draft_start, name="draft_edit"),
     path("<str:key>/edit/<str:step>/", views.draft_step, name="draft_step"),
     path("<str:key>/licence/", licence_views.licence_detail, name="licence"),

@@ -103,9 +103,7 @@ def _state(application_id: int) -> dict[str, str | None]:
     return state
 
 
-def state_diff(
-    before: dict[str, str | None], after: dict[str, str | None]
-) -> list[dict[str, Any]]:
+def state_diff(before: dict[str, str | None], after: dict[str, str | None]) -> list[dict[str, Any]]:
     """Every field whose value differs, in a stable order; a line added or removed shows its
     fields with ``None`` on the side where it does not exist."""
     return [

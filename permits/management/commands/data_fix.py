@@ -71,4 +71,3 @@ class Command(BaseCommand):
             )
         else:
             self.stdout.write("Dry run: nothing was stored. Run again with --commit to store.")
-
