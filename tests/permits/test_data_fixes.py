@@ -244,3 +244,37 @@ def test_the_command_refuses_an_auditor(issued):
         )
 
     assert _fixes(issued) == []
+
+
+def test_the_staff_timeline_shows_the_fields_a_fix_changed(operator, issued, auditor):
+    from django.test import Client
+
+    with application_data_fix(
+        application=issued, operator=operator, reason="Ticket 9", commit=True
+    ) as fix:
+        fix.application.end_use_statement = "Coast guard."
+        fix.application.save(update_fields=["end_use_statement"])
+    client = Client()
+    client.force_login(auditor)
+
+    page = client.get(f"/applications/{issued.reference}/").content.decode()
+
+    assert "<code>end_use_statement</code>: Border patrol. → Coast guard." in page
+    assert "Ticket 9" in page
+
+
+def test_the_applicant_never_sees_a_fix(operator, issued, applicant):
+    from django.test import Client
+
+    with application_data_fix(
+        application=issued, operator=operator, reason="Ticket 9", commit=True
+    ) as fix:
+        fix.application.end_use_statement = "Coast guard."
+        fix.application.save(update_fields=["end_use_statement"])
+    client = Client()
+    client.force_login(applicant)
+
+    page = client.get(f"/applications/{issued.reference}/").content.decode()
+
+    assert "Ticket 9" not in page
+    assert "end_use_statement" not in page
