@@ -109,6 +109,28 @@ def test_the_decision_pdf_download_is_logged_as_such(case_manager, head, submitt
     assert StaffRead.objects.get().what == StaffRead.What.DECISION_PDF
 
 
+def test_the_licence_page_read_by_staff_is_logged_but_not_by_its_holder(
+    organisation, applicant, case_manager, head, auditor
+):
+    issued = advance(
+        ApplicationFactory(organisation=organisation, created_by=applicant),
+        "issued",
+        applicant=applicant,
+        case_manager=case_manager,
+        head=head,
+    )
+
+    assert _web(applicant).get(f"/applications/{issued.reference}/licence/").status_code == 200
+    assert _web(auditor).get(f"/applications/{issued.reference}/licence/").status_code == 200
+
+    read = StaffRead.objects.get()
+    assert (read.user, read.what, read.path) == (
+        auditor,
+        StaffRead.What.PAGE,
+        f"/applications/{issued.reference}/licence/",
+    )
+
+
 @pytest.mark.parametrize("role", ["applicant", "case_manager"])
 def test_the_read_log_is_refused_to_applicants_and_case_managers(role, request, submitted):
     user = request.getfixturevalue(role)
