@@ -224,3 +224,25 @@ def test_the_read_log_page_speaks_each_language(language, title, auditor):
 
     assert response.status_code == 200
     assert f"<h1>{title}</h1>" in response.content.decode()
+
+
+def test_a_read_is_written_with_one_insert_and_nothing_else(case_manager):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from audit.services import staff_read_record
+    from workflow.roles import user_roles
+
+    user_roles(case_manager)  # the request has read the user's roles already (to find the file)
+
+    with CaptureQueriesContext(connection) as queries:
+        staff_read_record(
+            user=case_manager,
+            application_id=1,
+            reference="BXL-ML-EXP-2026-000001",
+            what="page",
+            path="/applications/BXL-ML-EXP-2026-000001/",
+        )
+
+    statements = [q["sql"].split()[0].upper() for q in queries.captured_queries]
+    assert statements == ["INSERT"]
