@@ -133,3 +133,11 @@ def test_on_sqlite_the_page_says_the_history_is_not_recorded(issued, auditor):
 
     assert response.status_code == 200
     assert response.context["recorded"] is False
+
+
+def test_the_licence_page_links_the_auditor_to_the_field_history(issued, auditor, applicant):
+    url = f"/applications/{issued.reference}/licence/"
+    link = f"/applications/{issued.reference}/field-history/"
+
+    assert link in _web(auditor).get(url).content.decode()
+    assert link not in _web(applicant).get(url).content.decode()
