@@ -1,6 +1,13 @@
 from django.urls import path
 
-from . import assignment_views, compliance_views, history_views, licence_views, views
+from . import (
+    assignment_views,
+    compliance_views,
+    field_history_views,
+    history_views,
+    licence_views,
+    views,
+)
 
 app_name = "permits"
 
@@ -12,7 +19,21 @@ urlpatterns = [
     path("search/", views.search, name="search"),
     path("<str:key>/", views.application_detail, name="application_detail"),
     path("<str:key>/decision/", views.decision_status, name="decision_status"),
-    path("<str:key>/field-history/", history_views.field_history_view, name="field_history"),
+    path(
+        "<str:key>/history/compare/",
+        history_views.application_history_compare,
+        name="history_compare",
+    ),
+    path(
+        "<str:key>/history/<int:record_id>/",
+        history_views.application_as_it_was,
+        name="history_snapshot",
+    ),
+    path(
+        "<str:key>/field-history/",
+        field_history_views.field_history_view,
+        name="field_history",
+    ),
     path("<str:key>/edit/", views.draft_start, name="draft_edit"),
     path("<str:key>/edit/<str:step>/", views.draft_step, name="draft_step"),
     path("<str:key>/licence/", licence_views.licence_detail, name="licence"),
