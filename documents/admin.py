@@ -28,6 +28,7 @@ class DocumentAdmin(admin.ModelAdmin):
         "decision",
         "unsigned_sha256",
         "signed",
+        "layout_version",
     )
     readonly_fields = fields
 

@@ -13,7 +13,12 @@ from django.utils.translation import gettext_lazy as _
 def document_path(instance: Document, filename: str) -> str:
     # A fresh random name per file: a new upload can never overwrite a stored one.
     suffix = PurePosixPath(filename).suffix.lower()[:10]
-    return f"applications/{instance.application.public_id}/{uuid.uuid4().hex}{suffix}"
+    folder = f"applications/{instance.application.public_id}"
+    if instance.decision_id is not None:
+        # One name per decision: an attempt that died after writing its file (its row rolled
+        # back) left it under the name the next attempt writes, which replaces it.
+        return f"{folder}/decision-{instance.decision_id}{suffix}"
+    return f"{folder}/{uuid.uuid4().hex}{suffix}"
 
 
 class Document(models.Model):
@@ -69,6 +74,11 @@ class Document(models.Model):
         _("SHA-256 of the unsigned rendering"), max_length=64, blank=True
     )
     signed = models.BooleanField(_("signed"), default=False)
+    # A generated document keeps what it was rendered from, so the same bytes can be produced
+    # again and compared with unsigned_sha256: the canonical JSON of every text and number it
+    # prints, and the version of the layout that printed them.
+    render_inputs = models.TextField(_("render inputs (canonical JSON)"), blank=True)
+    layout_version = models.CharField(_("layout version"), max_length=20, blank=True)
     # Who reads it: the applicant's own uploads and decisions always; a document staff
     # uploaded only when they chose to share it at upload.
     shared_with_applicant = models.BooleanField(

@@ -3,16 +3,14 @@ permission check; there is no public media URL."""
 
 from __future__ import annotations
 
-import logging
 import unicodedata
 from urllib.parse import quote
 
-from django.http import FileResponse, Http404
+from django.http import FileResponse
 
+from .integrity import verified_open
 from .models import Document
 from .validation import download_filename
-
-logger = logging.getLogger(__name__)
 
 
 def content_disposition(filename: str) -> str:
@@ -29,12 +27,12 @@ def content_disposition(filename: str) -> str:
 
 def document_file_response(document: Document) -> FileResponse:
     """The stored file as an attachment with its detected content type, ``nosniff`` and never
-    cached. Http404 if the stored file is missing."""
-    try:
-        handle = document.file.storage.open(document.file.name, "rb")
-    except OSError as exc:
-        logger.error("Stored file of document %s is missing: %s", document.public_id, exc)
-        raise Http404("No such document.") from exc
+    cached, served only once its bytes were found to hash to the recorded SHA-256.
+
+    Raises ``integrity.FileIntegrityError`` when the stored file is missing or not the one
+    recorded: the caller refuses the download and reports it.
+    """
+    handle = verified_open(document)
     response = FileResponse(handle, content_type=document.content_type)
     response["Content-Disposition"] = content_disposition(
         download_filename(document.original_name, document.content_type)

@@ -17,12 +17,14 @@ from django.views.decorators.http import require_http_methods, require_safe
 
 from audit.services import staff_read_log
 from documents.forms import DocumentUploadForm
+from documents.integrity import MISSING, FileIntegrityError
 from documents.responses import document_file_response
 from workflow.exceptions import TransitionError
 from workflow.roles import is_staff_member
 
 from . import document_selectors, rules, selectors
 from .actions import documents as document_actions
+from .actions.integrity import file_integrity_failure_record
 from .document_selectors import document_read
 
 BROKEN_UPLOAD_ERRORS = (
@@ -119,6 +121,27 @@ def document_download(request: HttpRequest, key: str, public_id) -> FileResponse
     if document.application_id != application.pk:
         raise Http404("No such document.")
     staff_read_log(request, application, document_read(document), document=document.public_id)
-    response = document_file_response(document)
+    try:
+        response = document_file_response(document)
+    except FileIntegrityError as failure:
+        return file_refused(request, failure, detected_by="download")
     response["Content-Security-Policy"] = "default-src 'none'; sandbox"
     return response
+
+
+def refused_status(failure: FileIntegrityError) -> int:
+    """410 Gone for a file no longer in the storage; 409 Conflict for one whose bytes conflict
+    with the hash recorded when it was written. Neither is the reader's fault nor a server
+    crash (500), and neither goes away by retrying: the unit must restore the file."""
+    return 410 if failure.reason == MISSING else 409
+
+
+def file_refused(request: HttpRequest, failure: FileIntegrityError, *, detected_by: str):
+    """The page that says the file cannot be served, after recording and reporting why."""
+    file_integrity_failure_record(failure=failure, detected_by=detected_by)
+    return render(
+        request,
+        "documents/file_refused.html",
+        {"application": failure.document.application, "missing": failure.reason == MISSING},
+        status=refused_status(failure),
+    )

@@ -139,6 +139,21 @@ CATALOGUE: dict[str, EventType] = {
             applicant=True,
             carries=("document", "sha256", "unsigned_sha256", "signed"),
         ),
+        # Staff only: a stored file that no longer has the bytes recorded when it was written
+        # (swapped or gone), found when serving it or by the sweep. It is never served then.
+        _event(
+            "file_integrity_failed",
+            _("Stored file failed its integrity check"),
+            applicant=False,
+            carries=(
+                "document",
+                "kind",
+                "expected_sha256",
+                "found_sha256",
+                "reason",
+                "detected_by",
+            ),
+        ),
         _event(
             "screening",
             _("Compliance screening"),
@@ -341,6 +356,25 @@ def decision_document_stored(*, application: PermitApplication, document: Any) -
         sha256=document.sha256,
         unsigned_sha256=document.unsigned_sha256,
         signed=document.signed,
+    )
+
+
+def file_integrity_failed(
+    *, application: PermitApplication, failure: Any, detected_by: str
+) -> TransitionRecord:
+    """Written by the system, whoever's read found it: the record is of the file, not of a
+    change anyone made."""
+    document = failure.document
+    return _recorded(
+        "file_integrity_failed",
+        application=application,
+        actor=None,
+        document=str(document.public_id),
+        kind=document.kind,
+        expected_sha256=failure.expected_sha256,
+        found_sha256=failure.found_sha256,
+        reason=failure.reason,
+        detected_by=detected_by,
     )
 
 

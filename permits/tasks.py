@@ -11,6 +11,7 @@ from django.utils import timezone
 from workflow.exceptions import TransitionError
 
 from . import selectors
+from .actions.integrity import stored_files_verify
 from .actions.licences import application_expire
 from .actions.reminders import (
     deadline_reminders_send,
@@ -74,4 +75,16 @@ def verify_history_chain() -> dict[str, object]:
         "intact": check.intact,
         "head": check.head.label,
         "first_break": check.first_break.record_id if check.first_break else None,
+    }
+
+
+@shared_task(acks_late=True, autoretry_for=(OperationalError,), retry_backoff=True, max_retries=5)
+def verify_stored_files() -> dict[str, int]:
+    """Daily: every stored file re-hashed against its record, orphan files removed after their
+    grace period; each broken or orphan file reported to the auditors once. Idempotent."""
+    report = stored_files_verify()
+    return {
+        "checked": report.checked,
+        "broken": len(report.broken),
+        "orphans_removed": len(report.orphans_removed),
     }

@@ -64,6 +64,7 @@ TITLES = {
     405: "Method not allowed",
     406: "Not acceptable",
     409: "Conflict",
+    410: "Gone",
     412: "Precondition failed",
     413: "Payload too large",
     415: "Unsupported media type",

@@ -39,6 +39,7 @@ ERROR_DESCRIPTIONS = {
     "404": "No such object, or outside the caller's organisation.",
     "406": "The requested representation cannot be produced.",
     "409": "The object's state does not allow this (or another request won a race).",
+    "410": "Gone: the stored file is missing (a swapped one is 409); the auditors are alerted.",
     "412": "If-Match does not match the current ETag: someone else changed the draft.",
     "413": "The request body is over the size limit (refused before it is read).",
     "414": "The request line is too long: refused by the web server (gunicorn), as plain text, "

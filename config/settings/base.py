@@ -200,6 +200,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "permits.tasks.verify_history_chain",
         "schedule": crontab(hour=2, minute=0),
     },
+    "verify-stored-files-daily": {
+        "task": "permits.tasks.verify_stored_files",
+        "schedule": crontab(hour=2, minute=30),
+    },
     "deliver-pending-outbox": {
         "task": "outbox.tasks.deliver_pending_outbox",
         "schedule": crontab(minute="*/3"),
@@ -265,6 +269,11 @@ DECISION_CONTACT_POINT: list[str] = env.list("DECISION_CONTACT_POINT", default=[
 GOODS_CURRENCIES = env.list("GOODS_CURRENCIES", default=[]) or None
 # A decision still without its document this long after being taken is re-enqueued by beat.
 DECISION_DOCUMENT_GRACE_MINUTES = env.int("DECISION_DOCUMENT_GRACE_MINUTES", default=5)
+# Stored files are re-hashed by a daily sweep (and `manage.py verify_files`), this many rows
+# at a time. A file in the storage that no document row points at is removed once it is older
+# than the grace period: a younger one may be a render or an upload not yet committed.
+DOCUMENTS_VERIFY_BATCH_SIZE = env.int("DOCUMENTS_VERIFY_BATCH_SIZE", default=200)
+DOCUMENTS_ORPHAN_GRACE_MINUTES = env.int("DOCUMENTS_ORPHAN_GRACE_MINUTES", default=60)
 VERIFY_RATE_LIMIT = env("VERIFY_RATE_LIMIT", default="30/m")
 RATELIMIT_VIEW = "permits.decisions.views.rate_limited"
 

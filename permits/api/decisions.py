@@ -11,10 +11,9 @@ from rest_framework.views import APIView
 from audit.services import What as ReadWhat
 from audit.services import staff_read_log
 from documents.models import Document
-from documents.responses import document_file_response
 
 from . import examples
-from .documents import FileRenderer
+from .documents import FileRenderer, verified_file_response
 from .serializers import DecisionSerializer, LicenceSerializer
 from .views import APPLICATION_ID, ApplicationMixin
 
@@ -70,6 +69,7 @@ class DecisionView(ApplicationMixin, APIView):
 @extend_schema(tags=["decisions"], parameters=[APPLICATION_ID])
 class DecisionPdfView(ApplicationMixin, APIView):
     renderer_classes = [FileRenderer]
+    extra_problem_statuses = {"GET": ("409", "410")}  # a swapped (409) or missing (410) file
 
     @extend_schema(
         summary="Download the decision (licence or refusal letter)", responses=PDF_RESPONSE
@@ -78,7 +78,7 @@ class DecisionPdfView(ApplicationMixin, APIView):
         application = self.get_application()
         document = _decision_document(application)
         staff_read_log(request, application, ReadWhat.DECISION_PDF, document=document.public_id)
-        return document_file_response(document)
+        return verified_file_response(document)
 
 
 @extend_schema(tags=["decisions"], parameters=[APPLICATION_ID])
@@ -98,6 +98,7 @@ class LicenceView(ApplicationMixin, APIView):
 @extend_schema(tags=["decisions"], parameters=[APPLICATION_ID])
 class LicencePdfView(ApplicationMixin, APIView):
     renderer_classes = [FileRenderer]
+    extra_problem_statuses = {"GET": ("409", "410")}  # a swapped (409) or missing (410) file
 
     @extend_schema(summary="Download the licence", responses=PDF_RESPONSE)
     def get(self, request, id):
@@ -106,4 +107,4 @@ class LicencePdfView(ApplicationMixin, APIView):
             raise Http404("No licence.")
         document = _decision_document(application)
         staff_read_log(request, application, ReadWhat.DECISION_PDF, document=document.public_id)
-        return document_file_response(document)
+        return verified_file_response(document)

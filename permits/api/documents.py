@@ -9,19 +9,21 @@ from django.http import Http404
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema
-from rest_framework import generics, renderers, status
+from rest_framework import exceptions, generics, renderers, status
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from audit.services import staff_read_log
 from documents import validation
+from documents.integrity import MISSING, FileIntegrityError
 from documents.models import Document
 from documents.responses import document_file_response
 from workflow.exceptions import TransitionGuardFailed
 
 from .. import document_selectors, rules
 from ..actions import documents as document_actions
+from ..actions.integrity import file_integrity_failure_record
 from ..document_selectors import document_read
 from . import examples
 from .document_serializers import DocumentSerializer, DocumentUploadSerializer
@@ -44,6 +46,34 @@ DOCUMENT_EXAMPLE = {
     "download": f"/api/v1/applications/{examples.EXAMPLE_ID}/documents/"
     "7d0c5a6e-1f2b-4b8e-8a3c-5e9d2f1b0c77/download/",
 }
+
+
+class StoredFileRefused(exceptions.APIException):
+    """problem+json for a stored file that failed its integrity check: 410 when it is missing,
+    409 when its bytes conflict with the recorded hash (see ``document_views.refused_status``)."""
+
+    status_code = status.HTTP_409_CONFLICT
+    default_code = "file_integrity_failed"
+
+    def __init__(self, failure: FileIntegrityError) -> None:
+        if failure.reason == MISSING:
+            self.status_code = status.HTTP_410_GONE
+            detail = _("The stored file is missing; the Permits unit has been alerted.")
+        else:
+            detail = _(
+                "The stored file is not the one recorded when it was filed, so it is not "
+                "served; the Permits unit has been alerted."
+            )
+        super().__init__(detail=detail, code=self.default_code)
+
+
+def verified_file_response(document: Document):
+    """The document's file, or problem+json (409/410) once its failure is recorded."""
+    try:
+        return document_file_response(document)
+    except FileIntegrityError as failure:
+        file_integrity_failure_record(failure=failure, detected_by="api_download")
+        raise StoredFileRefused(failure) from failure
 
 
 class FileRenderer(renderers.BaseRenderer):
@@ -163,6 +193,7 @@ class DocumentDetailView(_DocumentMixin, APIView):
 @extend_schema(tags=["documents"], parameters=[APPLICATION_ID, DOCUMENT_ID])
 class DocumentDownloadView(_DocumentMixin, APIView):
     renderer_classes = [FileRenderer]
+    extra_problem_statuses = {"GET": ("409", "410")}  # a swapped (409) or missing (410) file
 
     @extend_schema(summary="Download a document", responses=FILE_RESPONSES)
     def get(self, request, id, document_id):
@@ -170,4 +201,4 @@ class DocumentDownloadView(_DocumentMixin, APIView):
         staff_read_log(
             request, self.application, document_read(document), document=document.public_id
         )
-        return document_file_response(document)
+        return verified_file_response(document)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+from dataclasses import dataclass
 from datetime import timedelta
 
 from django.conf import settings
@@ -17,7 +18,7 @@ from permits import events, notifications
 from permits.models import Decision
 from permits.selectors import head_of_unit_addresses
 
-from .rendering import render_decision
+from .rendering import LAYOUT_VERSION, decision_render_inputs, render_from_inputs
 from .signing import sign_pdf, signing_configured
 
 logger = logging.getLogger(__name__)
@@ -37,45 +38,97 @@ def decision_document_generate(*, decision_id: int) -> Document:
 
     The decision row is locked while rendering, so two workers handed the same task (a
     redelivery after a crash, or the beat sweep racing the first enqueue) store one document.
+    The file is written under one name per decision (``document_path``), and removed again if
+    the transaction does not commit: an attempt that dies leaves at most that one file, which
+    the next attempt replaces and the stored-files sweep removes after its grace period.
     """
-    with transaction.atomic():
-        decision = (
-            Decision.objects.select_for_update()
-            .select_related("application__organisation", "decided_by")
-            .get(pk=decision_id)
-        )
-        existing = Document.objects.filter(decision=decision).first()
-        if existing is not None:
-            return existing
-        application = decision.application
-        signed = signing_configured()
-        unsigned = render_decision(decision, signed=signed)
-        data = (
-            sign_pdf(unsigned, reason=f"Decision {application.reference}") if signed else unsigned
-        )
-        number = application.reference
-        document = Document(
-            application=application,
-            kind=Document.Kind.DECISION,
-            original_name=f"{number}.pdf",
-            content_type="application/pdf",
-            size=len(data),
-            sha256=sha256_hex(data),
-            unsigned_sha256=sha256_hex(unsigned),
-            signed=signed,
-            decision=decision,
-        )
-        document.file.save(f"{number}.pdf", ContentFile(data), save=False)
-        try:
+    stored_name = ""
+    try:
+        with transaction.atomic():
+            decision = (
+                Decision.objects.select_for_update()
+                .select_related("application__organisation", "decided_by")
+                .get(pk=decision_id)
+            )
+            existing = Document.objects.filter(decision=decision).first()
+            if existing is not None:
+                return existing
+            application = decision.application
+            signed = signing_configured()
+            inputs = decision_render_inputs(decision, signed=signed)
+            unsigned = render_from_inputs(inputs)
+            data = (
+                sign_pdf(unsigned, reason=f"Decision {application.reference}")
+                if signed
+                else unsigned
+            )
+            number = application.reference
+            document = Document(
+                application=application,
+                kind=Document.Kind.DECISION,
+                original_name=f"{number}.pdf",
+                content_type="application/pdf",
+                size=len(data),
+                sha256=sha256_hex(data),
+                unsigned_sha256=sha256_hex(unsigned),
+                signed=signed,
+                decision=decision,
+                render_inputs=inputs,
+                layout_version=LAYOUT_VERSION,
+            )
+            _stale_attempt_remove(document, f"{number}.pdf")
+            document.file.save(f"{number}.pdf", ContentFile(data), save=False)
+            stored_name = document.file.name
             document.save()
             record = events.decision_document_stored(application=application, document=document)
             notifications.applicant_notification_enqueue(
                 application=application, event="decision_ready", occurrence=record.pk
             )
-        except Exception:
-            document.file.delete(save=False)
-            raise
+    except BaseException:
+        # Nothing committed (a failure, or the commit itself failed): no row points at the file.
+        if stored_name:
+            document.file.storage.delete(stored_name)
+        raise
     return document
+
+
+def _stale_attempt_remove(document: Document, filename: str) -> None:
+    """Remove the file an earlier attempt for this decision wrote but never committed. Safe
+    under the decision's row lock: no document of this decision exists, so no row points at
+    it, and no other attempt is writing it."""
+    name = document.file.field.generate_filename(document, filename)
+    storage = document.file.storage
+    if storage.exists(name) and not Document.objects.filter(file=name).exists():
+        logger.warning("Removing %s, left by an earlier attempt that did not commit", name)
+        storage.delete(name)
+
+
+def decision_rerender_compare(*, document: Document) -> RerenderComparison:
+    """Render ``document``'s stored inputs again and compare the unsigned bytes' SHA-256
+    with the one stored when it was issued. Reads only."""
+    if not document.render_inputs:
+        return RerenderComparison(
+            document=document, stored_sha256=document.unsigned_sha256, rendered_sha256=""
+        )
+    rendered = sha256_hex(render_from_inputs(document.render_inputs))
+    return RerenderComparison(
+        document=document,
+        stored_sha256=document.unsigned_sha256,
+        rendered_sha256=rendered,
+        layout_changed=document.layout_version != LAYOUT_VERSION,
+    )
+
+
+@dataclass(frozen=True)
+class RerenderComparison:
+    document: Document
+    stored_sha256: str
+    rendered_sha256: str  # "" when the document has no stored inputs (issued before them)
+    layout_changed: bool = False  # stored with another LAYOUT_VERSION than today's
+
+    @property
+    def matches(self) -> bool:
+        return bool(self.rendered_sha256) and self.rendered_sha256 == self.stored_sha256
 
 
 def decision_document_produce(*, decision_id: int) -> Document | None:

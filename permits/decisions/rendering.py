@@ -1,13 +1,18 @@
 """Decision documents (licence or refusal letter) rendered with reportlab.
 
-Deterministic: reportlab's invariant mode and fixed metadata make the same decision render to
-the same bytes, so a regenerated document can be checked against the stored hash of its
-unsigned rendering.
+Two steps, so that the same bytes can be produced again years later: the decision becomes its
+*render inputs* (``decision_render_inputs``: every text, number and table cell the letter
+prints, already escaped, translated and formatted, as canonical JSON), and the inputs become
+the PDF (``render_from_inputs``: the layout, which only reads them). The inputs are stored
+beside the document with ``LAYOUT_VERSION``; the layout is deterministic (reportlab's invariant
+mode, fixed metadata), so ``decision_rerender_compare`` re-renders from what was stored and
+checks the bytes against the stored hash of the unsigned rendering.
 """
 
 from __future__ import annotations
 
 import io
+import json
 from decimal import Decimal
 from pathlib import Path
 from xml.sax.saxutils import escape
@@ -39,6 +44,9 @@ from .texts import LINE_TEXTS, appeal_route, box_titles, texts_for
 FONT_DIR = Path(__file__).resolve().parent / "fonts"
 FONT, FONT_BOLD = "DejaVuSans", "DejaVuSans-Bold"
 BRUSSELS = ZoneInfo("Europe/Brussels")
+# Bump whenever render_from_inputs (or a style, a font, a table style) changes what the same
+# inputs print: a stored rendering is reproducible only by the layout version it was made with.
+LAYOUT_VERSION = "1"
 
 LABELS = {
     "kind": {
@@ -243,19 +251,23 @@ def _refused_lines_block(decision: Decision, p) -> list:
 
 
 def render_decision(decision: Decision, *, signed: bool) -> bytes:
-    """The decision document's unsigned PDF bytes. Same decision and flag, same bytes.
+    """The decision document's unsigned PDF bytes. Same decision and flag, same bytes."""
+    return render_from_inputs(decision_render_inputs(decision, signed=signed))
+
+
+def decision_render_inputs(decision: Decision, *, signed: bool) -> str:
+    """What the decision's document prints, as canonical JSON: the render inputs.
 
     A licence follows the numbered boxes of the EU model export authorisation (Regulation (EU)
     2021/821, Annex IIIa), used for every licence family; a refusal is a letter. Every
     user-typed string goes through ``text()``; numbers, amounts and units are in the
     holder's language.
     """
-    _register_fonts()
     with translation.override(decision.language):
-        return _render(decision, signed=signed)
+        return canonical_json(_inputs(decision, signed=signed))
 
 
-def _render(decision: Decision, *, signed: bool) -> bytes:
+def _inputs(decision: Decision, *, signed: bool) -> dict:
     application = decision.application
     organisation = application.organisation
     language = decision.language
@@ -265,23 +277,8 @@ def _render(decision: Decision, *, signed: bool) -> bytes:
     licence = getattr(application, "licence", None) if granted else None
     number = licence.number if licence else application.reference
 
-    styles = {
-        "body": ParagraphStyle("body", fontName=FONT, fontSize=9.5, leading=12.5),
-        "small": ParagraphStyle("small", fontName=FONT, fontSize=8, leading=10),
-        "cell": ParagraphStyle("cell", fontName=FONT, fontSize=8.5, leading=10.5),
-        "box": ParagraphStyle(
-            "box", fontName=FONT_BOLD, fontSize=7, leading=8.5, textColor=colors.HexColor("#334")
-        ),
-        "h1": ParagraphStyle("h1", fontName=FONT_BOLD, fontSize=16, leading=20, spaceAfter=4),
-        "h2": ParagraphStyle(
-            "h2", fontName=FONT_BOLD, fontSize=11, leading=14, spaceBefore=8, spaceAfter=3
-        ),
-        "head": ParagraphStyle("head", fontName=FONT_BOLD, fontSize=10, leading=13),
-        "th": ParagraphStyle("th", fontName=FONT_BOLD, fontSize=7.5, leading=9),
-    }
-
-    def p(markup: str, style: str = "body") -> Paragraph:
-        return Paragraph(markup, styles[style])
+    def p(markup: str, style: str = "body") -> dict:
+        return {"p": str(markup), "style": style}
 
     def country(c) -> str:
         return text(c.name) if c else "—"
@@ -331,20 +328,7 @@ def _render(decision: Decision, *, signed: bool) -> bytes:
                 "",
             ]
         )
-    goods_table = Table(
-        goods_rows,
-        colWidths=[46 * mm, 22 * mm, 26 * mm, 22 * mm, 30 * mm, 24 * mm],
-        repeatRows=1,
-    )
-    goods_table.setStyle(
-        TableStyle(
-            [
-                ("GRID", (0, 0), (-1, -1), 0.25, colors.grey),
-                ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#e8eef6")),
-                ("VALIGN", (0, 0), (-1, -1), "TOP"),
-            ]
-        )
-    )
+    goods_table = _table(goods_rows, [46, 22, 26, 22, 30, 24], "goods", repeat=1)
 
     # Only a licence is looked up by number; a refusal letter is checked by uploading it.
     url = (
@@ -360,23 +344,23 @@ def _render(decision: Decision, *, signed: bool) -> bytes:
     licence_type = LABELS["licence_type"][language][application.licence_type]
 
     story: list = [
-        Table(
+        _table(
             [
                 [
                     [p(t["region"], "head"), p(t["authority"], "head"), p(t["address"], "small")],
-                    QrCode(url) if granted else "",
+                    {"qr": url} if granted else "",
                 ]
             ],
-            colWidths=[140 * mm, 30 * mm],
-            style=[("VALIGN", (0, 0), (-1, -1), "TOP")],
+            [140, 30],
+            "header",
         ),
-        Spacer(1, 4 * mm),
+        _space(4),
     ]
     if granted:
         story += [
             p(f"{t['licence_title']} {text(number)}", "h1"),
             p(f"{t['model_form']} — {licence_type} — {regime}", "small"),
-            Spacer(1, 3 * mm),
+            _space(3),
             _boxes(application, licence, decision, t, box, p, country, holder, kind),
             p(f"{box[13]} – {box[18]}", "h2"),
             goods_table,
@@ -396,7 +380,7 @@ def _render(decision: Decision, *, signed: bool) -> bytes:
                     reference=text(application.reference), holder=text(organisation.legal_name)
                 )
             ),
-            Spacer(1, 3 * mm),
+            _space(3),
             _refusal_details(application, t, p, country, holder, kind, regime, licence_type),
             p(t["goods"], "h2"),
             goods_table,
@@ -415,7 +399,7 @@ def _render(decision: Decision, *, signed: bool) -> bytes:
     story += [
         p(t["legal_basis"], "h2"),
         p(legal),
-        Spacer(1, 6 * mm),
+        _space(6),
         p(t["issued_on"].format(date=decided_local.strftime("%d/%m/%Y %H:%M"))),
         *(
             [
@@ -426,10 +410,98 @@ def _render(decision: Decision, *, signed: bool) -> bytes:
             else [p(f"{t['decided_by']}: {text(approver)}, {t['head_title']}")]
         ),
         p(f"{t['signature']}: {t['signed_note'] if signed else t['unsigned_note']}", "small"),
-        Spacer(1, 4 * mm),
+        _space(4),
         p(t["verify"].format(url=text(url)), "small"),
     ]
 
+    return {
+        "document": {
+            "title": f"{t['licence_title'] if granted else t['refusal_title']} {number}",
+            "author": t["authority"],
+            "subject": number,
+            "language": language,
+            "page_label": t["page"],
+        },
+        "story": story,
+    }
+
+
+def _space(height_mm: int) -> dict:
+    return {"space": height_mm}
+
+
+def _table(rows: list[list], widths_mm: list[int], style: str, *, repeat: int = 0) -> dict:
+    return {"table": rows, "widths": widths_mm, "style": style, "repeat": repeat}
+
+
+# --- The layout: render inputs to PDF bytes ---------------------------------------------------
+
+STYLES = {
+    "body": ParagraphStyle("body", fontName=FONT, fontSize=9.5, leading=12.5),
+    "small": ParagraphStyle("small", fontName=FONT, fontSize=8, leading=10),
+    "cell": ParagraphStyle("cell", fontName=FONT, fontSize=8.5, leading=10.5),
+    "box": ParagraphStyle(
+        "box", fontName=FONT_BOLD, fontSize=7, leading=8.5, textColor=colors.HexColor("#334")
+    ),
+    "h1": ParagraphStyle("h1", fontName=FONT_BOLD, fontSize=16, leading=20, spaceAfter=4),
+    "h2": ParagraphStyle(
+        "h2", fontName=FONT_BOLD, fontSize=11, leading=14, spaceBefore=8, spaceAfter=3
+    ),
+    "head": ParagraphStyle("head", fontName=FONT_BOLD, fontSize=10, leading=13),
+    "th": ParagraphStyle("th", fontName=FONT_BOLD, fontSize=7.5, leading=9),
+}
+TABLE_STYLES = {
+    "goods": [
+        ("GRID", (0, 0), (-1, -1), 0.25, colors.grey),
+        ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#e8eef6")),
+        ("VALIGN", (0, 0), (-1, -1), "TOP"),
+    ],
+    "header": [("VALIGN", (0, 0), (-1, -1), "TOP")],
+    "grid": [
+        ("GRID", (0, 0), (-1, -1), 0.5, colors.HexColor("#556")),
+        ("VALIGN", (0, 0), (-1, -1), "TOP"),
+        ("TOPPADDING", (0, 0), (-1, -1), 2),
+        ("BOTTOMPADDING", (0, 0), (-1, -1), 4),
+    ],
+    "details": [
+        ("VALIGN", (0, 0), (-1, -1), "TOP"),
+        ("LINEBELOW", (0, 0), (-1, -1), 0.25, colors.grey),
+    ],
+}
+
+
+def _flowable(block):
+    """One block of the render inputs as what reportlab lays out."""
+    if isinstance(block, str):
+        return block
+    if isinstance(block, list):
+        return [_flowable(item) for item in block]
+    if "p" in block:
+        return Paragraph(block["p"], STYLES[block["style"]])
+    if "space" in block:
+        return Spacer(1, block["space"] * mm)
+    if "qr" in block:
+        return QrCode(block["qr"])
+    table = Table(
+        [[_flowable(cell) for cell in row] for row in block["table"]],
+        colWidths=[width * mm for width in block["widths"]],
+        repeatRows=block["repeat"],
+    )
+    table.setStyle(TableStyle(TABLE_STYLES[block["style"]]))
+    return table
+
+
+def canonical_json(inputs: dict) -> str:
+    """The one text of a set of render inputs: sorted keys, no spaces, UTF-8 kept."""
+    return json.dumps(inputs, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+def render_from_inputs(inputs_json: str) -> bytes:
+    """The PDF of stored render inputs (``canonical_json`` text). Same inputs, same bytes."""
+    _register_fonts()
+    inputs = json.loads(inputs_json)
+    meta = inputs["document"]
+    story = [_flowable(block) for block in inputs["story"]]
     buffer = io.BytesIO()
     previous = rl_config.invariant
     rl_config.invariant = 1
@@ -441,14 +513,14 @@ def _render(decision: Decision, *, signed: bool) -> bytes:
             rightMargin=18 * mm,
             topMargin=16 * mm,
             bottomMargin=18 * mm,
-            title=f"{t['licence_title'] if granted else t['refusal_title']} {number}",
-            author=t["authority"],
-            subject=number,
+            title=meta["title"],
+            author=meta["author"],
+            subject=meta["subject"],
             creator="Brussels International permits system",
             producer="Brussels International permits system",
-            lang=language,
+            lang=meta["language"],
         )
-        document.build(story, canvasmaker=_numbered_canvas(t["page"]))
+        document.build(story, canvasmaker=_numbered_canvas(meta["page_label"]))
     finally:
         rl_config.invariant = previous
     return buffer.getvalue()
@@ -460,22 +532,7 @@ def _contact_point() -> list[str]:
     return [text(line) for line in settings.DECISION_CONTACT_POINT]
 
 
-def _grid(cells: list[list], widths: list[float]) -> Table:
-    table = Table(cells, colWidths=widths)
-    table.setStyle(
-        TableStyle(
-            [
-                ("GRID", (0, 0), (-1, -1), 0.5, colors.HexColor("#556")),
-                ("VALIGN", (0, 0), (-1, -1), "TOP"),
-                ("TOPPADDING", (0, 0), (-1, -1), 2),
-                ("BOTTOMPADDING", (0, 0), (-1, -1), 4),
-            ]
-        )
-    )
-    return table
-
-
-def _boxes(application, licence, decision, t, box, p, country, holder, kind) -> Table:
+def _boxes(application, licence, decision, t, box, p, country, holder, kind) -> dict:
     """Boxes 1 to 12 and 19 to 22 of the model form; 13 to 18 are the goods table's columns."""
 
     def cell(n: int, content: str) -> list:
@@ -518,8 +575,8 @@ def _boxes(application, licence, decision, t, box, p, country, holder, kind) -> 
     validity = t["valid_from_to"].format(
         start=_date(licence.valid_from), end=_date(licence.valid_until)
     )
-    half = 87 * mm
-    return _grid(
+    half = 87
+    return _table(
         [
             [
                 cell(1, holder),
@@ -542,10 +599,11 @@ def _boxes(application, licence, decision, t, box, p, country, holder, kind) -> 
             [cell(21, procedure), cell(22, further)],
         ],
         [half, half],
+        "grid",
     )
 
 
-def _refusal_details(application, t, p, country, holder, kind, regime, licence_type) -> Table:
+def _refusal_details(application, t, p, country, holder, kind, regime, licence_type) -> dict:
     rows = [
         (t["application_number"], text(application.reference)),
         (t["licence_type"], licence_type),
@@ -557,16 +615,8 @@ def _refusal_details(application, t, p, country, holder, kind, regime, licence_t
         (t["origin"], country(application.country_of_origin)),
         (t["destination"], country(application.country_of_destination)),
     ]
-    table = Table(
+    return _table(
         [[p(label, "head"), p(value or "—")] for label, value in rows],
-        colWidths=[50 * mm, 120 * mm],
+        [50, 120],
+        "details",
     )
-    table.setStyle(
-        TableStyle(
-            [
-                ("VALIGN", (0, 0), (-1, -1), "TOP"),
-                ("LINEBELOW", (0, 0), (-1, -1), 0.25, colors.grey),
-            ]
-        )
-    )
-    return table

@@ -2,6 +2,11 @@
 
 Both lookups (a licence number, an uploaded PDF) answer the same facts about a licence: its
 current status, holder and validity, and the hash of its issued document.
+
+Neither says "valid" for a licence whose stored document no longer has the bytes recorded
+when it was issued (swapped or missing on disk): both then answer ``DocumentUnverifiable``,
+which tells the public only that the document could not be verified, while the failure is
+recorded on the file's history and reported to the auditors.
 """
 
 from __future__ import annotations
@@ -14,8 +19,42 @@ from typing import Any
 
 from django.utils import timezone
 
+from documents import integrity
 from documents.models import Document
+from permits.actions.integrity import file_integrity_failure_record
 from permits.models import Licence
+
+
+@dataclass(frozen=True)
+class DocumentUnverifiable:
+    """The licence or decision exists, but its stored document failed its integrity check:
+    nothing else is said (no hash, no holder, no status) until the unit has restored it."""
+
+    number: str
+
+    def as_json(self) -> dict[str, Any]:
+        return {"number": self.number, "status": "unverifiable"}
+
+
+def _stored_document_intact(document: Document | None) -> bool:
+    """Whether the stored decision document still hashes to its record; a failure is recorded
+    and reported (once) before answering no."""
+    if document is None:
+        return True  # not rendered yet: nothing stored to vouch for or against
+    try:
+        integrity.document_check(document)
+    except integrity.FileIntegrityError as failure:
+        file_integrity_failure_record(failure=failure, detected_by="verify")
+        return False
+    return True
+
+
+def _decision_document(licence: Licence) -> Document | None:
+    return (
+        Document.objects.select_related("application")
+        .filter(decision__application=licence.application)
+        .first()
+    )
 
 
 @dataclass(frozen=True)
@@ -98,7 +137,7 @@ class LicenceExists:
 
 def public_lookup(
     number: str, code: str = "", *, today: date | None = None
-) -> LicenceStatus | LicenceExists | None:
+) -> LicenceStatus | LicenceExists | DocumentUnverifiable | None:
     """What the public verification page answers for ``number``: everything with the right
     code (what the QR code holds); without it, only that a valid licence has this number; and
     for a licence that is not valid, the same as for a number never issued."""
@@ -108,13 +147,22 @@ def public_lookup(
     status = _status_of(licence, today or timezone.localdate())
     given = (code or "").strip().upper()
     if given and hmac.compare_digest(given, licence.verification_code):
+        if not _stored_document_intact(_decision_document(licence)):
+            return DocumentUnverifiable(number=licence.number)
         return status
-    return LicenceExists(number=licence.number) if status.status == Licence.Status.VALID else None
+    if status.status != Licence.Status.VALID:
+        return None
+    if not _stored_document_intact(_decision_document(licence)):
+        return DocumentUnverifiable(number=licence.number)
+    return LicenceExists(number=licence.number)
 
 
-def match_document(data: bytes, *, today: date | None = None) -> DocumentMatch | None:
+def match_document(
+    data: bytes, *, today: date | None = None
+) -> DocumentMatch | DocumentUnverifiable | None:
     """The decision document these bytes are exactly, if the Region issued them, with the
-    current status of its licence: a genuine PDF of a revoked licence says revoked."""
+    current status of its licence: a genuine PDF of a revoked licence says revoked. While the
+    stored copy fails its integrity check, the record cannot vouch for anything: unverifiable."""
     digest = hashlib.sha256(data).hexdigest()
     document = (
         Document.objects.select_related("decision__application")
@@ -124,6 +172,8 @@ def match_document(data: bytes, *, today: date | None = None) -> DocumentMatch |
     if document is None:
         return None
     decision = document.decision
+    if not _stored_document_intact(document):
+        return DocumentUnverifiable(number=decision.application.reference)
     granted = decision.outcome == "granted"
     licence = (
         Licence.objects.select_related("holder", "application", "replaced_by")

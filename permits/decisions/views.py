@@ -65,12 +65,18 @@ def verify_view(request: HttpRequest) -> HttpResponse:
         if form.is_valid():
             upload = form.cleaned_data["document"]
             match = verification.match_document(b"".join(upload.chunks()))
+            unverifiable = isinstance(match, verification.DocumentUnverifiable)
             if as_json:
+                if unverifiable:
+                    return JsonResponse({"match": False, "unverifiable": True, "document": None})
                 return JsonResponse(
                     {"match": match is not None, "document": match.as_json() if match else None}
                 )
             context["checked"] = True
-            context["match"] = match
+            if unverifiable:
+                context["unverifiable"] = match
+            else:
+                context["match"] = match
         elif as_json:
             return _errors(form)
         else:
@@ -87,7 +93,9 @@ def verify_view(request: HttpRequest) -> HttpResponse:
                     status=200 if found else 404,
                 )
             context["looked_up"] = number
-            if isinstance(found, verification.LicenceExists):
+            if isinstance(found, verification.DocumentUnverifiable):
+                context["unverifiable"] = found
+            elif isinstance(found, verification.LicenceExists):
                 context["exists"] = found
             else:
                 context["licence"] = found

@@ -5,8 +5,8 @@ from __future__ import annotations
 from urllib.parse import quote
 
 import pytest
-from django.http import Http404
 
+from documents.integrity import MISSING, FileIntegrityError
 from documents.responses import content_disposition, document_file_response
 from tests.factories import DocumentFactory
 
@@ -36,12 +36,14 @@ def test_the_response_is_an_uncached_attachment_that_may_not_be_sniffed(draft):
     assert response["Cache-Control"] == "private, no-store"
 
 
-def test_a_missing_stored_file_is_404(draft):
+def test_a_missing_stored_file_is_refused_as_missing(draft):
     document = DocumentFactory(application=draft)
     document.file.storage.delete(document.file.name)
 
-    with pytest.raises(Http404):
+    with pytest.raises(FileIntegrityError) as refused:
         document_file_response(document)
+
+    assert refused.value.reason == MISSING
 
 
 def test_a_non_ascii_name_carries_rfc_6266_filename_star():
