@@ -10,6 +10,7 @@ urlpatterns = [
     path("queue/", views.queue, name="queue"),
     path("approvals/", views.approvals, name="approvals"),
     path("search/", views.search, name="search"),
+    path("search/export/", views.search_export, name="search_export"),
     path("<str:key>/", views.application_detail, name="application_detail"),
     path("<str:key>/decision/", views.decision_status, name="decision_status"),
     path("<str:key>/edit/", views.draft_start, name="draft_edit"),
