@@ -34,13 +34,13 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import QuerySet
+from django.db.models import OuterRef, QuerySet, Subquery
 from django.utils import timezone
 
 from workflow import chain
 from workflow.models import TransitionRecord
 
-from .models import Decision, GoodsItem, PermitApplication
+from .models import Decision, GoodsItem, Party, PermitApplication
 
 logger = logging.getLogger(__name__)
 
@@ -81,6 +81,8 @@ APPLICATION_COLUMNS = (
     Column("status", "status"),
     Column("country_of_origin", "country_of_origin", _text),
     Column("country_of_destination", "country_of_destination", _text),
+    Column("consignee", "first_consignee"),
+    Column("end_user", "first_end_user"),
     Column("declared_value_eur", "total_value"),
     Column("submitted_at", "submitted_at"),
     Column("case_manager", "assigned_case_manager__username"),
@@ -182,9 +184,23 @@ def _converted(row: tuple, cols: Iterable[Column]) -> list[Any]:
     return [c.convert(v) if c.convert else v for c, v in zip(cols, row, strict=True)]
 
 
+def _first_party(role: str) -> Subquery:
+    # The first party of the role, in the same query (a file names one consignee and one
+    # end-user; further ones are on its case page).
+    parties = Party.objects.filter(application=OuterRef("pk"), role=role).order_by("id")
+    return Subquery(parties.values("name")[:1])
+
+
 def application_rows(applications: QuerySet[PermitApplication]) -> Iterator[list[Any]]:
     cols = APPLICATION_COLUMNS
-    rows = applications.order_by("id").values_list(*(c.source for c in cols))
+    rows = (
+        applications.annotate(
+            first_consignee=_first_party(Party.Role.CONSIGNEE),
+            first_end_user=_first_party(Party.Role.END_USER),
+        )
+        .order_by("id")
+        .values_list(*(c.source for c in cols))
+    )
     for row in rows.iterator(chunk_size=CHUNK_SIZE):
         yield _converted(row, cols)
 
