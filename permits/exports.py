@@ -27,6 +27,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
+from functools import cache
 from itertools import islice
 from typing import Any
 from urllib.parse import urlencode
@@ -51,7 +52,7 @@ CONTENT_TYPES = {"csv": "text/csv; charset=utf-8", "jsonl": "application/x-ndjso
 # handed to the response: small enough to keep memory flat, big enough to keep it fast.
 CHUNK_SIZE = 2000
 BLOCK_BYTES = 64 * 1024
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+FORMULA_STARTS = frozenset("=+-@\t\r")
 
 
 @dataclass(frozen=True)
@@ -173,6 +174,7 @@ class ExportRequest:
         return f"audit-{self.dataset}-{stamp}.{self.format}"
 
 
+@cache
 def _brussels() -> ZoneInfo:
     return ZoneInfo(settings.TIME_ZONE)
 
@@ -182,6 +184,10 @@ def _brussels() -> ZoneInfo:
 
 def _converted(row: tuple, cols: Iterable[Column]) -> list[Any]:
     return [c.convert(v) if c.convert else v for c, v in zip(cols, row, strict=True)]
+
+
+def _plain(cols: tuple[Column, ...]) -> bool:
+    return not any(c.convert for c in cols)
 
 
 def _first_party(role: str) -> Subquery:
@@ -237,8 +243,8 @@ def history_rows(applications: QuerySet[PermitApplication]) -> Iterator[list[Any
         .order_by("id")
         .values_list(*(c.source for c in cols))
     )
-    for row in records.iterator(chunk_size=CHUNK_SIZE):
-        yield _converted(row, cols)
+    rows = records.iterator(chunk_size=CHUNK_SIZE)
+    yield from rows if _plain(cols) else (_converted(row, cols) for row in rows)
 
 
 ROWS = {"applications": application_rows, "decisions": decision_rows, "history": history_rows}
@@ -249,28 +255,47 @@ ROWS = {"applications": application_rows, "decisions": decision_rows, "history":
 
 def neutralise(text: str) -> str:
     """A text cell a spreadsheet would run as a formula, made inert with a leading '."""
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
+    return "'" + text if text and text[0] in FORMULA_STARTS else text
 
 
 def _iso(value: datetime) -> str:
-    return timezone.localtime(value, _brussels()).isoformat()
+    return value.astimezone(_brussels()).isoformat()
+
+
+def _csv_list(value: list) -> str:
+    return neutralise(";".join(str(v) for v in value))
+
+
+def _csv_json(value: Any) -> str:
+    return neutralise(json.dumps(value, ensure_ascii=False, sort_keys=True))
+
+
+def _unchanged(value: Any) -> Any:
+    return value  # a number written by us: a negative number stays a number
+
+
+# Per type, how a value becomes a CSV cell: one dictionary look-up per cell (a chain of
+# isinstance tests costs more than the rest of the export).
+CSV_BY_TYPE: dict[type, Callable[[Any], Any]] = {
+    str: neutralise,
+    type(None): lambda value: "",
+    int: _unchanged,
+    Decimal: _unchanged,
+    bool: lambda value: "true" if value else "false",
+    datetime: _iso,
+    date: date.isoformat,
+    list: _csv_list,
+    dict: _csv_json,
+}
 
 
 def csv_cell(value: Any) -> Any:
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, int | Decimal):
-        return value  # written by us: a negative number stays a number
-    if isinstance(value, datetime):
-        return _iso(value)
-    if isinstance(value, date):
-        return value.isoformat()
-    if isinstance(value, list):
-        return neutralise(";".join(str(v) for v in value))
-    if isinstance(value, dict):
-        return neutralise(json.dumps(value, ensure_ascii=False, sort_keys=True))
+    convert = CSV_BY_TYPE.get(type(value))
+    if convert is not None:
+        return convert(value)
+    for kind, convert in CSV_BY_TYPE.items():  # a subclass (a lazy string, a UUID…)
+        if kind is not type(None) and isinstance(value, kind):
+            return convert(value)
     return neutralise(str(value))
 
 
@@ -328,7 +353,7 @@ def _lines(request: ExportRequest, rows: Iterable[list[Any]], head: dict[str, An
     writer = csv.writer(_Line(), lineterminator="\n")
     yield writer.writerow(head["columns"])
     for row in rows:
-        yield writer.writerow([csv_cell(v) for v in row])
+        yield writer.writerow(map(csv_cell, row))
 
 
 def _blocks(lines: Iterable[str]) -> Iterator[str]:
