@@ -244,51 +244,60 @@ class AuditFilter(BaseApplicationFilter):
         return queryset.filter(matches)
 
     def filter_outcome(self, queryset, name, value):
-        if value == "granted":
-            return queryset.filter(decision__outcome=Decision.Outcome.GRANTED)
-        if value == "granted_in_full":
-            return queryset.filter(
-                decision__outcome=Decision.Outcome.GRANTED, decision__partial=False
-            )
-        if value == "partial":
-            return queryset.filter(
-                decision__outcome=Decision.Outcome.GRANTED, decision__partial=True
-            )
-        return queryset.filter(decision__outcome=Decision.Outcome.REFUSED)
-
-    def _with_goods(self, queryset, condition: Q):
-        # EXISTS, not a join: a file with two matching lines is listed once.
-        lines = GoodsItem.objects.filter(condition, application=OuterRef("pk"))
-        return queryset.filter(Exists(lines))
+        return with_outcome(queryset, value)
 
     def filter_entry(self, queryset, name, value):
-        return self._with_goods(queryset, Q(control_entry__iexact=value.strip()))
+        return with_entry(queryset, value)
 
     def filter_category(self, queryset, name, value):
-        value = value.strip().rstrip(".")
-        if value[-1:].isdigit():
-            # ML1 is ML1 and ML1.a, never ML10; 5A002 is 5A002 and 5A002.a, never 5A0021.
-            pattern = rf"^{re.escape(value)}([^0-9]|$)"
-            return self._with_goods(queryset, Q(control_entry__iregex=pattern))
-        return self._with_goods(queryset, Q(control_entry__istartswith=value))
+        return with_category(queryset, value)
 
     def filter_criterion(self, queryset, name, value):
-        # ``Decision.criteria`` holds every criterion the decision cites: the grounds of a
-        # refusal, or on a partial grant those of each refused line. Matched on the JSON text
-        # with its quotes ('"1"' is not inside '"DU1"'), the same on PostgreSQL and SQLite.
-        cited = (
-            Decision.objects.annotate(criteria_text=Cast("criteria", TextField()))
-            .filter(criteria_text__contains=f'"{value}"')
-            .values("application_id")
-        )
-        return queryset.filter(pk__in=cited)
+        return citing(queryset, value)
 
 
-class ApplicantFilter(django_filters.FilterSet):
-    status = django_filters.ChoiceFilter(label=_("Status"), choices=Status.choices)
+# The auditors' filters as functions over applications: the page's AuditFilter and the API's
+# ApplicationFilter share them.
 
-    class Meta:
-        fields: list[str] = []
+
+def with_outcome(queryset, value: str):
+    if value == "granted":
+        return queryset.filter(decision__outcome=Decision.Outcome.GRANTED)
+    if value == "granted_in_full":
+        return queryset.filter(decision__outcome=Decision.Outcome.GRANTED, decision__partial=False)
+    if value == "partial":
+        return queryset.filter(decision__outcome=Decision.Outcome.GRANTED, decision__partial=True)
+    return queryset.filter(decision__outcome=Decision.Outcome.REFUSED)
+
+
+def _with_goods(queryset, condition: Q):
+    # EXISTS, not a join: a file with two matching lines is listed once.
+    return queryset.filter(Exists(GoodsItem.objects.filter(condition, application=OuterRef("pk"))))
+
+
+def with_entry(queryset, value: str):
+    return _with_goods(queryset, Q(control_entry__iexact=value.strip()))
+
+
+def with_category(queryset, value: str):
+    value = value.strip().rstrip(".")
+    if value[-1:].isdigit():
+        # ML1 is ML1 and ML1.a, never ML10; 5A002 is 5A002 and 5A002.a, never 5A0021.
+        pattern = rf"^{re.escape(value)}([^0-9]|$)"
+        return _with_goods(queryset, Q(control_entry__iregex=pattern))
+    return _with_goods(queryset, Q(control_entry__istartswith=value))
+
+
+def citing(queryset, code: str):
+    # ``Decision.criteria`` holds every criterion the decision cites: the grounds of a
+    # refusal, or on a partial grant those of each refused line. Matched on the JSON text
+    # with its quotes ('"1"' is not inside '"DU1"'), the same on PostgreSQL and SQLite.
+    cited = (
+        Decision.objects.annotate(criteria_text=Cast("criteria", TextField()))
+        .filter(criteria_text__contains=f'"{code}"')
+        .values("application_id")
+    )
+    return queryset.filter(pk__in=cited)
 
 
 def filtered(filterset_class, data, queryset, **kwargs):

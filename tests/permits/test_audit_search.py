@@ -245,3 +245,40 @@ def test_the_search_keeps_a_constant_number_of_queries(
         response = client.get(reverse("permits:search"), ALL_FILTERS)
 
     assert len(response.context["page"].object_list) == 11
+
+
+# --- The same filters on the API's application list ------------------------------------------
+
+
+def api_ids(user, **params) -> set[str]:
+    from tests.api.conftest import client_for as api_client
+
+    response = api_client(user).get("/api/v1/applications/", params)
+    assert response.status_code == 200, response.content
+    return {row["id"] for row in response.json()["results"]}
+
+
+def test_the_api_list_has_the_auditors_filters(files, auditor, people):
+    def key(*names):
+        return {str(files[name].public_id) for name in names}
+
+    assert api_ids(auditor, outcome="partial") == key("partial")
+    assert api_ids(auditor, category="ML15", criterion="7") == key("refused")
+    assert api_ids(auditor, entry="5A002.a") == key("dual")
+    assert api_ids(auditor, value_max="90000") == key("refused", "dual")
+    assert api_ids(auditor, approver=people["head"].username, destination="CH") == key("refused")
+    assert api_ids(auditor, case_manager=people["case_manager"].username) == key(
+        "full", "refused", "partial"
+    )
+
+
+@pytest.mark.parametrize(
+    "params", [{"value_min": "-1"}, {"entry": "ML1;"}, {"criterion": "99"}, {"outcome": "x"}]
+)
+def test_the_api_refuses_a_bad_auditor_filter(params, auditor):
+    from tests.api.conftest import client_for as api_client
+
+    response = api_client(auditor).get("/api/v1/applications/", params)
+
+    assert response.status_code == 400
+    assert response["Content-Type"].startswith("application/problem+json")
