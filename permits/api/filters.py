@@ -43,6 +43,24 @@ class ControlCodeFilter(django_filters.CharFilter):
     """A control-list code or category: letters, digits and dots."""
 
 
+@extend_schema_field(
+    {"type": "string", "format": "decimal", "pattern": r"^\d{1,12}(?:\.\d{1,2})?$"}
+)
+class EuroFilter(django_filters.NumberFilter):
+    """An amount in euro: up to twelve digits, two decimals, never negative."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, min_value=0, max_digits=14, decimal_places=2, **kwargs)
+
+
+@extend_schema_field({"type": "string", "enum": [code for code, _name in countries]})
+class CountryFilter(django_filters.ChoiceFilter):
+    """An ISO 3166-1 alpha-2 country code."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, choices=countries, **kwargs)
+
+
 @extend_schema_field({"type": "string", "minLength": 1, "maxLength": 150})
 class UsernameFilter(django_filters.CharFilter):
     """A user's username, exactly."""
@@ -69,9 +87,7 @@ class ApplicationFilter(django_filters.FilterSet):
     # may read already, never widens it.
     decided_after = DateTimeFilter(field_name="decided_at", lookup_expr="gte")
     decided_before = DateTimeFilter(field_name="decided_at", lookup_expr="lt")
-    destination = django_filters.ChoiceFilter(
-        field_name="country_of_destination", choices=countries, label="ISO 3166 code"
-    )
+    destination = CountryFilter(field_name="country_of_destination", label="ISO 3166 code")
     outcome = django_filters.ChoiceFilter(
         choices=[(code, code) for code, _label in page_filters.OUTCOME_CHOICES],
         method="filter_outcome",
@@ -89,21 +105,11 @@ class ApplicationFilter(django_filters.FilterSet):
         validators=[page_filters.control_code],
         label="a control-list category (ML10, 5A): entries it starts",
     )
-    value_min = django_filters.NumberFilter(
-        field_name="total_value",
-        lookup_expr="gte",
-        min_value=0,
-        max_digits=14,
-        decimal_places=2,
-        label="declared total value in euro, at least",
+    value_min = EuroFilter(
+        field_name="total_value", lookup_expr="gte", label="declared total value in euro, at least"
     )
-    value_max = django_filters.NumberFilter(
-        field_name="total_value",
-        lookup_expr="lte",
-        min_value=0,
-        max_digits=14,
-        decimal_places=2,
-        label="declared total value in euro, at most",
+    value_max = EuroFilter(
+        field_name="total_value", lookup_expr="lte", label="declared total value in euro, at most"
     )
     criterion = django_filters.ChoiceFilter(
         choices=[(code, code) for framework in CRITERIA.values() for code in framework],
