@@ -282,3 +282,12 @@ def test_the_command_refuses_a_bad_filter_or_user(arguments, applicant):
         call_command(
             "export_audit", dataset="history", format="csv", stdout=io.StringIO(), **arguments
         )
+
+
+def test_each_export_is_logged_with_its_exporter_and_filter(files, auditor, caplog):
+    with caplog.at_level("INFO", logger="permits.exports"):
+        body(export(auditor, dataset="decisions", format="csv", outcome="partial"))
+
+    [message] = [r.getMessage() for r in caplog.records if r.name == "permits.exports"]
+    assert "by auditor" in message and "decisions as csv" in message
+    assert "outcome=partial" in message
