@@ -300,6 +300,13 @@ def citing(queryset, code: str):
     return queryset.filter(pk__in=cited)
 
 
+class ApplicantFilter(django_filters.FilterSet):
+    status = django_filters.ChoiceFilter(label=_("Status"), choices=Status.choices)
+
+    class Meta:
+        fields: list[str] = []
+
+
 def filtered(filterset_class, data, queryset, **kwargs):
     """The filterset over ``queryset``. A value that does not validate is reported by the
     filter form and simply not applied (django-filter filters on ``cleaned_data`` only)."""
