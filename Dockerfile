@@ -1,5 +1,8 @@
 FROM python:3.11-slim-bookworm
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 DJANGO_SETTINGS_MODULE=config.settings.production
+ARG RELEASE=""
+# The release written on every history record (e.g. --build-arg RELEASE=$(git rev-parse HEAD)).
+ENV RELEASE=$RELEASE
 WORKDIR /app
 RUN useradd --create-home --uid 10001 permits
 COPY pyproject.toml README.md ./

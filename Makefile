@@ -41,6 +41,8 @@ check-deploy: $(VENV)/.installed
 	DJANGO_SETTINGS_MODULE=config.settings.production \
 	SECRET_KEY=$${SECRET_KEY:-$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(50))')} \
 	ALLOWED_HOSTS=$${ALLOWED_HOSTS:-permits.example.test} \
+	HISTORY_CHAIN_KEYS=$${HISTORY_CHAIN_KEYS:-check=$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(40))')} \
+	HISTORY_CHAIN_KEY_ID=$${HISTORY_CHAIN_KEY_ID:-check} \
 	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/permits} \
 	$(PY) manage.py check --deploy --fail-level WARNING
 

@@ -17,8 +17,12 @@ from typing import TYPE_CHECKING, Any
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+from config.release import current_release
 from workflow import services as workflow_services
 from workflow.models import TransitionRecord
+
+from .compliance.reference import current_versions
+from .snapshots import application_snapshot
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser
@@ -243,6 +247,11 @@ def _checked(name: str, payload: dict[str, Any]) -> EventType:
     return event
 
 
+def versions_in_force() -> dict[str, Any]:
+    """Written on every record: the code and the reference lists a step was taken with."""
+    return {"release": current_release(), "lists": current_versions()}
+
+
 # --- Transitions --------------------------------------------------------------------------------
 
 
@@ -255,7 +264,8 @@ def transition_recorded(
     comment: str = "",
     **payload: Any,
 ) -> TransitionRecord:
-    """The record of a state change, written by the action that made it."""
+    """The record of a state change, written by the action that made it, with the snapshot of
+    the file as the step left it (what the approver saw, for an approval)."""
     event = _checked(name, payload)
     if not event.changes_state:
         raise UnknownEvent(f"{name!r} is not a transition.")
@@ -267,6 +277,8 @@ def transition_recorded(
         actor=actor,
         comment=comment,
         payload=payload,
+        snapshot=application_snapshot(application=application),
+        versions=versions_in_force(),
     )
 
 
@@ -281,7 +293,12 @@ def _recorded(
 ) -> TransitionRecord:
     _checked(event_name, payload)
     return workflow_services.history_event_record(
-        application=application, event=event_name, actor=actor, comment=comment, payload=payload
+        application=application,
+        event=event_name,
+        actor=actor,
+        comment=comment,
+        payload=payload,
+        versions=versions_in_force(),
     )
 
 

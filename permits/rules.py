@@ -311,6 +311,11 @@ def can_suspend_licence(application: PermitApplication, user: Any) -> bool:
     return is_head_of_unit(application, user)
 
 
+def can_read_snapshots(user: Any) -> bool:
+    """The file as it was at each step holds screening and the criteria worksheet: staff only."""
+    return is_staff_member(user)
+
+
 def can_view_compliance(user: Any) -> bool:
     return is_staff_member(user)
 

@@ -64,8 +64,33 @@ def application_history(
     *, application: PermitApplication, user: Any = None
 ) -> QuerySet[TransitionRecord]:
     """The application's history; with ``user``, only what that user may read."""
-    records = TransitionRecord.objects.filter(application=application).select_related("actor")
+    # Snapshots are read one at a time, on the auditor's pages, never with the timeline.
+    records = (
+        TransitionRecord.objects.filter(application=application)
+        .select_related("actor")
+        .defer("snapshot")
+    )
     return records if user is None else history_visible_to(user, records)
+
+
+def history_steps(*, application: PermitApplication) -> QuerySet[TransitionRecord]:
+    """The file's records that carry a snapshot (its transitions), oldest first."""
+    return (
+        TransitionRecord.objects.filter(application=application, snapshot__isnull=False)
+        .select_related("actor")
+        .defer("snapshot")
+        .order_by("seq")
+    )
+
+
+def history_step(*, application: PermitApplication, record_id: Any) -> TransitionRecord:
+    """One record of the file with its snapshot; Http404 for any other id."""
+    try:
+        return TransitionRecord.objects.select_related("actor").get(
+            application=application, pk=int(record_id), snapshot__isnull=False
+        )
+    except (TransitionRecord.DoesNotExist, ValueError, TypeError) as exc:
+        raise Http404("No such step in this file's history.") from exc
 
 
 def case_notes(*, application: PermitApplication, user: Any) -> QuerySet[CaseNote]:
@@ -408,12 +433,20 @@ def worksheet_summary(*, application: PermitApplication) -> dict[str, Any]:
     }
 
 
-def head_of_unit_addresses() -> list[str]:
-    """The e-mail addresses of the active heads of unit, for the alerts and escalations."""
+def role_addresses(role: str) -> list[str]:
+    """The e-mail addresses of the active users of ``role``, for alerts and escalations."""
     return list(
         get_user_model()
-        .objects.filter(groups__name=Role.HEAD_OF_UNIT, is_active=True)
+        .objects.filter(groups__name=role, is_active=True)
         .exclude(email="")
         .order_by("pk")
         .values_list("email", flat=True)
     )
+
+
+def head_of_unit_addresses() -> list[str]:
+    return role_addresses(Role.HEAD_OF_UNIT)
+
+
+def auditor_addresses() -> list[str]:
+    return role_addresses(Role.AUDITOR)

@@ -17,6 +17,7 @@ from .actions.reminders import (
     denial_notices_lapse,
     reference_freshness_notify,
 )
+from .evidence import history_check_and_alert
 
 logger = logging.getLogger(__name__)
 
@@ -62,3 +63,15 @@ def lapse_denial_notices() -> int:
 def warn_stale_reference_data() -> int:
     """Daily: the heads of unit hear of reference lists past their review date."""
     return reference_freshness_notify(today=timezone.localdate())
+
+
+@shared_task(acks_late=True, autoretry_for=(OperationalError,), retry_backoff=True, max_retries=5)
+def verify_history_chain() -> dict[str, object]:
+    """Daily: walk the history's hash chains; a break is logged and e-mailed to the auditors
+    (once per break, so a retry or the next day's run does not repeat it)."""
+    check = history_check_and_alert()
+    return {
+        "intact": check.intact,
+        "head": check.head.label,
+        "first_break": check.first_break.record_id if check.first_break else None,
+    }

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import assignment_views, compliance_views, licence_views, views
+from . import assignment_views, compliance_views, history_views, licence_views, views
 
 app_name = "permits"
 
@@ -13,6 +13,16 @@ urlpatterns = [
     path("search/export/", views.search_export, name="search_export"),
     path("<str:key>/", views.application_detail, name="application_detail"),
     path("<str:key>/decision/", views.decision_status, name="decision_status"),
+    path(
+        "<str:key>/history/compare/",
+        history_views.application_history_compare,
+        name="history_compare",
+    ),
+    path(
+        "<str:key>/history/<int:record_id>/",
+        history_views.application_as_it_was,
+        name="history_snapshot",
+    ),
     path("<str:key>/edit/", views.draft_start, name="draft_edit"),
     path("<str:key>/edit/<str:step>/", views.draft_step, name="draft_step"),
     path("<str:key>/licence/", licence_views.licence_detail, name="licence"),

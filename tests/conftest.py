@@ -19,6 +19,25 @@ requires_postgresql = pytest.mark.skipif(
 )
 
 
+def _flush_past_the_history_triggers():
+    """Transactional tests empty the tables with TRUNCATE, which the history's trigger refuses
+    (tests/workflow/test_chain.py proves it): the test harness alone asks pgtrigger to let its
+    own flush through."""
+    import pgtrigger
+    from django.test import TransactionTestCase
+
+    teardown = TransactionTestCase._fixture_teardown
+
+    def _fixture_teardown(self):
+        with pgtrigger.ignore("workflow.TransitionRecord:history_no_truncate"):
+            teardown(self)
+
+    TransactionTestCase._fixture_teardown = _fixture_teardown
+
+
+_flush_past_the_history_triggers()
+
+
 @pytest.fixture(autouse=True)
 def _media_in_a_temporary_folder(settings, tmp_path):
     """Stored files of every test go to a folder of its own, never into the project."""

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import pgtrigger
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -49,9 +51,20 @@ class TransitionRecord(models.Model):
         help_text=_("Empty when the system acted (for example the daily expiry sweep)."),
     )
     actor_role = models.CharField(_("actor's role"), max_length=30)
-    created_at = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)
+    created_at = models.DateTimeField(_("time"), default=timezone.now, db_index=True)
     comment = models.TextField(_("comment"), blank=True)
     payload = models.JSONField(_("payload"), default=dict, blank=True)
+    # The tamper evidence (workflow/chain.py): position in the file's chain, the previous
+    # record's hash, and this record's keyed hash over all of the above and below.
+    seq = models.PositiveIntegerField(_("position in the file's history"))
+    prev_hash = models.CharField(_("previous record's hash"), max_length=64)
+    record_hash = models.CharField(_("record hash"), max_length=64)
+    chain_key = models.CharField(_("chain key"), max_length=32)
+    # What the file looked like after this step (transitions only) and its SHA-256.
+    snapshot = models.JSONField(_("snapshot of the file"), null=True, blank=True)
+    snapshot_hash = models.CharField(_("snapshot hash"), max_length=64, blank=True)
+    # The code release and the reference lists' versions in force when this was written.
+    versions = models.JSONField(_("versions in force"), default=dict, blank=True)
 
     objects = TransitionRecordQuerySet.as_manager()
 
@@ -60,6 +73,26 @@ class TransitionRecord(models.Model):
         verbose_name = _("transition record")
         verbose_name_plural = _("transition records")
         indexes = [models.Index(fields=["application", "created_at", "id"])]
+        constraints = [
+            models.UniqueConstraint(fields=["application", "seq"], name="one_record_per_position")
+        ]
+        # On PostgreSQL the database itself refuses to change or remove history, for raw SQL
+        # and every other client too, not only through the ORM.
+        triggers = [
+            pgtrigger.Protect(
+                name="history_append_only",
+                operation=pgtrigger.Update | pgtrigger.Delete,
+            ),
+            pgtrigger.Trigger(
+                name="history_no_truncate",
+                when=pgtrigger.Before,
+                operation=pgtrigger.Truncate,
+                level=pgtrigger.Statement,
+                func=(
+                    "RAISE EXCEPTION 'workflow_transitionrecord is append-only (TRUNCATE refused)';"
+                ),
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.transition}: {self.source_state} → {self.target_state}"

@@ -10,6 +10,7 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.utils import timezone
 
+from . import chain
 from .models import CaseTask, TransitionRecord
 from .roles import SYSTEM_ROLE, primary_role
 
@@ -25,17 +26,42 @@ def transition_record_create(
     actor: AbstractBaseUser | None,
     comment: str = "",
     payload: dict[str, Any] | None = None,
+    snapshot: dict[str, Any] | None = None,
+    versions: dict[str, Any] | None = None,
 ) -> TransitionRecord:
-    return TransitionRecord.objects.create(
-        application=application,
-        transition=transition,
-        source_state=source_state,
-        target_state=target_state,
-        actor=actor,
-        actor_role=primary_role(actor) if actor is not None else SYSTEM_ROLE,
-        comment=comment,
-        payload=payload or {},
+    """Append a record to the file's hash chain (workflow/chain.py).
+
+    The file's row lock (which every action already holds) orders the records of one file, so
+    the position and the previous hash read here are the chain's real end.
+    """
+    type(application).objects.select_for_update().filter(pk=application.pk).exists()
+    last = (
+        TransitionRecord.objects.filter(application_id=application.pk)
+        .order_by("-seq")
+        .values("seq", "record_hash")
+        .first()
     )
+    fields = {
+        "application_id": application.pk,
+        "seq": last["seq"] + 1 if last else 1,
+        "prev_hash": last["record_hash"] if last else chain.GENESIS,
+        "transition": transition,
+        "source_state": source_state,
+        "target_state": target_state,
+        "actor_id": actor.pk if actor is not None else None,
+        "actor_role": primary_role(actor) if actor is not None else SYSTEM_ROLE,
+        "created_at": timezone.now(),
+        "comment": comment,
+        # Stored as it reads back from JSON, so that the hash verifies against the stored row.
+        "payload": chain.json_roundtrip(payload or {}),
+        "snapshot_hash": chain.sha256_of(snapshot) if snapshot is not None else "",
+        "versions": chain.json_roundtrip(versions or {}),
+        "chain_key": chain.current_key_id(),
+    }
+    snapshot = chain.json_roundtrip(snapshot) if snapshot is not None else None
+    record = TransitionRecord(**fields, snapshot=snapshot, record_hash=chain.record_hash(fields))
+    record.save(force_insert=True)
+    return record
 
 
 def history_event_record(
@@ -45,6 +71,7 @@ def history_event_record(
     actor: AbstractBaseUser | None,
     comment: str = "",
     payload: dict[str, Any] | None = None,
+    versions: dict[str, Any] | None = None,
 ) -> TransitionRecord:
     """A history record of something that happened to the file without changing its state
     (a document, a screening, a shipment…): recorded with the same state before and after."""
@@ -56,6 +83,7 @@ def history_event_record(
         actor=actor,
         comment=comment,
         payload=payload,
+        versions=versions,
     )
 
 

@@ -26,6 +26,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django_countries",
     "django_fsm",
+    "pgtrigger",
     "rest_framework",
     "workflow",
     "accounts",
@@ -189,6 +190,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "permits.decisions.tasks.generate_missing_decision_documents",
         "schedule": env.int("DECISION_DOCUMENT_SWEEP_SECONDS", default=600),
     },
+    "verify-history-chain-daily": {
+        "task": "permits.tasks.verify_history_chain",
+        "schedule": crontab(hour=2, minute=0),
+    },
     "deliver-pending-outbox": {
         "task": "outbox.tasks.deliver_pending_outbox",
         "schedule": crontab(minute="*/3"),
@@ -199,6 +204,19 @@ CELERY_BEAT_SCHEDULE = {
 # again by the sweep; after OUTBOX_MAX_ATTEMPTS failed sends it is marked failed.
 OUTBOX_REDELIVERY_GRACE_MINUTES = env.int("OUTBOX_REDELIVERY_GRACE_MINUTES", default=5)
 OUTBOX_MAX_ATTEMPTS = env.int("OUTBOX_MAX_ATTEMPTS", default=10)
+
+# --- History ---------------------------------------------------------------------------------
+# The keys that seal the history's hash chain (workflow/chain.py), "id=key,id2=key2", kept
+# outside the database so that database access alone cannot forge a record. Records name the
+# key they were sealed with: keep every key that ever sealed one; HISTORY_CHAIN_KEY_ID seals new
+# records. The development key is refused in production.
+HISTORY_CHAIN_KEYS = env.dict(
+    "HISTORY_CHAIN_KEYS", default={"dev": "dev-only-history-chain-key-not-for-production"}
+)
+HISTORY_CHAIN_KEY_ID = env("HISTORY_CHAIN_KEY_ID", default="dev")
+# The code release written on every history record: RELEASE from the environment (set by the
+# deployment), else the git commit of this checkout, else the package version.
+RELEASE = env("RELEASE", default="")
 
 # --- Permit workflow ------------------------------------------------------------------------
 # Days a work item may stay open before it counts as overdue, by kind of task.

@@ -19,6 +19,17 @@ if DECISION_SIGNING_P12.rstrip("/").endswith("run/demo-signing.p12") or (  # noq
     DECISION_SIGNING_PASSWORD == "permits-demo"  # noqa: F405
 ):
     raise ImproperlyConfigured("The demo signing certificate cannot be used in production.")
+# The history chain's sealing key: never the development one, long enough to resist guessing.
+if HISTORY_CHAIN_KEY_ID == "dev" or any(  # noqa: F405
+    key.startswith("dev-only") or len(key) < 32
+    for key in HISTORY_CHAIN_KEYS.values()  # noqa: F405
+):
+    raise ImproperlyConfigured(
+        "HISTORY_CHAIN_KEYS must hold long random keys and HISTORY_CHAIN_KEY_ID must name one "
+        "(the development key cannot seal a real history)."
+    )
+if HISTORY_CHAIN_KEY_ID not in HISTORY_CHAIN_KEYS:  # noqa: F405
+    raise ImproperlyConfigured("HISTORY_CHAIN_KEY_ID names a key HISTORY_CHAIN_KEYS lacks.")
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS")
 DATABASES = {"default": env.db("DATABASE_URL")}
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)

@@ -32,6 +32,8 @@ PRODUCTION = {
     "DJANGO_SETTINGS_MODULE": "config.settings.production",
     "ALLOWED_HOSTS": "permits.example.test",
     "DATABASE_URL": "postgres://permits@db.example.test:5432/permits",
+    "HISTORY_CHAIN_KEYS": "k2026=" + "h7Rq2" * 10,
+    "HISTORY_CHAIN_KEY_ID": "k2026",
 }
 
 
@@ -49,6 +51,17 @@ def test_production_refuses_the_development_key():
 
     assert result.returncode != 0
     assert "development key" in result.stderr
+
+
+def test_production_refuses_the_development_history_chain_key():
+    result = run_manage(
+        "check",
+        SECRET_KEY="a-long-random-production-secret-" + "x9Q2v" * 10,
+        **{**PRODUCTION, "HISTORY_CHAIN_KEYS": "", "HISTORY_CHAIN_KEY_ID": ""},
+    )
+
+    assert result.returncode != 0
+    assert "HISTORY_CHAIN_KEYS" in result.stderr
 
 
 def test_production_refuses_the_demo_signing_certificate():
