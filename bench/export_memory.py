@@ -139,10 +139,12 @@ def populate() -> None:
         "comment",
         "payload",
     }
+    # Required columns this script does not know (the chain's): a Python-side default is no
+    # database default, so each gets a placeholder of its type.
     extra = [
         f
         for f in TransitionRecord._meta.concrete_fields
-        if f.name not in known and not f.null and not f.has_default()
+        if f.name not in known and not f.null and not f.primary_key
     ]
     columns = ", ".join(f.column for f in extra)
     values = ", ".join(_placeholder(f) for f in extra)

@@ -138,7 +138,7 @@ HISTORY_COLUMNS = (
     Column("payload", "payload"),
 )
 # The chain's fields, exported as soon as the history records carry them.
-HISTORY_CHAIN_FIELDS = ("seq", "prev_hash", "record_hash")
+HISTORY_CHAIN_FIELDS = ("seq", "prev_hash", "record_hash", "snapshot_hash", "versions")
 
 
 def history_columns() -> tuple[Column, ...]:
@@ -320,7 +320,9 @@ class _Line:
         return text
 
 
-def header(request: ExportRequest, *, exported_at: datetime, chain_head: str) -> dict[str, Any]:
+def header(
+    request: ExportRequest, *, exported_at: datetime, chain_head: chain.ChainHead
+) -> dict[str, Any]:
     return {
         "dataset": request.dataset,
         "format": request.format,
@@ -329,7 +331,8 @@ def header(request: ExportRequest, *, exported_at: datetime, chain_head: str) ->
         "exported_at": _iso(exported_at),
         "time_zone": settings.TIME_ZONE,
         "exporter": request.exporter,
-        "chain_head": chain_head,
+        "chain_head": chain_head.label,
+        "chain": chain_head.as_dict(),
         "columns": columns(request.dataset),
     }
 
@@ -385,7 +388,7 @@ def export_chunks(
             with connection.cursor() as cursor:
                 cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
         exported_at = timezone.now()
-        head = header(request, exported_at=exported_at, chain_head=chain.chain_head().label)
+        head = header(request, exported_at=exported_at, chain_head=chain.chain_head())
         logger.info(
             "audit export by %s: %s as %s, filter %s, chain head %s",
             request.exporter,

@@ -174,6 +174,7 @@ def _render_search(request, filterset, export_form=None, status=200) -> HttpResp
             "filter": filterset,
             "page": _page(request, filterset.qs),
             "can_export": can_export,
+            "can_read_snapshots": rules.can_read_snapshots(request.user),
             "export_errors": export_errors,
             "export_query": query.urlencode(),
             "export_choices": [

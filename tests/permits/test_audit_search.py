@@ -206,6 +206,9 @@ def test_each_result_links_to_its_timeline(files, auditor):
     assert f'href="{detail}#history"'.encode() in response.content
     timeline = client_for(auditor).get(detail)
     assert b'<section id="history"' in timeline.content
+    compare = reverse("permits:history_compare", args=[files["partial"].url_key])
+    assert f'href="{compare}"'.encode() in response.content
+    assert client_for(auditor).get(compare).status_code == 200
 
 
 def test_the_search_shows_partial_grants_approver_and_case_manager(files, auditor, people):

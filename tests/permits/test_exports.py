@@ -95,6 +95,11 @@ def test_history_csv_has_every_record_once_with_its_fields(files, auditor):
         assert row["comment"] == exports.neutralise(record.comment)
         assert json.loads(row["payload"]) == record.payload
         assert row["created_at"] == exports.csv_cell(record.created_at)
+        assert (row["seq"], row["prev_hash"], row["record_hash"]) == (
+            str(record.seq),
+            record.prev_hash,
+            record.record_hash,
+        )
     assert response["Content-Type"].startswith("text/csv")
     assert "attachment" in response["Content-Disposition"]
 
@@ -136,6 +141,8 @@ def test_the_header_records_filter_time_exporter_and_chain_head(files, auditor):
         label,
     )
     assert meta["exported_at"].endswith(("+01:00", "+02:00"))
+    assert meta["chain"]["record_id"] == chain.chain_head().record_id
+    assert meta["chain"]["record_hash"] == chain.chain_head().record_hash != ""
     imports = {str(f.pk) for f in files if f.kind == "import"}
     assert {row["application_id"] for row in rows} == imports
 
