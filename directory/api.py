@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import django_filters
-from django_filters.rest_framework import DjangoFilterBackend
 from rest_framework import filters, viewsets
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.permissions import AllowAny
 from rest_framework.renderers import JSONRenderer
 from rest_framework.routers import APIRootView, DefaultRouter
+
+from config.api.filters import StrictDjangoFilterBackend
+from config.api.params import refuse_repeated, whole_number_in_range
 
 from . import selectors, serializers
 from .models import Partner, Person, Portfolio
@@ -16,9 +18,31 @@ from .search import filter_folded
 
 
 class DirectoryPagination(PageNumberPagination):
+    """Pages by number; a repeated, non-numeric or out-of-range ``page_size`` is refused with a
+    400 naming it, as on the rest of the API, instead of being clamped silently."""
+
     page_size = 50
     page_size_query_param = "page_size"
     max_page_size = 200
+
+    def paginate_queryset(self, queryset, request, view=None):
+        refuse_repeated(request, [self.page_query_param, self.page_size_query_param, "q"])
+        return super().paginate_queryset(queryset, request, view)
+
+    def get_page_size(self, request):
+        size = whole_number_in_range(
+            request, self.page_size_query_param, low=1, high=self.max_page_size
+        )
+        return self.page_size if size is None else size
+
+    def get_schema_operation_parameters(self, view):
+        parameters = super().get_schema_operation_parameters(view)
+        for parameter in parameters:
+            if parameter["name"] == self.page_size_query_param:
+                parameter["schema"].update(minimum=1, maximum=self.max_page_size)
+            if parameter["name"] == self.page_query_param:
+                parameter["schema"].update(minimum=1)
+        return parameters
 
 
 class FoldedSearchFilter(filters.BaseFilterBackend):
@@ -40,7 +64,7 @@ class PublicReadOnly:
 class DirectoryViewSet(PublicReadOnly, viewsets.ReadOnlyModelViewSet):
     lookup_field = "key"
     pagination_class = DirectoryPagination
-    filter_backends = [FoldedSearchFilter, DjangoFilterBackend]
+    filter_backends = [FoldedSearchFilter, StrictDjangoFilterBackend]
 
 
 class PersonFilter(django_filters.FilterSet):

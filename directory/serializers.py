@@ -33,7 +33,7 @@ class PositionSerializer(_FactFields):
     person = serializers.SlugRelatedField(slug_field="key", read_only=True)
     person_name = serializers.CharField(source="person.full_name", read_only=True)
     organisation = serializers.SlugRelatedField(slug_field="key", read_only=True)
-    unit = serializers.SlugRelatedField(slug_field="key", read_only=True)
+    unit = serializers.SlugRelatedField(slug_field="key", read_only=True, allow_null=True)
     title = serializers.CharField(read_only=True)
 
     class Meta:
@@ -47,8 +47,9 @@ class PositionSerializer(_FactFields):
 class PortfolioSerializer(_FactFields):
     person = serializers.SlugRelatedField(slug_field="key", read_only=True)
     person_name = serializers.CharField(source="person.full_name", read_only=True)
-    partner = serializers.SlugRelatedField(slug_field="key", read_only=True)
-    network = serializers.SlugRelatedField(slug_field="key", read_only=True)
+    # A portfolio follows a partner, a network or a topic: the other two are null.
+    partner = serializers.SlugRelatedField(slug_field="key", read_only=True, allow_null=True)
+    network = serializers.SlugRelatedField(slug_field="key", read_only=True, allow_null=True)
     topic = serializers.CharField(read_only=True)
 
     class Meta:
@@ -78,7 +79,7 @@ class OrganisationSerializer(serializers.HyperlinkedModelSerializer):
     url = serializers.HyperlinkedIdentityField(
         view_name="directory-api:organisation-detail", lookup_field="key"
     )
-    parent = serializers.SlugRelatedField(slug_field="key", read_only=True)
+    parent = serializers.SlugRelatedField(slug_field="key", read_only=True, allow_null=True)
     source = serializers.SlugRelatedField(slug_field="key", read_only=True)
     name = serializers.CharField(read_only=True)
 
@@ -120,7 +121,7 @@ class PersonSerializer(serializers.HyperlinkedModelSerializer):
         view_name="directory-api:person-detail", lookup_field="key"
     )
     name = serializers.CharField(source="full_name", read_only=True)
-    photo = serializers.ImageField(read_only=True, use_url=True)
+    photo = serializers.ImageField(read_only=True, use_url=True, allow_null=True)
     source = serializers.SlugRelatedField(slug_field="key", read_only=True)
     positions = PositionSerializer(many=True, read_only=True)
     portfolios = PortfolioSerializer(many=True, read_only=True)

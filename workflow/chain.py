@@ -34,6 +34,7 @@ from typing import Any
 
 from django.conf import settings
 from django.utils import timezone
+from django.utils.translation import gettext
 
 # The fields a record's hash covers, in the order they are written to the canonical JSON
 # (the JSON itself is key-sorted; this list is what must be present).
@@ -188,12 +189,17 @@ class ChainHead:
 
     @property
     def label(self) -> str:
+        """The head in the active language, for the headers of exports and reports."""
         if self.record_id is None:
-            return "empty history"
-        return (
-            f"record #{self.record_id} sha256:{self.record_hash} "
-            f"({self.record_count} records, heads sha256:{self.heads_digest})"
-        )
+            return gettext("empty history")
+        return gettext(
+            "record #%(id)s sha256:%(hash)s (%(count)s records, heads sha256:%(digest)s)"
+        ) % {
+            "id": self.record_id,
+            "hash": self.record_hash,
+            "count": self.record_count,
+            "digest": self.heads_digest,
+        }
 
     def as_dict(self) -> dict[str, Any]:
         return {

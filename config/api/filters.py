@@ -4,15 +4,26 @@ silently ignoring them, so that a client's typo never reads as "no filter"."""
 from __future__ import annotations
 
 from django.utils.translation import gettext as _
+from django_filters import MultipleChoiceFilter
 from django_filters.rest_framework import DjangoFilterBackend
 from rest_framework.exceptions import ValidationError
 from rest_framework.filters import OrderingFilter
+
+from .params import refuse_repeated
 
 
 class StrictDjangoFilterBackend(DjangoFilterBackend):
     def filter_queryset(self, request, queryset, view):
         filterset_class = self.get_filterset_class(view, queryset)
         if filterset_class is not None:
+            refuse_repeated(
+                request,
+                [
+                    name
+                    for name, declared in filterset_class.base_filters.items()
+                    if not isinstance(declared, MultipleChoiceFilter)
+                ],
+            )
             empty = {
                 name: [_("Give a value or leave the parameter out.")]
                 for name in filterset_class.base_filters
@@ -32,6 +43,7 @@ class StrictOrderingFilter(OrderingFilter):
         return [term for field in fields for term in (field, f"-{field}")]
 
     def get_ordering(self, request, queryset, view):
+        refuse_repeated(request, [self.ordering_param])
         param = request.query_params.get(self.ordering_param)
         if param is not None:
             choices = self._choices(view)

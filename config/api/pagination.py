@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from django.utils.dateparse import parse_datetime
 from rest_framework import pagination
-from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.exceptions import NotFound
+
+from .params import refuse_repeated, whole_number_in_range
 
 
 class CursorPagination(pagination.CursorPagination):
@@ -13,19 +15,15 @@ class CursorPagination(pagination.CursorPagination):
     max_page_size = 200
     ordering = "-created_at"
 
+    def paginate_queryset(self, queryset, request, view=None):
+        refuse_repeated(request, [self.cursor_query_param, self.page_size_query_param])
+        return super().paginate_queryset(queryset, request, view)
+
     def get_page_size(self, request):
-        raw = request.query_params.get(self.page_size_query_param)
-        if raw is None:
-            return self.page_size
-        try:
-            size = int(raw)
-        except ValueError:
-            size = 0
-        if not 1 <= size <= self.max_page_size:
-            raise ValidationError(
-                {self.page_size_query_param: [f"A whole number from 1 to {self.max_page_size}."]}
-            )
-        return size
+        size = whole_number_in_range(
+            request, self.page_size_query_param, low=1, high=self.max_page_size
+        )
+        return self.page_size if size is None else size
 
     def get_schema_operation_parameters(self, view):
         parameters = super().get_schema_operation_parameters(view)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from drf_spectacular import openapi
+from drf_spectacular.contrib.django_filters import DjangoFilterExtension
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import serializers
 
@@ -27,7 +28,8 @@ class ProblemSerializer(serializers.Serializer):
 
 
 ALWAYS = ("400", "401", "403", "404", "406", "429")
-UNSAFE = ("409", "415", "422")
+# A body over MAX_REQUEST_BODY_BYTES is refused before it is read (config/middleware.py).
+UNSAFE = ("409", "413", "415", "422")
 UPDATE = ("412", "428")
 
 ERROR_DESCRIPTIONS = {
@@ -38,7 +40,9 @@ ERROR_DESCRIPTIONS = {
     "406": "The requested representation cannot be produced.",
     "409": "The object's state does not allow this (or another request won a race).",
     "412": "If-Match does not match the current ETag: someone else changed the draft.",
-    "413": "The upload is too large.",
+    "413": "The request body is over the size limit (refused before it is read).",
+    "414": "The request line is too long: refused by the web server (gunicorn), as plain text, "
+    "before the application sees it.",
     "415": "Unsupported request content type.",
     "422": "The action applies but its conditions are not met (field map in `errors`).",
     "428": "If-Match is required to change a draft.",
@@ -67,6 +71,13 @@ class AutoSchema(openapi.AutoSchema):
             )
             response["description"] = ERROR_DESCRIPTIONS.get(code, TITLES.get(int(code), ""))
             responses[code] = response
+        responses.setdefault(
+            "414",
+            {
+                "content": {"text/plain": {"schema": {"type": "string"}}},
+                "description": ERROR_DESCRIPTIONS["414"],
+            },
+        )
         return dict(sorted(responses.items()))
 
 
@@ -80,3 +91,18 @@ class BearerTokenScheme(OpenApiAuthenticationExtension):
             "scheme": "bearer",
             "description": "A personal API token: `Authorization: Bearer TOKEN`.",
         }
+
+
+class StrictDjangoFilterExtension(DjangoFilterExtension):
+    """The strict filter backend refuses empty values: its string filters say ``minLength: 1``."""
+
+    target_class = "config.api.filters.StrictDjangoFilterBackend"
+    priority = 1
+
+    def get_schema_operation_parameters(self, auto_schema, *args, **kwargs):
+        parameters = super().get_schema_operation_parameters(auto_schema, *args, **kwargs)
+        for parameter in parameters:
+            schema = parameter.get("schema", {})
+            if schema.get("type") == "string" and "enum" not in schema:
+                schema.setdefault("minLength", 1)
+        return parameters

@@ -58,6 +58,15 @@ class AmountField(serializers.DecimalField):
         self.pattern = rf"^[0-9]{{1,{whole}}}(\.[0-9]{{1,{decimal_places}}})?$"
         super().__init__(max_digits=max_digits, decimal_places=decimal_places, **kwargs)
 
+    def validate_empty_values(self, data):
+        # DRF reads "" as null on a nullable decimal; the contract says null is null and an
+        # amount is digits, so "" is refused like any other malformed amount.
+        if isinstance(data, str) and not data.strip():
+            raise serializers.ValidationError(
+                _('Send a non-negative amount as a string, for example "250000.00".')
+            )
+        return serializers.Field.validate_empty_values(self, data)
+
     def to_internal_value(self, data):
         if not isinstance(data, str) or not re.fullmatch(self.pattern, data):
             raise serializers.ValidationError(
@@ -385,6 +394,25 @@ class StaffHistorySerializer(ApplicantHistorySerializer):
         help_text="Staff only: the acting user's username; null when the system acted.",
     )
     payload = serializers.JSONField(required=False, help_text="Staff only: the step's data.")
+    # The hash chain (README, "Auditors' evidence"): enough to check that an exported history
+    # links up, record to record, and which release and lists each step was taken with.
+    seq = serializers.IntegerField(
+        required=False, help_text="Staff only: position in the file's hash chain, from 1."
+    )
+    prev_hash = serializers.CharField(
+        required=False, help_text="Staff only: the previous record's hash (64 zeros for the first)."
+    )
+    record_hash = serializers.CharField(
+        required=False, help_text="Staff only: HMAC-SHA-256 of this record's canonical content."
+    )
+    snapshot_hash = serializers.CharField(
+        required=False,
+        help_text="Staff only: SHA-256 of the file's snapshot after this step (transitions).",
+    )
+    versions = serializers.JSONField(
+        required=False,
+        help_text="Staff only: the code release and reference-list versions in force.",
+    )
 
     def get_comment(self, record: TransitionRecord) -> str:
         return record.comment

@@ -420,8 +420,10 @@ class HistoryFeedView(_HistoryBase):
     def get_queryset(self):
         visible = selectors.applications_visible_to(self.request.user)
         records = TransitionRecord.objects.filter(application__in=visible)
-        return rules.history_visible_to(self.request.user, records).select_related(
-            "application", "actor"
+        return (
+            rules.history_visible_to(self.request.user, records)
+            .select_related("application", "actor")
+            .defer("snapshot")
         )
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from itertools import pairwise
+
 import pytest
 
 from tests.api.conftest import url
@@ -31,6 +33,24 @@ def test_staff_history_shows_actors_and_internal_comments(head_client, make_appl
     assert by_name["propose_decision"]["comment"] == "In order."
     assert by_name["propose_decision"]["actor"] == "case_manager"
     assert by_name["start_review"]["payload"]["case_manager"] == "case_manager"
+
+
+def test_staff_history_carries_the_hash_chain(auditor_client, make_application):
+    application = make_application("pending_approval")
+    history = records(auditor_client.get(url(application, "history/")))
+
+    assert [record["seq"] for record in history] == list(range(1, len(history) + 1))
+    assert history[0]["prev_hash"] == "0" * 64
+    assert all(b["prev_hash"] == a["record_hash"] for a, b in pairwise(history))
+    assert all(record["versions"]["release"] for record in history)
+
+
+def test_applicant_history_carries_no_chain_or_versions(applicant_client, make_application):
+    application = make_application("pending_approval")
+    history = records(applicant_client.get(url(application, "history/")))
+
+    hidden = {"seq", "prev_hash", "record_hash", "snapshot_hash", "versions", "snapshot"}
+    assert all(not hidden & set(record) for record in history)
 
 
 def test_applicant_history_keeps_the_information_request(applicant_client, make_application):
