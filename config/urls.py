@@ -23,6 +23,7 @@ urlpatterns = [
     path("applications/<str:key>/documents/", include("permits.document_urls")),
     path("applications/", include("permits.urls")),
     path("directory/", include("directory.urls")),
+    path("audit/", include("audit.urls")),
     path("api/v1/directory/", include("directory.api_urls")),
     path("api/v1/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path(

@@ -26,6 +26,7 @@ SOURCES = [
     "accounts",
     "documents",
     "outbox",
+    "audit",
     "templates",
     "manage.py",
 ]

@@ -1,11 +1,19 @@
-from django.contrib import admin
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
+from django.http import HttpResponseRedirect
 from django.utils.translation import gettext_lazy as _
 
+from audit.field_history import field_history_context
+from workflow.exceptions import TransitionError
 from workflow.models import TransitionRecord
+from workflow.roles import Role, has_role
 
 from . import events
+from .actions.data_fixes import application_data_fix
 from .decisions import generation
 from .models import (
+    DECIDED_STATES,
     ApplicantOrganisation,
     CaseNote,
     ClockPause,
@@ -36,22 +44,116 @@ from .models import (
     StandardCondition,
 )
 
+# --- No silent edits -------------------------------------------------------------------------
+# A file once decided or closed is read-only here for everyone, superusers included. A change
+# still allowed to a file, its goods or its parties goes through the audited data-fix path
+# (``permits.actions.data_fixes``): it needs a reason and writes one ``data_fix`` history event
+# with the operator and every field changed. A change to an organisation needs a reason too,
+# kept with its field-level history (django-pghistory). Auditors change nothing.
+
+REASON_FIELD = "data_fix_reason"
+
+
+def _reason_field() -> forms.CharField:
+    return forms.CharField(
+        label=_("Reason for this change"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Recorded in the history with your name and every field you change."),
+        required=True,
+    )
+
+
+class AuditedChangeForm(forms.ModelForm):
+    """A change form that asks why: the reason is required to change an existing row."""
+
+    data_fix_reason = _reason_field()
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields[REASON_FIELD].required = self.instance.pk is not None
+
+
+def _decided(obj) -> bool:
+    return obj is not None and obj.status in DECIDED_STATES
+
+
+def _operator_may_change(request) -> bool:
+    return not has_role(request.user, Role.AUDITOR)
+
 
 @admin.register(ApplicantOrganisation)
 class ApplicantOrganisationAdmin(admin.ModelAdmin):
     list_display = ("legal_name", "enterprise_number", "country", "language")
     search_fields = ("legal_name", "enterprise_number")
     filter_horizontal = ("members",)
+    form = AuditedChangeForm
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return _operator_may_change(request) and super().has_change_permission(request, obj)
+
+    def has_add_permission(self, request) -> bool:
+        return _operator_may_change(request) and super().has_add_permission(request)
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        # An organisation with files is protected anyway; one without is closed, not erased.
+        return False
+
+    def save_model(self, request, obj, form, change) -> None:
+        # The field-level history (PostgreSQL) keeps who changed what; the reason goes with it.
+        reason = form.cleaned_data.get(REASON_FIELD, "")
+        with field_history_context(user=request.user.pk, reason=reason):
+            super().save_model(request, obj, form, change)
 
 
-class GoodsItemInline(admin.TabularInline):
+class _FileInline:
+    """A line of a file: read-only once the file is decided, like the file itself."""
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return not _decided(obj) and _operator_may_change(request)
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return not _decided(obj) and _operator_may_change(request)
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return not _decided(obj) and _operator_may_change(request)
+
+
+class GoodsItemInline(_FileInline, admin.TabularInline):
     model = GoodsItem
     extra = 0
 
 
-class PartyInline(admin.TabularInline):
+class PartyInline(_FileInline, admin.TabularInline):
     model = Party
     extra = 0
+
+
+class _ShownInline(admin.StackedInline):
+    """The decision and the licence of a file: shown beside it, never edited here."""
+
+    extra = 0
+    can_delete = False
+
+    def get_readonly_fields(self, request, obj=None):
+        return [f.name for f in self.model._meta.fields]
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+class DecisionInline(_ShownInline):
+    model = Decision
+
+
+class LicenceInline(_ShownInline):
+    model = Licence
+    fk_name = "application"
 
 
 @admin.register(PermitApplication)
@@ -82,10 +184,37 @@ class PermitApplicationAdmin(admin.ModelAdmin):
         "created_by",
         "updated_by",
     )
-    inlines = [GoodsItemInline, PartyInline]
+    inlines = [GoodsItemInline, PartyInline, DecisionInline, LicenceInline]
+    form = AuditedChangeForm
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        if _decided(obj) or not _operator_may_change(request):
+            return False
+        return super().has_change_permission(request, obj)
+
+    def has_add_permission(self, request) -> bool:
+        # A file is created by its applicant (or the demo data), with its history from the start.
+        return False
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        """A change with a reason runs inside the audited data-fix path: one ``data_fix``
+        history event records the operator, the reason and each field changed (the file's own
+        and its goods' and parties'). Without a reason the form is refused and nothing saved."""
+        reason = request.POST.get(REASON_FIELD, "").strip() if request.method == "POST" else ""
+        obj = self.get_object(request, unquote(object_id)) if object_id and reason else None
+        if obj is None or not self.has_change_permission(request, obj):
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        try:
+            with application_data_fix(
+                application=obj, operator=request.user, reason=reason, commit=True
+            ):
+                return super().changeform_view(request, object_id, form_url, extra_context)
+        except TransitionError as exc:
+            self.message_user(request, exc.message, level=messages.ERROR)
+            return HttpResponseRedirect(request.get_full_path())
 
 
 @admin.register(Licence)
@@ -346,3 +475,16 @@ class StandardConditionAdmin(admin.ModelAdmin):
 @admin.register(ProposedLine)
 class ProposedLineAdmin(ReadOnlyAdmin):
     list_display = ("application", "goods_item", "outcome", "granted_quantity", "granted_value")
+
+
+class FieldHistoryAdmin(ReadOnlyAdmin):
+    """The field-level history of organisations and licences (django-pghistory, PostgreSQL):
+    one row per insert, update or delete, with its context (user, reason, page)."""
+
+    list_display = ("pgh_created_at", "pgh_label", "pgh_obj", "pgh_context")
+    list_filter = ("pgh_label",)
+    date_hierarchy = "pgh_created_at"
+
+
+for _tracked in (ApplicantOrganisation, Licence, LicenceLine):
+    admin.site.register(_tracked.field_history.rel.related_model, FieldHistoryAdmin)

@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.http import Http404
 
+from audit.services import What as ReadWhat
 from documents.models import Document
 from documents.selectors import document_list
 from workflow.roles import is_staff_member
@@ -44,3 +45,8 @@ def document_get_for_download(*, user: Any, public_id: Any) -> Document:
     if not can_download_document(document, user):
         raise Http404("No such document.")
     return document
+
+
+def document_read(document: Document) -> str:
+    """How the staff read log names the download of ``document``."""
+    return ReadWhat.DECISION_PDF if document.kind == Document.Kind.DECISION else ReadWhat.DOCUMENT

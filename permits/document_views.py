@@ -15,6 +15,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
 
+from audit.services import staff_read_log
 from documents.forms import DocumentUploadForm
 from documents.responses import document_file_response
 from workflow.exceptions import TransitionError
@@ -22,6 +23,7 @@ from workflow.roles import is_staff_member
 
 from . import document_selectors, rules, selectors
 from .actions import documents as document_actions
+from .document_selectors import document_read
 
 BROKEN_UPLOAD_ERRORS = (
     MultiPartParserError,
@@ -116,6 +118,7 @@ def document_download(request: HttpRequest, key: str, public_id) -> FileResponse
     document = document_selectors.document_get_for_download(user=request.user, public_id=public_id)
     if document.application_id != application.pk:
         raise Http404("No such document.")
+    staff_read_log(request, application, document_read(document), document=document.public_id)
     response = document_file_response(document)
     response["Content-Security-Policy"] = "default-src 'none'; sandbox"
     return response

@@ -208,6 +208,14 @@ CATALOGUE: dict[str, EventType] = {
             carries=("case_manager_id", "case_manager", "previous_case_manager_id"),
         ),
         _event("case_note_added", _("Internal note"), applicant=False, carries=("note",)),
+        # An operator's correction of the data (admin or ``manage.py data_fix``): who, why and
+        # every field changed, old and new. Staff only.
+        _event(
+            "data_fix",
+            _("Data corrected by an operator"),
+            applicant=False,
+            carries=("operator", "reason", "changes"),
+        ),
         _event(
             "goods_returned",
             _("Goods returned"),
@@ -533,4 +541,26 @@ def goods_returned(
         quantity=f"{goods_return.quantity:f}",
         returned_on=goods_return.returned_on.isoformat(),
         late=late,
+    )
+
+
+# --- Operators' corrections (staff only) -----------------------------------------------------
+
+
+def data_fix(
+    *,
+    application: PermitApplication,
+    operator: AbstractBaseUser,
+    reason: str,
+    changes: list[dict[str, Any]],
+) -> TransitionRecord:
+    """One record per correction: ``changes`` lists each field as ``{"field", "old", "new"}``."""
+    return _recorded(
+        "data_fix",
+        application=application,
+        actor=operator,
+        comment=reason,
+        operator=operator.get_username(),
+        reason=reason,
+        changes=changes,
     )

@@ -14,6 +14,9 @@ from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
+from audit.services import What as ReadWhat
+from audit.services import staff_read_log
+
 from . import rules, selectors
 from .action_messages import run_and_report
 from .actions import licences as licence_actions
@@ -38,6 +41,8 @@ def _back(licence: Licence) -> HttpResponse:
 def licence_detail(request: HttpRequest, key: str) -> HttpResponse:
     licence = _licence(request, key)
     application = licence.application
+    # The licence page is a page of the file: staff reading it are logged like the case page.
+    staff_read_log(request, application, ReadWhat.PAGE)
     holder = rules.can_use_licence(application, request.user)
     shipments = licence.shipments.prefetch_related("lines__licence_line", "lines__returns")
     return render(

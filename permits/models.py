@@ -6,6 +6,7 @@ import contextlib
 import secrets
 import uuid
 
+import pghistory
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
@@ -34,6 +35,20 @@ class Language(models.TextChoices):
     EN = "en", _("English")
 
 
+# Field-level history (django-pghistory): every insert and update of the models outside the
+# workflow's own history is copied by a PostgreSQL trigger into an event table, with the acting
+# user and reason of its context. No trigger exists on SQLite, so nothing is recorded there.
+def field_history():
+    # New tracker instances per model: pghistory binds each one to the model it tracks.
+    return pghistory.track(
+        pghistory.InsertEvent(),
+        pghistory.UpdateEvent(),
+        pghistory.DeleteEvent(),
+        obj_field=pghistory.ObjForeignKey(related_name="field_history"),
+    )
+
+
+@field_history()
 class ApplicantOrganisation(models.Model):
     legal_name = models.CharField(_("legal name"), max_length=200)
     enterprise_number = models.CharField(
@@ -154,6 +169,10 @@ WITHDRAWABLE = [
     Status.UNDER_REVIEW,
     Status.INFORMATION_REQUESTED,
 ]
+# Files decided or closed: nothing edits them any more, not even a superuser in the admin.
+DECIDED_STATES = frozenset(
+    {Status.ISSUED, Status.REFUSED, Status.WITHDRAWN, Status.REVOKED, Status.EXPIRED}
+)
 
 
 class PermitApplication(ConcurrentTransitionMixin, models.Model):
@@ -545,6 +564,7 @@ def new_verification_code() -> str:
     return "".join(secrets.choice(VERIFICATION_ALPHABET) for _ in range(10))
 
 
+@field_history()
 class Licence(models.Model):
     class Status(models.TextChoices):
         VALID = "valid", _("Valid")
@@ -605,6 +625,7 @@ class Licence(models.Model):
         return self.number
 
 
+@field_history()
 class LicenceLine(models.Model):
     """What a licence authorises for one goods item: the quantity and value shipments draw on."""
 

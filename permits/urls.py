@@ -3,6 +3,7 @@ from django.urls import path
 from . import (
     assignment_views,
     compliance_views,
+    field_history_views,
     history_views,
     licence_views,
     report_views,
@@ -30,6 +31,11 @@ urlpatterns = [
         "<str:key>/history/<int:record_id>/",
         history_views.application_as_it_was,
         name="history_snapshot",
+    ),
+    path(
+        "<str:key>/field-history/",
+        field_history_views.field_history_view,
+        name="field_history",
     ),
     path("<str:key>/edit/", views.draft_start, name="draft_edit"),
     path("<str:key>/edit/<str:step>/", views.draft_step, name="draft_step"),

@@ -16,6 +16,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from audit.services import What as ReadWhat
+from audit.services import staff_read_log
 from documents.forms import DocumentUploadForm
 from documents.models import Document
 from workflow.exceptions import TransitionError, TransitionGuardFailed
@@ -312,6 +314,7 @@ def _render_detail(request, application, failed_action=None, status=200) -> Http
 @require_safe
 def application_detail(request: HttpRequest, key: str) -> HttpResponse:
     application = selectors.application_get(user=request.user, key=key)
+    staff_read_log(request, application, ReadWhat.PAGE)
     return _render_detail(request, application)
 
 

@@ -28,12 +28,16 @@ INSTALLED_APPS = [
     "django_fsm",
     "pgtrigger",
     "rest_framework",
+    # Field-level history of the models outside the workflow (organisations, licences):
+    # events written by django-pghistory through django-pgtrigger's triggers (above).
+    "pghistory",
     "workflow",
     "accounts",
     "permits",
     "documents",
     "directory",
     "outbox",
+    "audit",
 ]
 
 MIDDLEWARE = [
@@ -49,6 +53,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Who changed an organisation or a licence, and from which page (PostgreSQL only).
+    "audit.middleware.FieldHistoryMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_ratelimit.middleware.RatelimitMiddleware",
     # Last: refuses sign-in attempts from a locked-out account or address.

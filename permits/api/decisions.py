@@ -8,6 +8,8 @@ from drf_spectacular.utils import OpenApiExample, extend_schema
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from audit.services import What as ReadWhat
+from audit.services import staff_read_log
 from documents.models import Document
 from documents.responses import document_file_response
 
@@ -73,7 +75,10 @@ class DecisionPdfView(ApplicationMixin, APIView):
         summary="Download the decision (licence or refusal letter)", responses=PDF_RESPONSE
     )
     def get(self, request, id):
-        return document_file_response(_decision_document(self.get_application()))
+        application = self.get_application()
+        document = _decision_document(application)
+        staff_read_log(request, application, ReadWhat.DECISION_PDF, document=document.public_id)
+        return document_file_response(document)
 
 
 @extend_schema(tags=["decisions"], parameters=[APPLICATION_ID])
@@ -99,4 +104,6 @@ class LicencePdfView(ApplicationMixin, APIView):
         application = self.get_application()
         if getattr(application, "licence", None) is None:
             raise Http404("No licence.")
-        return document_file_response(_decision_document(application))
+        document = _decision_document(application)
+        staff_read_log(request, application, ReadWhat.DECISION_PDF, document=document.public_id)
+        return document_file_response(document)

@@ -14,6 +14,7 @@ from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from audit.services import staff_read_log
 from documents import validation
 from documents.models import Document
 from documents.responses import document_file_response
@@ -21,6 +22,7 @@ from workflow.exceptions import TransitionGuardFailed
 
 from .. import document_selectors, rules
 from ..actions import documents as document_actions
+from ..document_selectors import document_read
 from . import examples
 from .document_serializers import DocumentSerializer, DocumentUploadSerializer
 from .views import APPLICATION_ID, ApplicationMixin
@@ -143,6 +145,7 @@ class _DocumentMixin(ApplicationMixin):
         )
         if document.application_id != application.pk:
             raise Http404("No such document.")
+        self.application = application
         return document
 
 
@@ -163,4 +166,8 @@ class DocumentDownloadView(_DocumentMixin, APIView):
 
     @extend_schema(summary="Download a document", responses=FILE_RESPONSES)
     def get(self, request, id, document_id):
-        return document_file_response(self.get_document())
+        document = self.get_document()
+        staff_read_log(
+            request, self.application, document_read(document), document=document.public_id
+        )
+        return document_file_response(document)

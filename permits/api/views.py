@@ -15,6 +15,8 @@ from rest_framework.exceptions import NotFound, PermissionDenied
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from audit.services import What as ReadWhat
+from audit.services import staff_read_log
 from config.api.errors import PreconditionFailed, PreconditionRequired
 from workflow.exceptions import TransitionGuardFailed
 from workflow.models import TransitionRecord
@@ -207,7 +209,9 @@ class ApplicationDetailView(ApplicationMixin, APIView):
         examples=[examples.DRAFT_RESPONSE],
     )
     def get(self, request, id):
-        return self.application_response(self.get_application())
+        application = self.get_application()
+        staff_read_log(request, application, ReadWhat.API)
+        return self.application_response(application)
 
     @extend_schema(
         summary="Update a draft",
@@ -395,13 +399,15 @@ class ApplicationHistoryView(ApplicationMixin, _HistoryBase):
         examples=[examples.HISTORY_PAGE],
     )
     def get(self, request, *args, **kwargs):
+        self.application = self.get_application()
+        staff_read_log(request, self.application, ReadWhat.API_HISTORY)
         return super().get(request, *args, **kwargs)
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
             return TransitionRecord.objects.none()
         return selectors.application_history(
-            application=self.get_application(), user=self.request.user
+            application=self.application, user=self.request.user
         ).select_related("application")
 
 
