@@ -6,16 +6,23 @@ error and the list stays unfiltered for that field.
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 import django_filters
 from django import forms
-from django.db.models import Q
+from django.contrib.auth import get_user_model
+from django.core.validators import RegexValidator
+from django.db.models import Exists, OuterRef, Q, TextField
+from django.db.models.functions import Cast
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
-from .models import Decision, Kind, Party, Regime, Status
+from workflow.roles import Role
+
+from .compliance.criteria import CRITERIA
+from .models import ApplicantOrganisation, Decision, GoodsItem, Kind, Party, Regime, Status
 
 AGE_CHOICES = [
     ("7", _("Submitted more than 7 days ago")),
@@ -70,25 +77,140 @@ class QueueFilter(BaseApplicationFilter):
         return queryset.filter(submitted_at__lt=timezone.now() - timedelta(days=days))
 
 
+OUTCOME_CHOICES = [
+    ("granted", _("Granted (in full or in part)")),
+    ("granted_in_full", _("Granted in full")),
+    ("partial", _("Granted in part (some goods lines refused or reduced)")),
+    ("refused", _("Refused")),
+]
+
+# Control-list codes: letters, digits and dots (ML10.a, 5A002.a.1, 0A501). Anything else is a
+# form error, never a query.
+control_code = RegexValidator(
+    r"^[A-Za-z0-9][A-Za-z0-9.]{0,39}$",
+    _("Give a control-list code such as ML10.a or 5A002, or a category such as ML10 or 5A."),
+)
+
+
+def criterion_choices() -> list[tuple[str, str]]:
+    """Every criterion a decision may cite, military then dual-use, as "code — title"."""
+    return [
+        (code, f"{code} — {title}")
+        for framework in CRITERIA.values()
+        for code, title in framework.items()
+    ]
+
+
+class PersonChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj) -> str:
+        return obj.get_full_name() or obj.get_username()
+
+
+class PersonFilter(django_filters.ModelChoiceFilter):
+    field_class = PersonChoiceField
+
+
+def _case_managers(request):
+    # Whoever holds (or held) files: case managers, heads who took a review themselves.
+    users = get_user_model().objects.all()
+    return (
+        users.filter(
+            Q(groups__name__in=[Role.CASE_MANAGER, Role.HEAD_OF_UNIT]) | Q(pk__in=_assigned_ids())
+        )
+        .distinct()
+        .order_by("last_name", "first_name", "username")
+    )
+
+
+def _assigned_ids():
+    from .models import PermitApplication
+
+    return PermitApplication.objects.filter(assigned_case_manager__isnull=False).values(
+        "assigned_case_manager_id"
+    )
+
+
+def _approvers(request):
+    # Heads of unit, and anyone who ever decided a file (a head who has since moved on).
+    users = get_user_model().objects.all()
+    return (
+        users.filter(
+            Q(groups__name=Role.HEAD_OF_UNIT) | Q(pk__in=Decision.objects.values("decided_by_id"))
+        )
+        .distinct()
+        .order_by("last_name", "first_name", "username")
+    )
+
+
+def _date_filter(label, field_name, lookup_expr):
+    # ``__date`` compares in the current time zone (Europe/Brussels): a file submitted at
+    # 00:30 Brussels time on 2 March is found with "from 2 March", whatever UTC says.
+    return django_filters.DateFilter(
+        label=label,
+        field_name=field_name,
+        lookup_expr=lookup_expr,
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+
+
 class AuditFilter(BaseApplicationFilter):
+    """The auditors' search, and the filter of every audit export (the same form drives both).
+
+    Dates are calendar days in Brussels; values are the declared total in euro (required at
+    submission, so every file an auditor sees has one; goods lines priced in other currencies
+    are not converted for the filter)."""
+
     q = django_filters.CharFilter(
         label=_("Reference, organisation or party"), method="filter_text", max_length=100
     )
     status = django_filters.ChoiceFilter(label=_("Status"), choices=Status.choices)
     outcome = django_filters.ChoiceFilter(
-        label=_("Decision"), field_name="decision__outcome", choices=Decision.Outcome.choices
+        label=_("Decision"), choices=OUTCOME_CHOICES, method="filter_outcome"
     )
-    decided_after = django_filters.DateFilter(
-        label=_("Decided on or after"),
-        field_name="decided_at",
-        lookup_expr="date__gte",
-        widget=forms.DateInput(attrs={"type": "date"}),
+    submitted_after = _date_filter(_("Submitted on or after"), "submitted_at", "date__gte")
+    submitted_before = _date_filter(_("Submitted on or before"), "submitted_at", "date__lte")
+    decided_after = _date_filter(_("Decided on or after"), "decided_at", "date__gte")
+    decided_before = _date_filter(_("Decided on or before"), "decided_at", "date__lte")
+    entry = django_filters.CharFilter(
+        label=_("Control-list entry (exact code, e.g. ML10.a)"),
+        method="filter_entry",
+        max_length=40,
+        validators=[control_code],
     )
-    decided_before = django_filters.DateFilter(
-        label=_("Decided on or before"),
-        field_name="decided_at",
-        lookup_expr="date__lte",
-        widget=forms.DateInput(attrs={"type": "date"}),
+    category = django_filters.CharFilter(
+        label=_("Control-list category (e.g. ML10 or 5A)"),
+        method="filter_category",
+        max_length=40,
+        validators=[control_code],
+    )
+    value_min = django_filters.NumberFilter(
+        label=_("Declared value from (EUR)"),
+        field_name="total_value",
+        lookup_expr="gte",
+        min_value=0,
+        max_digits=14,
+        decimal_places=2,
+    )
+    value_max = django_filters.NumberFilter(
+        label=_("Declared value up to (EUR)"),
+        field_name="total_value",
+        lookup_expr="lte",
+        min_value=0,
+        max_digits=14,
+        decimal_places=2,
+    )
+    criterion = django_filters.ChoiceFilter(
+        label=_("Criterion cited"), choices=criterion_choices, method="filter_criterion"
+    )
+    organisation = django_filters.ModelChoiceFilter(
+        label=_("Applicant organisation"),
+        queryset=ApplicantOrganisation.objects.order_by("legal_name", "id"),
+    )
+    case_manager = PersonFilter(
+        label=_("Case manager"), field_name="assigned_case_manager", queryset=_case_managers
+    )
+    approver = PersonFilter(
+        label=_("Decided by (head of unit)"), field_name="decision__decided_by", queryset=_approvers
     )
     o = Sort(
         label=_("Sort by"),
@@ -98,6 +220,7 @@ class AuditFilter(BaseApplicationFilter):
             ("decided_at", "decided"),
             ("reference", "reference"),
             ("organisation__legal_name", "organisation"),
+            ("total_value", "value"),
         ],
         field_labels={
             "updated": _("Updated"),
@@ -105,6 +228,7 @@ class AuditFilter(BaseApplicationFilter):
             "decided": _("Decided"),
             "reference": _("Reference"),
             "organisation": _("Organisation"),
+            "value": _("Value"),
         },
     )
 
@@ -118,6 +242,62 @@ class AuditFilter(BaseApplicationFilter):
             | Q(pk__in=Party.objects.filter(name__icontains=value).values("application_id"))
         )
         return queryset.filter(matches)
+
+    def filter_outcome(self, queryset, name, value):
+        return with_outcome(queryset, value)
+
+    def filter_entry(self, queryset, name, value):
+        return with_entry(queryset, value)
+
+    def filter_category(self, queryset, name, value):
+        return with_category(queryset, value)
+
+    def filter_criterion(self, queryset, name, value):
+        return citing(queryset, value)
+
+
+# The auditors' filters as functions over applications: the page's AuditFilter and the API's
+# ApplicationFilter share them.
+
+
+def with_outcome(queryset, value: str):
+    if value == "granted":
+        return queryset.filter(decision__outcome=Decision.Outcome.GRANTED)
+    if value == "granted_in_full":
+        return queryset.filter(decision__outcome=Decision.Outcome.GRANTED, decision__partial=False)
+    if value == "partial":
+        return queryset.filter(decision__outcome=Decision.Outcome.GRANTED, decision__partial=True)
+    return queryset.filter(decision__outcome=Decision.Outcome.REFUSED)
+
+
+def _with_goods(queryset, condition: Q):
+    # EXISTS, not a join: a file with two matching lines is listed once.
+    return queryset.filter(Exists(GoodsItem.objects.filter(condition, application=OuterRef("pk"))))
+
+
+def with_entry(queryset, value: str):
+    return _with_goods(queryset, Q(control_entry__iexact=value.strip()))
+
+
+def with_category(queryset, value: str):
+    value = value.strip().rstrip(".")
+    if value[-1:].isdigit():
+        # ML1 is ML1 and ML1.a, never ML10; 5A002 is 5A002 and 5A002.a, never 5A0021.
+        pattern = rf"^{re.escape(value)}([^0-9]|$)"
+        return _with_goods(queryset, Q(control_entry__iregex=pattern))
+    return _with_goods(queryset, Q(control_entry__istartswith=value))
+
+
+def citing(queryset, code: str):
+    # ``Decision.criteria`` holds every criterion the decision cites: the grounds of a
+    # refusal, or on a partial grant those of each refused line. Matched on the JSON text
+    # with its quotes ('"1"' is not inside '"DU1"'), the same on PostgreSQL and SQLite.
+    cited = (
+        Decision.objects.annotate(criteria_text=Cast("criteria", TextField()))
+        .filter(criteria_text__contains=f'"{code}"')
+        .values("application_id")
+    )
+    return queryset.filter(pk__in=cited)
 
 
 class ApplicantFilter(django_filters.FilterSet):
@@ -134,3 +314,18 @@ def filtered(filterset_class, data, queryset, **kwargs):
     if filterset.is_bound:
         filterset.is_valid()
     return filterset
+
+
+def filter_record(filterset) -> dict[str, list[str]]:
+    """The filter an export applied, as given (``{"kind": ["export"]}``): only the filters
+    (not the sort, the page, the export's own parameters), only those with a value."""
+    data = filterset.form.data
+    record = {}
+    for name in filterset.filters:
+        if name == "o":
+            continue
+        values = data.getlist(name) if hasattr(data, "getlist") else [data.get(name)]
+        values = [str(v) for v in values if v not in (None, "")]
+        if values:
+            record[name] = values
+    return record

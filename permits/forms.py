@@ -451,3 +451,19 @@ class ConsultationForm(forms.Form):
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}),
     )
+
+
+class ExportForm(WebForm):
+    """Which audit export: the dataset and the format (the search filter says which files)."""
+
+    dataset = forms.ChoiceField(
+        label=_("Dataset"),
+        choices=[
+            ("applications", _("Applications")),
+            ("decisions", _("Decisions per goods line")),
+            ("history", _("History records")),
+        ],
+    )
+    format = forms.ChoiceField(
+        label=_("Format"), choices=[("csv", _("CSV")), ("jsonl", _("JSON Lines"))]
+    )

@@ -161,14 +161,19 @@ def can_create_application_for(organisation: Any, user: Any) -> bool:
     return has_role(user, Role.APPLICANT) and organisation.members.filter(pk=user.pk).exists()
 
 
+def submitted_applications(queryset: QuerySet) -> QuerySet:
+    """What staff read: every file but drafts, which are the company's own working copies
+    until submitted. Also what the operator's ``export_audit`` command reads."""
+    return queryset.exclude(status="draft")
+
+
 def visible_applications(user: Any, queryset: QuerySet) -> QuerySet:
     """The part of ``queryset`` (applications) that ``user`` may read: their organisations'
     own, or (staff) every submitted one. Anything else does not exist for them (404)."""
     if user is None or not user.is_authenticated:
         return queryset.none()
     if is_staff_member(user):
-        # Drafts are the company's own working copies until submitted.
-        return queryset.exclude(status="draft")
+        return submitted_applications(queryset)
     if has_role(user, Role.APPLICANT):
         return queryset.filter(organisation__members=user)
     return queryset.none()
@@ -313,6 +318,12 @@ def can_read_snapshots(user: Any) -> bool:
 
 def can_view_compliance(user: Any) -> bool:
     return is_staff_member(user)
+
+
+def can_export_audit(user: Any) -> bool:
+    """The audit exports (every file's data and history, in bulk) are for the auditors and
+    the head of unit; case managers search but do not export."""
+    return has_role(user, Role.AUDITOR) or has_role(user, Role.HEAD_OF_UNIT)
 
 
 # --- What a file must satisfy -------------------------------------------------------------------

@@ -176,9 +176,14 @@ def audit_list(*, user: Any) -> QuerySet[PermitApplication]:
     """Every application the user may read, with its decision and licence, newest first."""
     return (
         application_list(user=user)
-        .select_related("decision", "licence")
+        .select_related("decision__decided_by", "licence")
         .order_by("-updated_at", "-id")
     )
+
+
+def operator_audit_list() -> QuerySet[PermitApplication]:
+    """What ``manage.py export_audit`` reads without a named user: what an auditor reads."""
+    return rules.submitted_applications(PermitApplication.objects.all())
 
 
 def latest_information_request(*, application: PermitApplication) -> TransitionRecord | None:

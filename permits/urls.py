@@ -18,6 +18,7 @@ urlpatterns = [
     path("queue/", views.queue, name="queue"),
     path("approvals/", views.approvals, name="approvals"),
     path("search/", views.search, name="search"),
+    path("search/export/", views.search_export, name="search_export"),
     path("reports/", report_views.annual_reports, name="annual_reports"),
     path("<str:key>/", views.application_detail, name="application_detail"),
     path("<str:key>/decision/", views.decision_status, name="decision_status"),

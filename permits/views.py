@@ -8,9 +8,10 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
@@ -22,7 +23,7 @@ from documents.models import Document
 from workflow.exceptions import TransitionError, TransitionGuardFailed
 from workflow.roles import Role, has_role, is_staff_member, user_roles
 
-from . import events, filters, rules, selectors, transitions
+from . import events, exports, filters, rules, selectors, transitions
 from .actions import TRANSITION_ACTIONS
 from .actions import drafts as draft_actions
 from .actions.submission import application_submit
@@ -32,6 +33,7 @@ from .forms import (
     CaseNoteForm,
     ConsultationForm,
     DraftRequestForm,
+    ExportForm,
     GoodsItemForm,
     GovernmentDecisionForm,
     PartyForm,
@@ -152,11 +154,69 @@ def search(request: HttpRequest) -> HttpResponse:
     filterset = filters.filtered(
         filters.AuditFilter, request.GET, selectors.audit_list(user=request.user)
     )
+    return _render_search(request, filterset)
+
+
+def _render_search(request, filterset, export_form=None, status=200) -> HttpResponse:
+    can_export = rules.can_export_audit(request.user)
+    export_errors = []
+    if export_form is not None:
+        # Each refused parameter by its name in the URL, its label and why.
+        for form in (export_form, filterset.form):
+            for name, errors in form.errors.items():
+                label = form.fields[name].label if name in form.fields else name
+                export_errors.append({"name": name, "label": label, "errors": errors})
+    query = request.GET.copy()
+    for name in ("page", "dataset", "format"):
+        query.pop(name, None)
     return render(
         request,
         "permits/search.html",
-        {"filter": filterset, "page": _page(request, filterset.qs)},
+        {
+            "filter": filterset,
+            "page": _page(request, filterset.qs),
+            "can_export": can_export,
+            "can_read_snapshots": rules.can_read_snapshots(request.user),
+            "export_errors": export_errors,
+            "export_query": query.urlencode(),
+            "export_choices": [
+                (dataset, label, fmt, fmt_label)
+                for dataset, label in ExportForm.base_fields["dataset"].choices
+                for fmt, fmt_label in ExportForm.base_fields["format"].choices
+            ],
+        },
+        status=status,
     )
+
+
+@login_required
+@require_safe
+def search_export(request: HttpRequest) -> HttpResponse:
+    """The search's files as CSV or JSON Lines (applications, decisions per goods line or
+    history records), streamed. Auditors and the head of unit only. A filter or parameter
+    that does not validate is a 400 naming it: an export never silently drops a filter."""
+    if not rules.can_export_audit(request.user):
+        return _forbidden(request)
+    export_form = ExportForm(request.GET)
+    filterset = filters.AuditFilter(request.GET, queryset=selectors.audit_list(user=request.user))
+    filter_ok = filterset.is_valid()
+    if not (export_form.is_valid() and filter_ok):
+        return _render_search(request, filterset, export_form=export_form, status=400)
+    export = exports.ExportRequest(
+        dataset=export_form.cleaned_data["dataset"],
+        format=export_form.cleaned_data["format"],
+        exporter=request.user.get_username(),
+        filter=filters.filter_record(filterset),
+    )
+    response = StreamingHttpResponse(
+        exports.export_chunks(export, applications=filterset.qs),
+        content_type=exports.CONTENT_TYPES[export.format],
+    )
+    response["Content-Disposition"] = f'attachment; filename="{export.filename(timezone.now())}"'
+    response["Cache-Control"] = "no-store"
+    # Rows reach the browser as they are read (its download shows the bytes arriving).
+    response["X-Accel-Buffering"] = "no"
+    return response
 
 
 # --- The case page -----------------------------------------------------------------------------

@@ -68,7 +68,26 @@
     show();
   }
 
+  // Audit exports stream straight into the browser's download, which shows the bytes arriving.
+  // The page cannot see that download; it says the export was asked for and where to follow
+  // it, and keeps a second click from starting the same export twice within a few seconds.
+  function exportStatus() {
+    var section = document.querySelector("[data-export]");
+    if (!section) { return; }
+    var status = section.querySelector("[data-export-status]");
+    section.querySelectorAll("[data-export-link]").forEach(function (link) {
+      link.addEventListener("click", function (event) {
+        if (link.getAttribute("aria-disabled") === "true") { event.preventDefault(); return; }
+        link.setAttribute("aria-disabled", "true");
+        status.textContent = link.textContent + ": " + section.getAttribute("data-export-started");
+        status.hidden = false;
+        window.setTimeout(function () { link.removeAttribute("aria-disabled"); }, 5000);
+      });
+    });
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
+    exportStatus();
     focusErrors();
     confirmForms();
     pollDecision();

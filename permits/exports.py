@@ -1,0 +1,400 @@
+"""Audit exports: the applications, the decisions per goods line and the history records of
+the files an auditor's filter selects, as CSV or JSON Lines, streamed.
+
+One generator (``export_chunks``) serves the search page's export (``StreamingHttpResponse``)
+and ``manage.py export_audit``: it reads with ``values_list`` (no model instances) through a
+server-side cursor (``QuerySet.iterator(chunk_size=…)``, a named cursor on PostgreSQL) and
+yields text in blocks of about 64 KB, so memory stays flat whatever the size of the export.
+
+Every export opens with a header: the dataset, the filter, the export time (Brussels), the
+exporter and the head of the history chain when the export was taken. In CSV these are five
+lines starting with ``#`` (``# filter: kind=export&destination=NO``), then the row of column
+names: read them with ``skiprows=5`` (pandas) or skip lines starting with ``#``. In JSON Lines
+the first line is ``{"export": {…}}`` and every other line one row as an object.
+
+CSV text cells starting with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return get a
+leading apostrophe, so that a spreadsheet shows them instead of running them as formulas
+(a party called ``=HYPERLINK(…)``); numbers the export writes itself are not text cells and
+are never changed. JSON Lines is for programs and keeps every value exactly as stored.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import logging
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal
+from functools import cache
+from itertools import islice
+from typing import Any
+from urllib.parse import urlencode
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.db.models import OuterRef, QuerySet, Subquery
+from django.utils import timezone
+
+from workflow import chain
+from workflow.models import TransitionRecord
+
+from .models import Decision, GoodsItem, Party, PermitApplication
+
+logger = logging.getLogger(__name__)
+
+DATASETS = ("applications", "decisions", "history")
+FORMATS = ("csv", "jsonl")
+CONTENT_TYPES = {"csv": "text/csv; charset=utf-8", "jsonl": "application/x-ndjson; charset=utf-8"}
+# Rows fetched per round trip of the server-side cursor, and the size of the text blocks
+# handed to the response: small enough to keep memory flat, big enough to keep it fast.
+CHUNK_SIZE = 2000
+BLOCK_BYTES = 64 * 1024
+FORMULA_STARTS = frozenset("=+-@\t\r")
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    source: str  # the ``values_list`` path (or the key of a decision line)
+    convert: Callable[[Any], Any] | None = None
+
+
+def _text(value: Any) -> Any:
+    return None if value is None else str(value)
+
+
+def _decimal(value: Any) -> Any:
+    return None if value in (None, "") else Decimal(str(value))
+
+
+APPLICATION_COLUMNS = (
+    Column("id", "id"),
+    Column("public_id", "public_id", _text),
+    Column("reference", "reference"),
+    Column("organisation", "organisation__legal_name"),
+    Column("enterprise_number", "organisation__enterprise_number"),
+    Column("kind", "kind"),
+    Column("regime", "regime"),
+    Column("licence_type", "licence_type"),
+    Column("status", "status"),
+    Column("country_of_origin", "country_of_origin", _text),
+    Column("country_of_destination", "country_of_destination", _text),
+    Column("consignee", "first_consignee"),
+    Column("end_user", "first_end_user"),
+    Column("declared_value_eur", "total_value"),
+    Column("submitted_at", "submitted_at"),
+    Column("case_manager", "assigned_case_manager__username"),
+    Column("outcome", "decision__outcome"),
+    Column("partial", "decision__partial"),
+    Column("decided_at", "decided_at"),
+    Column("decided_by", "decision__decided_by__username"),
+    Column("criteria", "decision__criteria"),
+    Column("licence_number", "licence__number"),
+    Column("licence_status", "licence__status"),
+    Column("updated_at", "updated_at"),
+)
+
+# One row per goods line of each decision: the decision's columns, then the line's (as the
+# decision recorded it), with the currency of the line's value read from its goods item.
+DECISION_COLUMNS = (
+    Column("decision_id", "id"),
+    Column("application_id", "application_id"),
+    Column("reference", "application__reference"),
+    Column("decision_outcome", "outcome"),
+    Column("partial", "partial"),
+    Column("decided_at", "decided_at"),
+    Column("decided_by", "decided_by__username"),
+    Column("authority", "authority"),
+)
+DECISION_LINES_SOURCE = "lines"
+LINE_COLUMNS = (
+    Column("goods_item_id", "goods_item"),
+    Column("control_entry", "control_entry"),
+    Column("description", "description"),
+    Column("unit", "unit"),
+    Column("requested_quantity", "requested_quantity", _decimal),
+    Column("requested_value", "requested_value", _decimal),
+    Column("currency", "currency"),
+    Column("line_outcome", "outcome"),
+    Column("granted_quantity", "granted_quantity", _decimal),
+    Column("granted_value", "granted_value", _decimal),
+    Column("line_criteria", "criteria"),
+)
+
+HISTORY_COLUMNS = (
+    Column("id", "id"),
+    Column("application_id", "application_id"),
+    Column("reference", "application__reference"),
+    Column("created_at", "created_at"),
+    Column("transition", "transition"),
+    Column("source_state", "source_state"),
+    Column("target_state", "target_state"),
+    Column("actor", "actor__username"),
+    Column("actor_role", "actor_role"),
+    Column("comment", "comment"),
+    Column("payload", "payload"),
+)
+# The chain's fields, exported as soon as the history records carry them.
+HISTORY_CHAIN_FIELDS = ("seq", "prev_hash", "record_hash", "snapshot_hash", "versions")
+
+
+def history_columns() -> tuple[Column, ...]:
+    present = {f.name for f in TransitionRecord._meta.get_fields()}
+    return HISTORY_COLUMNS + tuple(
+        Column(name, name) for name in HISTORY_CHAIN_FIELDS if name in present
+    )
+
+
+def columns(dataset: str) -> list[str]:
+    if dataset == "applications":
+        return [c.name for c in APPLICATION_COLUMNS]
+    if dataset == "decisions":
+        return [c.name for c in DECISION_COLUMNS + LINE_COLUMNS]
+    return [c.name for c in history_columns()]
+
+
+@dataclass(frozen=True)
+class ExportRequest:
+    """What to export and for whom: the header of the file says all of it."""
+
+    dataset: str
+    format: str
+    exporter: str
+    filter: dict[str, list[str]] = field(default_factory=dict)
+
+    @property
+    def filter_text(self) -> str:
+        return urlencode(sorted(self.filter.items()), doseq=True) or "(none)"
+
+    def filename(self, now: datetime) -> str:
+        stamp = timezone.localtime(now, _brussels()).strftime("%Y%m%d-%H%M%S")
+        return f"audit-{self.dataset}-{stamp}.{self.format}"
+
+
+@cache
+def _brussels() -> ZoneInfo:
+    return ZoneInfo(settings.TIME_ZONE)
+
+
+# --- Reading: values, never model instances ------------------------------------------------
+
+
+def _converted(row: tuple, cols: Iterable[Column]) -> list[Any]:
+    return [c.convert(v) if c.convert else v for c, v in zip(cols, row, strict=True)]
+
+
+def _plain(cols: tuple[Column, ...]) -> bool:
+    return not any(c.convert for c in cols)
+
+
+def _first_party(role: str) -> Subquery:
+    # The first party of the role, in the same query (a file names one consignee and one
+    # end-user; further ones are on its case page).
+    parties = Party.objects.filter(application=OuterRef("pk"), role=role).order_by("id")
+    return Subquery(parties.values("name")[:1])
+
+
+def application_rows(applications: QuerySet[PermitApplication]) -> Iterator[list[Any]]:
+    cols = APPLICATION_COLUMNS
+    rows = (
+        applications.annotate(
+            first_consignee=_first_party(Party.Role.CONSIGNEE),
+            first_end_user=_first_party(Party.Role.END_USER),
+        )
+        .order_by("id")
+        .values_list(*(c.source for c in cols))
+    )
+    for row in rows.iterator(chunk_size=CHUNK_SIZE):
+        yield _converted(row, cols)
+
+
+def decision_rows(applications: QuerySet[PermitApplication]) -> Iterator[list[Any]]:
+    cols = DECISION_COLUMNS
+    decisions = (
+        Decision.objects.filter(application__in=applications.order_by().values("pk"))
+        .order_by("id")
+        .values_list(*(c.source for c in cols), DECISION_LINES_SOURCE)
+    )
+    cursor = decisions.iterator(chunk_size=CHUNK_SIZE)
+    while batch := list(islice(cursor, CHUNK_SIZE)):
+        # One query per batch for the lines' currencies (the decision recorded the value,
+        # its goods item the currency): constant memory, no query per line.
+        item_ids = {line.get("goods_item") for *_, lines in batch for line in lines}
+        currency = dict(
+            GoodsItem.objects.filter(pk__in=item_ids).values_list("pk", "currency").iterator()
+        )
+        for *head, lines in batch:
+            decision = _converted(tuple(head), cols)
+            for line in lines:
+                values = {**line, "currency": currency.get(line.get("goods_item"))}
+                yield decision + [
+                    c.convert(values.get(c.source)) if c.convert else values.get(c.source)
+                    for c in LINE_COLUMNS
+                ]
+
+
+def history_rows(applications: QuerySet[PermitApplication]) -> Iterator[list[Any]]:
+    cols = history_columns()
+    records = (
+        TransitionRecord.objects.filter(application__in=applications.order_by().values("pk"))
+        .order_by("id")
+        .values_list(*(c.source for c in cols))
+    )
+    rows = records.iterator(chunk_size=CHUNK_SIZE)
+    yield from rows if _plain(cols) else (_converted(row, cols) for row in rows)
+
+
+ROWS = {"applications": application_rows, "decisions": decision_rows, "history": history_rows}
+
+
+# --- Writing -------------------------------------------------------------------------------
+
+
+def neutralise(text: str) -> str:
+    """A text cell a spreadsheet would run as a formula, made inert with a leading '."""
+    return "'" + text if text and text[0] in FORMULA_STARTS else text
+
+
+def _iso(value: datetime) -> str:
+    return value.astimezone(_brussels()).isoformat()
+
+
+def _csv_list(value: list) -> str:
+    return neutralise(";".join(str(v) for v in value))
+
+
+def _csv_json(value: Any) -> str:
+    return neutralise(json.dumps(value, ensure_ascii=False, sort_keys=True))
+
+
+def _unchanged(value: Any) -> Any:
+    return value  # a number written by us: a negative number stays a number
+
+
+# Per type, how a value becomes a CSV cell: one dictionary look-up per cell (a chain of
+# isinstance tests costs more than the rest of the export).
+CSV_BY_TYPE: dict[type, Callable[[Any], Any]] = {
+    str: neutralise,
+    type(None): lambda value: "",
+    int: _unchanged,
+    Decimal: _unchanged,
+    bool: lambda value: "true" if value else "false",
+    datetime: _iso,
+    date: date.isoformat,
+    list: _csv_list,
+    dict: _csv_json,
+}
+
+
+def csv_cell(value: Any) -> Any:
+    convert = CSV_BY_TYPE.get(type(value))
+    if convert is not None:
+        return convert(value)
+    for kind, convert in CSV_BY_TYPE.items():  # a subclass (a lazy string, a UUID…)
+        if kind is not type(None) and isinstance(value, kind):
+            return convert(value)
+    return neutralise(str(value))
+
+
+def _json_default(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return _iso(value)
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(value)  # exact: a float would round amounts
+    return str(value)
+
+
+def _json(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, default=_json_default)
+
+
+class _Line:
+    """What ``csv.writer`` writes to: it hands each formatted line back."""
+
+    def write(self, text: str) -> str:
+        return text
+
+
+def header(
+    request: ExportRequest, *, exported_at: datetime, chain_head: chain.ChainHead
+) -> dict[str, Any]:
+    return {
+        "dataset": request.dataset,
+        "format": request.format,
+        "filter": {k: v for k, v in sorted(request.filter.items())},
+        "filter_query": request.filter_text,
+        "exported_at": _iso(exported_at),
+        "time_zone": settings.TIME_ZONE,
+        "exporter": request.exporter,
+        "chain_head": chain_head.label,
+        "chain": chain_head.as_dict(),
+        "columns": columns(request.dataset),
+    }
+
+
+def _one_line(text: str) -> str:
+    return " ".join(str(text).split())
+
+
+def _lines(request: ExportRequest, rows: Iterable[list[Any]], head: dict[str, Any]):
+    if request.format == "jsonl":
+        yield _json({"export": head}) + "\n"
+        names = head["columns"]
+        for row in rows:
+            yield _json(dict(zip(names, row, strict=True))) + "\n"
+        return
+    yield f"# dataset: {request.dataset}\n"
+    yield f"# filter: {_one_line(head['filter_query'])}\n"
+    yield f"# exported_at: {head['exported_at']} ({head['time_zone']})\n"
+    yield f"# exporter: {_one_line(head['exporter'])}\n"
+    yield f"# chain_head: {_one_line(head['chain_head'])}\n"
+    writer = csv.writer(_Line(), lineterminator="\n")
+    yield writer.writerow(head["columns"])
+    for row in rows:
+        yield writer.writerow(map(csv_cell, row))
+
+
+def _blocks(lines: Iterable[str]) -> Iterator[str]:
+    block: list[str] = []
+    size = 0
+    for line in lines:
+        block.append(line)
+        size += len(line)
+        if size >= BLOCK_BYTES:
+            yield "".join(block)
+            block, size = [], 0
+    if block:
+        yield "".join(block)
+
+
+def export_chunks(
+    request: ExportRequest, *, applications: QuerySet[PermitApplication]
+) -> Iterator[str]:
+    """The whole export as text blocks, header first.
+
+    Outside a transaction (a web request, the command line) the export runs in one read-only
+    REPEATABLE READ transaction on PostgreSQL: the chain head in the header and every row come
+    from the same snapshot, and the cursor streams rows instead of being materialised (a
+    cursor outside a transaction is declared WITH HOLD, which copies the whole result first).
+    """
+    snapshot = connection.vendor == "postgresql" and not connection.in_atomic_block
+    with transaction.atomic():
+        if snapshot:
+            with connection.cursor() as cursor:
+                cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
+        exported_at = timezone.now()
+        head = header(request, exported_at=exported_at, chain_head=chain.chain_head())
+        logger.info(
+            "audit export by %s: %s as %s, filter %s, chain head %s",
+            request.exporter,
+            request.dataset,
+            request.format,
+            request.filter_text,
+            head["chain_head"],
+        )
+        yield from _blocks(_lines(request, ROWS[request.dataset](applications), head))
