@@ -231,3 +231,13 @@ def test_changing_a_record_through_the_orm_fails(issued):
     with pytest.raises(HistoryIsAppendOnly):
         record.save()
     assert TransitionRecord.objects.get(pk=record.pk).comment == ""
+
+
+def test_an_alert_with_a_long_key_is_filed_once(auditor):
+    from permits.alerts import auditors_alert
+
+    key = "stored_file:" + "x" * 300
+    auditors_alert(subject="Swapped", body="A file", key=key)
+    auditors_alert(subject="Swapped", body="A file", key=key)
+
+    assert OutboxMessage.objects.filter(recipient=auditor.email).count() == 1
