@@ -20,4 +20,5 @@ RUN SECRET_KEY=collectstatic-only ALLOWED_HOSTS=localhost DATABASE_URL=sqlite://
 USER permits
 EXPOSE 8000
 CMD ["gunicorn", "config.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", \
+     "--worker-class", "gthread", "--threads", "4", \
      "--limit-request-line", "8190", "--limit-request-fields", "100", "--limit-request-field_size", "8190"]
