@@ -10,36 +10,22 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.routers import APIRootView, DefaultRouter
 
 from config.api.filters import StrictDjangoFilterBackend
-from config.api.params import refuse_repeated, whole_number_in_range
+from config.api.pagination import StrictPaging
 
 from . import selectors, serializers
 from .models import Partner, Person, Portfolio
 from .search import filter_folded
 
 
-class DirectoryPagination(PageNumberPagination):
-    """Pages by number; a repeated, non-numeric or out-of-range ``page_size`` is refused with a
-    400 naming it, as on the rest of the API, instead of being clamped silently."""
+class DirectoryPagination(StrictPaging, PageNumberPagination):
+    """Pages by number, with the API's strict paging parameters (and ``q`` given once)."""
 
-    page_size = 50
-    page_size_query_param = "page_size"
-    max_page_size = 200
-
-    def paginate_queryset(self, queryset, request, view=None):
-        refuse_repeated(request, [self.page_query_param, self.page_size_query_param, "q"])
-        return super().paginate_queryset(queryset, request, view)
-
-    def get_page_size(self, request):
-        size = whole_number_in_range(
-            request, self.page_size_query_param, low=1, high=self.max_page_size
-        )
-        return self.page_size if size is None else size
+    def single_valued_parameters(self) -> list[str]:
+        return [self.page_query_param, self.page_size_query_param, "q"]
 
     def get_schema_operation_parameters(self, view):
         parameters = super().get_schema_operation_parameters(view)
         for parameter in parameters:
-            if parameter["name"] == self.page_size_query_param:
-                parameter["schema"].update(minimum=1, maximum=self.max_page_size)
             if parameter["name"] == self.page_query_param:
                 parameter["schema"].update(minimum=1)
         return parameters

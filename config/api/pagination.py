@@ -9,14 +9,19 @@ from rest_framework.exceptions import NotFound
 from .params import refuse_repeated, whole_number_in_range
 
 
-class CursorPagination(pagination.CursorPagination):
+class StrictPaging:
+    """What every paginator of the API shares: its paging parameters are given at most once,
+    and a page size outside 1…max is refused with a 400 naming it, never clamped silently."""
+
     page_size = 50
     page_size_query_param = "page_size"
     max_page_size = 200
-    ordering = "-created_at"
+
+    def single_valued_parameters(self) -> list[str]:
+        return [self.page_size_query_param]
 
     def paginate_queryset(self, queryset, request, view=None):
-        refuse_repeated(request, [self.cursor_query_param, self.page_size_query_param])
+        refuse_repeated(request, self.single_valued_parameters())
         return super().paginate_queryset(queryset, request, view)
 
     def get_page_size(self, request):
@@ -31,6 +36,13 @@ class CursorPagination(pagination.CursorPagination):
             if parameter["name"] == self.page_size_query_param:
                 parameter["schema"].update(minimum=1, maximum=self.max_page_size)
         return parameters
+
+
+class CursorPagination(StrictPaging, pagination.CursorPagination):
+    ordering = "-created_at"
+
+    def single_valued_parameters(self) -> list[str]:
+        return [self.cursor_query_param, self.page_size_query_param]
 
     def decode_cursor(self, request):
         # Every list orders by a timestamp: a forged cursor whose position is not one must be

@@ -15,6 +15,7 @@ import io
 import json
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 from xml.sax.saxutils import escape
 from zoneinfo import ZoneInfo
 
@@ -502,6 +503,30 @@ def render_from_inputs(inputs_json: str) -> bytes:
     inputs = json.loads(inputs_json)
     meta = inputs["document"]
     story = [_flowable(block) for block in inputs["story"]]
+    return a4_pdf(
+        story,
+        title=meta["title"],
+        author=meta["author"],
+        subject=meta["subject"],
+        language=meta["language"],
+        page_label=meta["page_label"],
+        bottom_margin=18 * mm,
+    )
+
+
+def a4_pdf(
+    story: list,
+    *,
+    title: str,
+    author: str,
+    subject: str,
+    language: str,
+    page_label: str,
+    bottom_margin: float,
+    on_page: Any = None,
+) -> bytes:
+    """An A4 PDF of ``story`` with "page x of y", built in reportlab's invariant mode (no
+    time stamp or random id in the file), so that the same story gives the same bytes."""
     buffer = io.BytesIO()
     previous = rl_config.invariant
     rl_config.invariant = 1
@@ -512,15 +537,16 @@ def render_from_inputs(inputs_json: str) -> bytes:
             leftMargin=18 * mm,
             rightMargin=18 * mm,
             topMargin=16 * mm,
-            bottomMargin=18 * mm,
-            title=meta["title"],
-            author=meta["author"],
-            subject=meta["subject"],
+            bottomMargin=bottom_margin,
+            title=title,
+            author=author,
+            subject=subject,
             creator="Brussels International permits system",
             producer="Brussels International permits system",
-            lang=meta["language"],
+            lang=language,
         )
-        document.build(story, canvasmaker=_numbered_canvas(meta["page_label"]))
+        pages = {"onFirstPage": on_page, "onLaterPages": on_page} if on_page else {}
+        document.build(story, canvasmaker=_numbered_canvas(page_label), **pages)
     finally:
         rl_config.invariant = previous
     return buffer.getvalue()

@@ -5,13 +5,11 @@ from. Fonts, escaping and page numbering are the decision documents' (``permits.
 
 from __future__ import annotations
 
-import io
 from collections import defaultdict
 from decimal import Decimal
 from typing import Any
 
 from django.utils.translation import gettext as _
-from reportlab import rl_config
 from reportlab.graphics.charts.barcharts import HorizontalBarChart, VerticalBarChart
 from reportlab.graphics.charts.legends import Legend
 from reportlab.graphics.shapes import Drawing, String
@@ -25,7 +23,6 @@ from reportlab.platypus import (
     KeepTogether,
     PageBreak,
     Paragraph,
-    SimpleDocTemplate,
     Spacer,
     Table,
     TableStyle,
@@ -33,7 +30,7 @@ from reportlab.platypus import (
 
 from ..compliance.criteria import CRITERIA, DUAL_USE, MILITARY
 from ..compliance.criteria import title as criterion_title
-from ..decisions.rendering import FONT, FONT_BOLD, LABELS, _numbered_canvas, _register_fonts, text
+from ..decisions.rendering import FONT, FONT_BOLD, LABELS, _register_fonts, a4_pdf, text
 from ..decisions.texts import texts_for
 from ..money import format_day
 from . import texts
@@ -191,33 +188,16 @@ def render_pdf(kind: str, report: Any, *, language: str, provenance: texts.Prove
             canvas.drawString(18 * mm, (14 - 2.6 * offset) * mm, line)
         canvas.restoreState()
 
-    buffer = io.BytesIO()
-    previous = rl_config.invariant
-    rl_config.invariant = 1
-    try:
-        document = SimpleDocTemplate(
-            buffer,
-            pagesize=A4,
-            leftMargin=18 * mm,
-            rightMargin=18 * mm,
-            topMargin=16 * mm,
-            bottomMargin=20 * mm,
-            title=texts.report_title(kind, report.year),
-            author=_("Brussels International — Permits unit"),
-            subject=provenance.chain_head,
-            creator="Brussels International permits system",
-            producer="Brussels International permits system",
-            lang=language,
-        )
-        document.build(
-            story,
-            onFirstPage=on_page,
-            onLaterPages=on_page,
-            canvasmaker=_numbered_canvas(texts_for(language)["page"]),
-        )
-    finally:
-        rl_config.invariant = previous
-    return buffer.getvalue()
+    return a4_pdf(
+        story,
+        title=texts.report_title(kind, report.year),
+        author=_("Brussels International — Permits unit"),
+        subject=provenance.chain_head,
+        language=language,
+        page_label=texts_for(language)["page"],
+        bottom_margin=20 * mm,
+        on_page=on_page,
+    )
 
 
 def _money(value: Decimal, language: str) -> str:
