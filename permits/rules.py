@@ -175,8 +175,14 @@ def visible_applications(user: Any, queryset: QuerySet) -> QuerySet:
     if is_staff_member(user):
         return submitted_applications(queryset)
     if has_role(user, Role.APPLICANT):
-        return queryset.filter(organisation__members=user)
+        # The organisations as values, not a join: the list's index led by the organisation then
+        # serves "its files, newest first" without walking every file of the Region.
+        return queryset.filter(organisation_id__in=list(user_organisation_ids(user)))
     return queryset.none()
+
+
+def user_organisation_ids(user: Any) -> list[int]:
+    return list(user.applicant_organisations.values_list("pk", flat=True))
 
 
 def can_view_application(user: Any, application: PermitApplication) -> bool:
