@@ -116,14 +116,17 @@ class QrCode(Flowable):
         self.width = self.height = size
 
     def draw(self) -> None:
-        widget = QrCodeWidget(self.value)
-        x0, y0, x1, y1 = widget.getBounds()
+        # The widget computes the code (the costly part) each time it is drawn, and its
+        # getBounds() draws it: draw it once and lay out the shapes it gave. The shapes and
+        # their order are the same as drawing the widget itself, so the bytes are too.
+        shapes = QrCodeWidget(self.value).draw()
+        x0, y0, x1, y1 = shapes.getBounds()
         drawing = Drawing(
             self.size,
             self.size,
             transform=[self.size / (x1 - x0), 0, 0, self.size / (y1 - y0), 0, 0],
         )
-        drawing.add(widget)
+        drawing.add(shapes)
         drawing.drawOn(self.canv, 0, 0)
 
 

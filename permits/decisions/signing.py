@@ -7,12 +7,20 @@ With DECISION_TIMESTAMP_URL set, the signature also carries an RFC 3161 timestam
 timestamp authority (PAdES B-T): proof of when it was signed that outlives the certificate.
 A TSA that does not answer raises an ``OSError`` (pyHanko's ``TimestampRequestError``), which
 the document task retries.
+
+Signing is most of a document's CPU time when done naively (issue 14): unpacking the PKCS#12
+and sizing the signature placeholder with a dummy signature, for every document. Both are done
+once per process instead (``_signer``, ``_bytes_reserved``), keyed by what they depend on, so a
+replaced certificate file or a changed setting is picked up by the next document.
 """
 
 from __future__ import annotations
 
+import asyncio
 import datetime
 import io
+import os
+import threading
 from pathlib import Path
 
 from cryptography import x509
@@ -23,7 +31,9 @@ from cryptography.x509.oid import NameOID
 from django.conf import settings
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.sign import fields, signers
+from pyhanko.sign.signers.pdf_cms import PdfCMSSignedAttributes, select_suitable_signing_md
 from pyhanko.sign.timestamps.requests_client import RequestsHTTPTimeStamper
+from pyhanko_certvalidator.util import get_pyca_cryptography_hash
 
 
 def signing_configured() -> bool:
@@ -31,15 +41,72 @@ def signing_configured() -> bool:
     return bool(path) and Path(path).is_file()
 
 
-def _signer() -> signers.SimpleSigner:
-    password = settings.DECISION_SIGNING_PASSWORD
-    signer = signers.SimpleSigner.load_pkcs12(
-        pfx_file=settings.DECISION_SIGNING_P12,
-        passphrase=password.encode() if password else None,
-    )
-    if signer is None:
-        raise RuntimeError("The signing certificate could not be loaded: check its password.")
+_lock = threading.Lock()
+# (file, modification time, size, password) -> the loaded signer: one entry per certificate a
+# process has used, which is one in production (a few in the tests).
+_signers: dict[tuple, signers.SimpleSigner] = {}
+# (signer key, digest algorithm, timestamp URL) -> bytes reserved for the signature container.
+_reserved: dict[tuple, int] = {}
+
+
+def _signer_key() -> tuple:
+    path = settings.DECISION_SIGNING_P12
+    stat = os.stat(path)
+    return (str(path), stat.st_mtime_ns, stat.st_size, settings.DECISION_SIGNING_PASSWORD)
+
+
+def _signer(key: tuple | None = None) -> signers.SimpleSigner:
+    key = key or _signer_key()
+    with _lock:
+        signer = _signers.get(key)
+        if signer is None:
+            password = key[3]
+            signer = signers.SimpleSigner.load_pkcs12(
+                pfx_file=key[0], passphrase=password.encode() if password else None
+            )
+            if signer is None:
+                raise RuntimeError(
+                    "The signing certificate could not be loaded: check its password."
+                )
+            _signers.clear()  # a replaced file or password: the old signer is not used again
+            _reserved.clear()
+            _signers[key] = signer
     return signer
+
+
+def _bytes_reserved(
+    key: tuple,
+    signer: signers.SimpleSigner,
+    md_algorithm: str,
+    timestamper: RequestsHTTPTimeStamper | None,
+) -> int:
+    """The room for the signature container, as pyHanko's own estimate computes it (a dry-run
+    signature, plus half again as margin for a TSA's answer), made once for the signer, digest
+    algorithm and TSA instead of before every signature. The dry run's size does not depend on
+    the document: its digest, reason and signing time have a fixed length."""
+    cache_key = (key, md_algorithm, settings.DECISION_TIMESTAMP_URL)
+    with _lock:
+        reserved = _reserved.get(cache_key)
+    if reserved is not None:
+        return reserved
+    digest = hashes.Hash(get_pyca_cryptography_hash(md_algorithm)).finalize()
+    dummy = asyncio.run(
+        signer.async_sign(
+            digest,
+            md_algorithm,
+            dry_run=True,
+            use_pades=True,
+            timestamper=timestamper,
+            signed_attr_settings=PdfCMSSignedAttributes(
+                signing_time=datetime.datetime.now(datetime.UTC)
+            ),
+        )
+    )
+    length = len(dummy.dump()) * 2  # embedded as a hexadecimal string
+    reserved = length + 2 * (length // 4)
+    with _lock:
+        _reserved[cache_key] = reserved
+    return reserved
 
 
 def _timestamper() -> RequestsHTTPTimeStamper | None:
@@ -50,14 +117,26 @@ def _timestamper() -> RequestsHTTPTimeStamper | None:
 
 
 def sign_pdf(data: bytes, *, reason: str) -> bytes:
+    key = _signer_key()
+    signer = _signer(key)
+    timestamper = _timestamper()
+    # The digest pyHanko would choose for this key anyway, named so the size estimate uses it.
+    md_algorithm = select_suitable_signing_md(signer.signing_cert.public_key)
     writer = IncrementalPdfFileWriter(io.BytesIO(data))
     metadata = signers.PdfSignatureMetadata(
         field_name="BrusselsInternational",
         reason=reason,
         location="Brussels",
         subfilter=fields.SigSeedSubFilter.PADES,
+        md_algorithm=md_algorithm,
     )
-    output = signers.sign_pdf(writer, metadata, signer=_signer(), timestamper=_timestamper())
+    output = signers.sign_pdf(
+        writer,
+        metadata,
+        signer=signer,
+        timestamper=timestamper,
+        bytes_reserved=_bytes_reserved(key, signer, md_algorithm, timestamper),
+    )
     return output.getvalue()
 
 

@@ -1,0 +1,96 @@
+"""Rendering and signing licences: CPU time per document (issue 14).
+
+Builds one issued licence (factories, a temporary SQLite database unless DATABASE_URL says
+otherwise), then in this one process renders its unsigned PDF and signs it with a demo
+certificate (made the way ``seed_demo`` makes one, in a temporary folder) N times. The
+baseline, measured in the same run, is rendering the unsigned PDF only: the ratio says what
+signing adds on top of the layout.
+
+    .venv/bin/python bench/decision_render.py [N]          # default N = 40
+    .venv/bin/python bench/decision_render.py 40 --profile  # cProfile of the signed loop
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("DATABASE_URL", f"sqlite:///{tempfile.mkdtemp()}/bench.sqlite3")
+os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings.test"
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.conf import settings  # noqa: E402
+from django.core.management import call_command  # noqa: E402
+
+from permits.decisions.rendering import decision_render_inputs, render_from_inputs  # noqa: E402
+from permits.decisions.signing import create_self_signed_p12, sign_pdf  # noqa: E402
+from tests.factories import ApplicationFactory, OrganisationFactory, UserFactory  # noqa: E402
+from tests.workflow_helpers import advance  # noqa: E402
+
+
+def licence_inputs() -> tuple[str, str]:
+    applicant = UserFactory(username="applicant", roles=["applicant"])
+    organisation = OrganisationFactory(members=[applicant])
+    application = ApplicationFactory(organisation=organisation, created_by=applicant)
+    application = advance(
+        application,
+        "issued",
+        applicant=applicant,
+        case_manager=UserFactory(username="case_manager", roles=["case_manager"]),
+        head=UserFactory(username="head", roles=["head_of_unit"]),
+    )
+    return decision_render_inputs(application.decision, signed=True), application.reference
+
+
+def cpu_per_document(fn, n: int) -> float:
+    fn()  # warm-up: fonts registered, modules imported, caches filled
+    start = time.process_time()
+    for _ in range(n):
+        fn()
+    return (time.process_time() - start) / n
+
+
+def main() -> None:
+    args = [a for a in sys.argv[1:] if not a.startswith("--")]
+    n = int(args[0]) if args else 40
+    call_command("migrate", verbosity=0)
+    folder = Path(tempfile.mkdtemp())
+    create_self_signed_p12(folder / "authority.p12", "demo", common_name="Bench authority")
+    settings.DECISION_SIGNING_P12 = str(folder / "authority.p12")
+    settings.DECISION_SIGNING_PASSWORD = "demo"
+    settings.DECISION_TIMESTAMP_URL = ""
+    inputs, reference = licence_inputs()
+
+    def unsigned() -> bytes:
+        return render_from_inputs(inputs)
+
+    def signed() -> bytes:
+        return sign_pdf(render_from_inputs(inputs), reason=f"Decision {reference}")
+
+    if "--profile" in sys.argv:
+        import cProfile
+        import pstats
+
+        profile = cProfile.Profile()
+        profile.runcall(lambda: [signed() for _ in range(n)])
+        pstats.Stats(profile).sort_stats("cumulative").print_stats(40)
+        return
+    base = cpu_per_document(unsigned, n)
+    full = cpu_per_document(signed, n)
+    print(
+        f"render+sign licence, {n} documents: {full * 1000:.1f} ms CPU/document, "
+        f"{1 / full:.1f} documents/s; unsigned render only {base * 1000:.1f} ms CPU/document, "
+        f"{1 / base:.1f} documents/s; ratio signed/unsigned {full / base:.2f}x"
+    )
+
+
+if __name__ == "__main__":
+    main()
