@@ -59,8 +59,17 @@ def draft_line_locked(model: type[models.Model], pk: Any, application: PermitApp
 
 
 def licence_locked(licence: Licence) -> Licence:
+    """The licence and its application, locked in one statement; the organisation only read.
+
+    The application lock is wanted: every licence action writes a history event, which locks
+    the application row anyway, and an application transition (revocation) locks the
+    application before it changes the licence. Taking both at the start, application with
+    licence, keeps one order and so no deadlock. The organisation was locked only because it
+    is joined: that made a shipment block every insert referring to the organisation (a new
+    draft of the same organisation), so it is left out of ``of``.
+    """
     return (
-        Licence.objects.select_for_update()
+        Licence.objects.select_for_update(of=("self", "application"))
         .select_related("application__organisation")
         .get(pk=licence.pk)
     )

@@ -51,12 +51,23 @@ def application_submit(*, application: PermitApplication, actor: User) -> Permit
     locked = application_locked(application)
     transition_check(locked, "submit", actor)
     guard_check("submit", rules.submission_problems(locked))
-    locked.reference = reference_draw(locked)
     locked.submitted_at = timezone.now()
     source = transition_make(locked, "submit", actor)
     work_item_hand_over(
         application=locked, actor=actor, kind=CaseTask.Kind.REVIEW, candidate_role=Role.CASE_MANAGER
     )
+    # The file is complete now that it passed the guard: the decision clock starts.
+    clock_start(application=locked, on=timezone.localdate())
+    # Screening reads the reference lists and writes flags (maybe a consultation): the slow
+    # part, and none of it needs the reference. Its history event waits for the submission's.
+    run = application_screen(
+        application=locked, occasion=ScreeningRun.Occasion.SUBMISSION, record_event=False
+    )
+    # The number is drawn last: the year's counter row stays locked from here to the commit
+    # only, so concurrent submitters queue on it briefly, not for each other's screening.
+    # Still in this transaction, so a failure gives the number back (no gap, no duplicate).
+    locked.reference = reference_draw(locked)
+    locked.save(update_fields=["reference"])
     record = events.transition_recorded(
         application=locked,
         name="submit",
@@ -64,10 +75,13 @@ def application_submit(*, application: PermitApplication, actor: User) -> Permit
         actor=actor,
         reference=locked.reference,
     )
+    events.screening(
+        application=locked,
+        actor=None,
+        run=run,
+        flag_keys=list(run.flags.values_list("key", flat=True)),
+    )
     applicant_notify(locked, "submitted", occurrence=record.pk)
-    # The file is complete now that it passed the guard: the decision clock starts.
-    clock_start(application=locked, on=timezone.localdate())
-    application_screen(application=locked, occasion=ScreeningRun.Occasion.SUBMISSION)
     return done(application, locked)
 
 

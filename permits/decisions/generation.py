@@ -45,11 +45,7 @@ def decision_document_generate(*, decision_id: int) -> Document:
     stored_name = ""
     try:
         with transaction.atomic():
-            decision = (
-                Decision.objects.select_for_update()
-                .select_related("application__organisation", "decided_by")
-                .get(pk=decision_id)
-            )
+            decision = decision_locked(decision_id)
             existing = Document.objects.filter(decision=decision).first()
             if existing is not None:
                 return existing
@@ -90,6 +86,23 @@ def decision_document_generate(*, decision_id: int) -> Document:
             document.file.storage.delete(stored_name)
         raise
     return document
+
+
+def decision_locked(decision_id: int) -> Decision:
+    """The decision, its row locked for the render, with what the render reads joined.
+
+    Only the decision row is locked (``of=("self",)``): it alone serialises two attempts at
+    this decision. Without ``of`` PostgreSQL also locks every joined row, the application, its
+    organisation and the deciding head's user, for the whole render and sign, and any action
+    writing a row that refers to them (the same head approving another file, a new draft of
+    the organisation) waits for this task. The application row is locked only at the end, by
+    the history event (``transition_record_create``), once the slow render is done.
+    """
+    return (
+        Decision.objects.select_for_update(of=("self",))
+        .select_related("application__organisation", "decided_by")
+        .get(pk=decision_id)
+    )
 
 
 def _stale_attempt_remove(document: Document, filename: str) -> None:
@@ -155,8 +168,11 @@ def decision_document_fail(*, decision_id: int, error: BaseException) -> Decisio
         exc_info=error,
     )
     with transaction.atomic():
+        # The decision row alone serialises marking it failed; the application is only read.
         decision = (
-            Decision.objects.select_for_update().select_related("application").get(pk=decision_id)
+            Decision.objects.select_for_update(of=("self",))
+            .select_related("application")
+            .get(pk=decision_id)
         )
         if decision.document_failed_at or Document.objects.filter(decision=decision).exists():
             return decision

@@ -1,0 +1,120 @@
+"""What a long transaction locks, on real PostgreSQL connections: only the rows it must.
+
+A row lock taken by ``select_for_update()`` with ``select_related`` also covers every joined row
+unless ``of=`` says otherwise; an insert or update referring to a locked row then waits.
+"""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
+
+from permits import actions
+from permits.decisions.generation import decision_locked
+from permits.models import Decision
+from tests.conftest import requires_postgresql
+from tests.factories import ApplicationFactory
+from tests.permits.test_concurrency import _blocked_backends
+from tests.workflow_helpers import advance
+
+pytestmark = [requires_postgresql, pytest.mark.django_db(transaction=True)]
+
+
+def _pending(organisation, applicant, case_manager, head):
+    return advance(
+        ApplicationFactory(organisation=organisation, created_by=applicant),
+        "pending_approval",
+        applicant=applicant,
+        case_manager=case_manager,
+        head=head,
+    )
+
+
+def test_a_decision_document_being_rendered_does_not_hold_up_its_heads_next_approval(
+    organisation, applicant, case_manager, head, settings
+):
+    settings.DECISION_AUTHORITY = {"default": "head_of_unit"}
+    first = _pending(organisation, applicant, case_manager, head)
+    second = _pending(organisation, applicant, case_manager, head)
+    actions.application_approve(application=first, actor=head)
+    decision = Decision.objects.get(application=first)
+
+    locked, release = threading.Event(), threading.Event()
+
+    def document_task_rendering():
+        # What the document task holds while it renders and signs (same query, same locks).
+        try:
+            with transaction.atomic():
+                decision_locked(decision.pk)
+                locked.set()
+                release.wait(timeout=60)
+        finally:
+            connection.close()
+
+    outcome: list[object] = []
+
+    def approve_another_file():
+        try:
+            outcome.append(actions.application_approve(application=second, actor=head))
+        except Exception as exc:  # the assertion below reports it
+            outcome.append(exc)
+        finally:
+            connection.close()
+
+    holder = threading.Thread(target=document_task_rendering)
+    holder.start()
+    try:
+        assert locked.wait(timeout=30)
+        approver = threading.Thread(target=approve_another_file)
+        approver.start()
+        # Either the approval ends, or PostgreSQL shows it waiting for a lock: no clock involved.
+        waited = False
+        while approver.is_alive():
+            if _blocked_backends() > 0:
+                waited = True
+                break
+            approver.join(timeout=0.05)
+    finally:
+        release.set()
+        holder.join(timeout=60)
+    approver.join(timeout=60)
+
+    assert not waited, "the approval waited for the document task's locks"
+    assert len(outcome) == 1 and not isinstance(outcome[0], Exception), outcome
+    second.refresh_from_db()
+    assert second.status == "issued"
+
+
+def test_submission_draws_its_reference_number_last(organisation, applicant):
+    # The counter row exists already, as it does after the year's first submission.
+    actions.application_submit(
+        application=ApplicationFactory(organisation=organisation, created_by=applicant),
+        actor=applicant,
+    )
+    draft = ApplicationFactory(organisation=organisation, created_by=applicant)
+
+    with CaptureQueriesContext(connection) as captured:
+        actions.application_submit(application=draft, actor=applicant)
+
+    statements = [q["sql"] for q in captured.captured_queries]
+    counter_lock = next(
+        i
+        for i, sql in enumerate(statements)
+        if "permits_referencecounter" in sql and "FOR UPDATE" in sql
+    )
+    screening_insert = 'INSERT INTO "permits_screeningrun"'
+    screening = next(i for i, sql in enumerate(statements) if sql.startswith(screening_insert))
+    assert counter_lock > screening
+    # After the number only what needs it: saving it, the history events (with their snapshot
+    # of the file) and the applicant's e-mail. The screening, the work item and the clock are
+    # all written before it.
+    after = statements[counter_lock + 1 :]
+    written = ('"permits_screeningrun"', '"permits_screeningflag"', '"workflow_casetask"')
+    assert not any(
+        sql.startswith(("INSERT INTO", "UPDATE")) and table in sql
+        for sql in after
+        for table in written
+    ), after
