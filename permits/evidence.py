@@ -17,7 +17,8 @@ REPORTED_BREAKS = 50
 
 @dataclass
 class HistoryCheck:
-    head: ChainHead
+    # The system's chain head, stated by the whole check only (one file's check needs none).
+    head: ChainHead | None
     breaks: list[ChainBreak] = field(default_factory=list)
 
     @property
@@ -30,8 +31,9 @@ class HistoryCheck:
 
 
 def history_check(*, application_id: int | None = None) -> HistoryCheck:
-    """Walk the chains (one file's, or all) and collect the first breaks found."""
-    head = chain_head()
+    """Walk the chains (one file's, or all) and collect the first breaks found. The head over
+    every file is taken only for the whole check: a file's page must not scan the Region's."""
+    head = chain_head() if application_id is None else None
     breaks = list(islice(history_breaks(application_id=application_id), REPORTED_BREAKS))
     return HistoryCheck(head=head, breaks=breaks)
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 import logging
 from datetime import timedelta
 from typing import Any
@@ -41,6 +43,10 @@ def transition_record_create(
         .values("seq", "record_hash")
         .first()
     )
+    # Encoded once: the stored snapshot is what this text reads back as, and its hash is this
+    # text's, so the two always agree.
+    encoded = chain.canonical_json(snapshot) if snapshot is not None else None
+    snapshot = json.loads(encoded) if encoded is not None else None
     fields = {
         "application_id": application.pk,
         "seq": last["seq"] + 1 if last else 1,
@@ -54,11 +60,10 @@ def transition_record_create(
         "comment": comment,
         # Stored as it reads back from JSON, so that the hash verifies against the stored row.
         "payload": chain.json_roundtrip(payload or {}),
-        "snapshot_hash": chain.sha256_of(snapshot) if snapshot is not None else "",
+        "snapshot_hash": hashlib.sha256(encoded).hexdigest() if encoded is not None else "",
         "versions": chain.json_roundtrip(versions or {}),
         "chain_key": chain.current_key_id(),
     }
-    snapshot = chain.json_roundtrip(snapshot) if snapshot is not None else None
     record = TransitionRecord(**fields, snapshot=snapshot, record_hash=chain.record_hash(fields))
     record.save(force_insert=True)
     return record

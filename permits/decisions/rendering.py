@@ -39,6 +39,7 @@ from permits.compliance import criteria
 from permits.models import Decision, Party, Unit
 from permits.money import format_money, format_number, totals
 from permits.selectors import licence_conditions, refused_lines
+from workflow import chain
 
 from .texts import LINE_TEXTS, appeal_route, box_titles, texts_for
 
@@ -497,7 +498,7 @@ def _flowable(block):
 
 def canonical_json(inputs: dict) -> str:
     """The one text of a set of render inputs: sorted keys, no spaces, UTF-8 kept."""
-    return json.dumps(inputs, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return chain.canonical_json(inputs).decode("utf-8")
 
 
 def render_from_inputs(inputs_json: str) -> bytes:

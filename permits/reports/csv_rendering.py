@@ -17,18 +17,16 @@ from django.utils.translation import gettext as _
 
 from ..compliance.criteria import CRITERIA, DUAL_USE, MILITARY
 from ..decisions.rendering import LABELS
+from ..exports import neutralise
 from . import texts
 from .figures import CoarmReport, DualUseReport, ParliamentReport
-
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def _cell(value: Any, language: str) -> str:
     if isinstance(value, Decimal | int) and not isinstance(value, bool):
         raw = f"{value:f}" if isinstance(value, Decimal) else str(value)
         return raw.replace(".", ",") if language in ("fr", "nl") else raw
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
+    return neutralise("" if value is None else str(value))
 
 
 def render_csv(kind: str, report: Any, *, language: str, provenance: texts.Provenance) -> bytes:

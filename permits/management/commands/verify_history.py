@@ -28,13 +28,14 @@ class Command(BaseCommand):
             check = history_check_and_alert()
         else:
             check = history_check(application_id=application)
+        scope = f"Head: {check.head.label}" if check.head else f"Application {application}."
         if check.intact:
-            self.stdout.write(self.style.SUCCESS(f"History chain intact. Head: {check.head.label}"))
+            self.stdout.write(self.style.SUCCESS(f"History chain intact. {scope}"))
             return
         self.stderr.write(f"FIRST BROKEN RECORD: {check.first_break}")
         for found in check.breaks[1:]:
             self.stderr.write(f"  also: {found}")
         raise CommandError(
             f"History chain broken at record #{check.first_break.record_id} "
-            f"({len(check.breaks)} break(s) reported). Head: {check.head.label}"
+            f"({len(check.breaks)} break(s) reported). {scope}"
         )
