@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 PORT ?= 8000
 export PORT
 
-.PHONY: run test lint format check-deploy diagram clean
+.PHONY: run test test-slow lint format check-deploy diagram clean
 
 $(VENV)/.installed: pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || { echo "Python 3.11 or newer is required"; exit 1; }
@@ -25,8 +25,12 @@ run: $(VENV)/.installed
 	$(PY) manage.py seed_demo
 	bin/serve
 
+# The suite without the slow load and fault tests (marked `slow`); `.ci/run` runs both.
 test: $(VENV)/.dev-installed
-	$(VENV)/bin/pytest
+	$(VENV)/bin/pytest -m 'not slow'
+
+test-slow: $(VENV)/.dev-installed
+	$(VENV)/bin/pytest -m slow
 
 lint: $(VENV)/.dev-installed
 	$(VENV)/bin/ruff check .
