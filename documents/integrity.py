@@ -13,7 +13,6 @@ history, the alert) is the caller's.
 from __future__ import annotations
 
 import hashlib
-import os
 import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -115,7 +114,8 @@ def stored_files(storage=None) -> Iterator[StoredFile]:
             folders, files = storage.listdir(folder)
         except (FileNotFoundError, NotADirectoryError):
             continue
-        pending.extend(os.path.join(folder, name) for name in sorted(folders, reverse=True))
+        # Storage names use "/" on every store (disk or bucket), never the OS separator.
+        pending.extend(f"{folder}/{name}" for name in sorted(folders, reverse=True))
         for name in sorted(files):
             path = f"{folder}/{name}"
             try:
