@@ -60,6 +60,8 @@ MIDDLEWARE = [
     "audit.middleware.FieldHistoryMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_ratelimit.middleware.RatelimitMiddleware",
+    # A download while the S3 bucket cannot be reached: 503, not a server error.
+    "config.middleware.StorageUnavailableMiddleware",
     # Last: refuses sign-in attempts from a locked-out account or address.
     "axes.middleware.AxesMiddleware",
 ]

@@ -20,6 +20,7 @@ from tests.api.conftest import client_for, url
 from tests.documents.conftest import stored_files
 from tests.factories import ApplicationFactory, small_pdf
 from tests.workflow_helpers import advance
+from workflow.models import TransitionRecord
 
 pytestmark = pytest.mark.django_db
 
@@ -137,3 +138,19 @@ def test_the_orphan_sweep_finds_and_removes_an_object_no_row_points_at(issued, s
     integrity.orphan_remove(stray)
     assert stray not in s3_storage.object_keys()
     assert document.file.name in s3_storage.object_keys()
+
+
+def test_a_bucket_out_of_reach_is_503_and_no_integrity_failure(settings, issued, applicant):
+    application, document = issued
+    settings.STORAGES["default"]["OPTIONS"]["endpoint_url"] = "http://127.0.0.1:1"
+    settings.STORAGES = dict(settings.STORAGES)  # tell Django the storage changed
+
+    page = web(applicant).get(web_download_url(document))
+    api = client_for(applicant).get(url(application, "decision/pdf/"))
+
+    assert (page.status_code, api.status_code) == (503, 503)
+    assert page["Retry-After"] and api["Retry-After"]
+    assert api.json()["type"].endswith("/storage-unavailable")
+    assert not TransitionRecord.objects.filter(
+        application=application, transition="file_integrity_failed"
+    ).exists()
