@@ -135,6 +135,8 @@ def stored_files(storage=None) -> Iterator[StoredFile]:
             folders, files = storage.listdir(folder)
         except (FileNotFoundError, NotADirectoryError):
             continue
+        except STORE_UNAVAILABLE_ERRORS as exc:
+            raise StorageUnavailable(folder) from exc
         # Storage names use "/" on every store (disk or bucket), never the OS separator.
         pending.extend(f"{folder}/{name}" for name in sorted(folders, reverse=True))
         for name in sorted(files):
@@ -143,6 +145,8 @@ def stored_files(storage=None) -> Iterator[StoredFile]:
                 modified = storage.get_modified_time(path)
             except (OSError, NotImplementedError):
                 modified = None
+            except STORE_UNAVAILABLE_ERRORS as exc:
+                raise StorageUnavailable(path) from exc
             yield StoredFile(name=path, modified_at=modified)
 
 

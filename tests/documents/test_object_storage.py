@@ -154,3 +154,18 @@ def test_a_bucket_out_of_reach_is_503_and_no_integrity_failure(settings, issued,
     assert not TransitionRecord.objects.filter(
         application=application, transition="file_integrity_failed"
     ).exists()
+
+
+def test_the_integrity_sweep_concludes_nothing_while_the_bucket_is_out_of_reach(settings, issued):
+    from permits.actions.integrity import stored_files_verify
+
+    application, _document = issued
+    settings.STORAGES["default"]["OPTIONS"]["endpoint_url"] = "http://127.0.0.1:1"
+    settings.STORAGES = dict(settings.STORAGES)
+
+    with pytest.raises(integrity.StorageUnavailable):
+        stored_files_verify()
+
+    assert not TransitionRecord.objects.filter(
+        application=application, transition="file_integrity_failed"
+    ).exists()
