@@ -17,6 +17,7 @@ from documents import integrity
 from documents.models import Document
 from permits.decisions.generation import decision_document_generate
 from tests.api.conftest import client_for, url
+from tests.conftest import wait_for
 from tests.documents.conftest import stored_files
 from tests.factories import ApplicationFactory, small_pdf
 from tests.workflow_helpers import advance
@@ -169,3 +170,54 @@ def test_the_integrity_sweep_concludes_nothing_while_the_bucket_is_out_of_reach(
     assert not TransitionRecord.objects.filter(
         application=application, transition="file_integrity_failed"
     ).exists()
+
+
+def test_a_decision_document_waits_while_the_bucket_is_out_of_reach(
+    settings, s3_storage, organisation, applicant, case_manager, head
+):
+    from permits.decisions.generation import TRANSIENT_ERRORS, decision_document_produce
+
+    application = advance(
+        ApplicationFactory(organisation=organisation, created_by=applicant),
+        "issued",
+        applicant=applicant,
+        case_manager=case_manager,
+        head=head,
+    )
+    settings.STORAGES["default"]["OPTIONS"]["endpoint_url"] = "http://127.0.0.1:1"
+    settings.STORAGES = dict(settings.STORAGES)
+
+    # Raised for the task to retry, not recorded as a failed document.
+    with pytest.raises(TRANSIENT_ERRORS):
+        decision_document_produce(decision_id=application.decision.pk)
+
+    application.decision.refresh_from_db()
+    assert application.decision.document_failed_at is None
+    assert not Document.objects.filter(decision=application.decision).exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_real_worker_renders_the_approved_decision_into_the_bucket(
+    s3_storage, celery_worker_on_redis, organisation, applicant, case_manager, head
+):
+    from tests.workflow_helpers import record_government_decision
+
+    pending = advance(
+        ApplicationFactory(organisation=organisation, created_by=applicant),
+        "pending_approval",
+        applicant=applicant,
+        case_manager=case_manager,
+        head=head,
+    )
+    record_government_decision(pending, head, "granted")
+
+    response = client_for(head).post(
+        url(pending, "transitions/approve/"), {}, format="json", HTTP_X_REQUEST_ID="approve-7"
+    )
+
+    assert response.status_code == 200, response.content
+    assert wait_for(lambda: Document.objects.filter(kind=Document.Kind.DECISION).exists())
+    document = Document.objects.get(kind=Document.Kind.DECISION)
+    assert sha256(s3_storage.read(document.file.name)) == document.sha256
+    download = client_for(applicant).get(url(pending, "decision/pdf/"))
+    assert sha256(b"".join(download.streaming_content)) == document.sha256
