@@ -29,3 +29,8 @@ def database_connections_refresh(sender: Any = None, **kwargs: Any) -> None:
     from django.db import close_old_connections
 
     close_old_connections()
+
+
+# Workers log JSON lines carrying the id of the request that enqueued each task (config/logs.py
+# connects the signals that carry it).
+from config import logs as _logs  # noqa: E402, F401

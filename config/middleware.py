@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Callable
 
 from django.conf import settings
@@ -10,7 +11,15 @@ from django.http import HttpRequest, HttpResponse
 from django.template import loader
 from django.utils.translation import gettext as _
 
-from config.api.errors import PROBLEM_CONTENT_TYPE, TITLES, TYPE_BASE
+from config.api.errors import (
+    PROBLEM_CONTENT_TYPE,
+    STORAGE_RETRY_AFTER_SECONDS,
+    TITLES,
+    TYPE_BASE,
+)
+from documents.integrity import StorageUnavailable
+
+logger = logging.getLogger(__name__)
 
 
 class RequestBodyLimitMiddleware:
@@ -59,3 +68,34 @@ class RequestBodyLimitMiddleware:
             )
         page = loader.get_template("413.html").render({"detail": detail}, request)
         return HttpResponse(page, status=status, headers=headers)
+
+
+class StorageUnavailableMiddleware:
+    """A download while the file storage (the S3 bucket) cannot be reached is a 503 with
+    ``Retry-After``, not a server error: the file is not known to be broken, only unreadable
+    for now (documents.integrity.StorageUnavailable)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        if not isinstance(exception, StorageUnavailable):
+            return None
+        logger.error("File storage unavailable while serving document %s", exception)
+        detail = _("The document store cannot be reached just now. Please try again later.")
+        headers = {"Retry-After": str(STORAGE_RETRY_AFTER_SECONDS)}
+        if request.path.startswith("/api/"):
+            body = {
+                "type": f"{TYPE_BASE}storage-unavailable",
+                "title": TITLES[503],
+                "status": 503,
+            }
+            body["detail"] = detail
+            return HttpResponse(
+                json.dumps(body), status=503, content_type=PROBLEM_CONTENT_TYPE, headers=headers
+            )
+        page = loader.get_template("503.html").render({"detail": detail}, request)
+        return HttpResponse(page, status=503, headers=headers)

@@ -17,6 +17,7 @@ api_docs_csp = csp_update(
 urlpatterns = [
     path("", permit_views.home, name="home"),
     path("healthz/", site_views.healthz, name="healthz"),
+    path("healthz/live/", site_views.healthz_live, name="healthz-live"),
     path("verify/", decision_views.verify_view, name="verify"),
     path("accounts/login/", account_views.SignInView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),

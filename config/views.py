@@ -2,7 +2,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.template import loader
 
-from config.health import site_health
+from config.health import remembered, site_health, site_liveness
 
 
 def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
@@ -19,7 +19,18 @@ def server_error(request: HttpRequest) -> HttpResponse:
 
 
 def healthz(request: HttpRequest) -> HttpResponse:
-    """For the container healthcheck and the operators: 200 while the database answers, with
-    what is degraded (cache, broker) said in the body; 503 without the database."""
-    health = site_health()
-    return JsonResponse(health, status=503 if health["status"] == "down" else 200)
+    """Readiness, for the load balancer and the operators: each component's status (database,
+    cache, broker, workers, storage); 200 when all answer, 503 when one is down."""
+    health = remembered("ready", site_health)
+    response = JsonResponse(health, status=503 if health["status"] == "down" else 200)
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+def healthz_live(request: HttpRequest) -> HttpResponse:
+    """Liveness, for the container healthcheck: 200 while the database answers, with what is
+    degraded (cache, broker) said in the body; 503 without the database."""
+    health = remembered("live", site_liveness)
+    response = JsonResponse(health, status=503 if health["status"] == "down" else 200)
+    response["Cache-Control"] = "no-store"
+    return response

@@ -13,13 +13,13 @@ history, the alert) is the caller's.
 from __future__ import annotations
 
 import hashlib
-import os
 import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import IO
 
+from botocore.exceptions import BotoCoreError, ClientError
 from django.utils import timezone
 
 from .models import Document
@@ -31,6 +31,16 @@ STORAGE_ROOT = "applications"
 
 MISSING = "missing"
 MISMATCH = "mismatch"
+
+
+# What an object store that cannot be reached (or refuses us) raises; a missing object is a
+# FileNotFoundError like a missing file on disk (django-storages turns the 404 into one).
+STORE_UNAVAILABLE_ERRORS = (BotoCoreError, ClientError)
+
+
+class StorageUnavailable(Exception):
+    """The file storage could not be read: an outage, not a file that changed. Nothing about
+    the document is concluded (no integrity failure is recorded); the reader may try again."""
 
 
 class FileIntegrityError(Exception):
@@ -50,20 +60,26 @@ class FileIntegrityError(Exception):
 def _open(document: Document) -> IO[bytes]:
     try:
         return document.file.storage.open(document.file.name, "rb")
+    except STORE_UNAVAILABLE_ERRORS as exc:
+        raise StorageUnavailable(str(document.public_id)) from exc
     except (OSError, ValueError) as exc:  # ValueError: a row with no file name at all
         raise FileIntegrityError(document, found_sha256="") from exc
 
 
 def stored_sha256(document: Document) -> str:
-    """The SHA-256 of the stored file as it is now, read in chunks; "" when it is missing."""
+    """The SHA-256 of the stored file as it is now, read in chunks; "" when it is missing.
+    Raises ``StorageUnavailable`` when the storage cannot be read."""
     try:
         handle = _open(document)
     except FileIntegrityError:
         return ""
     digest = hashlib.sha256()
-    with handle:
-        for chunk in iter(lambda: handle.read(CHUNK_BYTES), b""):
-            digest.update(chunk)
+    try:
+        with handle:
+            for chunk in iter(lambda: handle.read(CHUNK_BYTES), b""):
+                digest.update(chunk)
+    except STORE_UNAVAILABLE_ERRORS as exc:
+        raise StorageUnavailable(str(document.public_id)) from exc
     return digest.hexdigest()
 
 
@@ -76,7 +92,8 @@ def document_check(document: Document) -> None:
 
 def verified_open(document: Document) -> IO[bytes]:
     """A handle on a private copy of the stored bytes, positioned at the start, made only if
-    they hash to the recorded SHA-256; ``FileIntegrityError`` otherwise (nothing returned)."""
+    they hash to the recorded SHA-256; ``FileIntegrityError`` otherwise (nothing returned),
+    ``StorageUnavailable`` when the storage cannot be read."""
     handle = _open(document)
     # Returned open to the response, which closes it: no context manager here.
     spool = tempfile.SpooledTemporaryFile(max_size=SPOOL_MEMORY_BYTES)  # noqa: SIM115
@@ -89,6 +106,9 @@ def verified_open(document: Document) -> IO[bytes]:
         found = digest.hexdigest()
         if found != document.sha256:
             raise FileIntegrityError(document, found_sha256=found)
+    except STORE_UNAVAILABLE_ERRORS as exc:
+        spool.close()
+        raise StorageUnavailable(str(document.public_id)) from exc
     except BaseException:
         spool.close()
         raise
@@ -115,13 +135,18 @@ def stored_files(storage=None) -> Iterator[StoredFile]:
             folders, files = storage.listdir(folder)
         except (FileNotFoundError, NotADirectoryError):
             continue
-        pending.extend(os.path.join(folder, name) for name in sorted(folders, reverse=True))
+        except STORE_UNAVAILABLE_ERRORS as exc:
+            raise StorageUnavailable(folder) from exc
+        # Storage names use "/" on every store (disk or bucket), never the OS separator.
+        pending.extend(f"{folder}/{name}" for name in sorted(folders, reverse=True))
         for name in sorted(files):
             path = f"{folder}/{name}"
             try:
                 modified = storage.get_modified_time(path)
             except (OSError, NotImplementedError):
                 modified = None
+            except STORE_UNAVAILABLE_ERRORS as exc:
+                raise StorageUnavailable(path) from exc
             yield StoredFile(name=path, modified_at=modified)
 
 

@@ -8,6 +8,7 @@ from celery import shared_task
 from django.db import OperationalError
 from django.utils import timezone
 
+from documents.integrity import StorageUnavailable
 from workflow.exceptions import TransitionError
 
 from . import selectors
@@ -78,7 +79,13 @@ def verify_history_chain() -> dict[str, object]:
     }
 
 
-@shared_task(acks_late=True, autoretry_for=(OperationalError,), retry_backoff=True, max_retries=5)
+@shared_task(
+    acks_late=True,
+    # The object store out of reach says nothing about the files: try again later.
+    autoretry_for=(OperationalError, StorageUnavailable),
+    retry_backoff=True,
+    max_retries=5,
+)
 def verify_stored_files() -> dict[str, int]:
     """Daily: every stored file re-hashed against its record, orphan files removed after their
     grace period; each broken or orphan file reported to the auditors once. Idempotent."""

@@ -21,6 +21,7 @@ from rest_framework.response import Response
 from rest_framework.settings import api_settings
 from rest_framework.views import set_rollback
 
+from documents.integrity import StorageUnavailable
 from workflow.exceptions import (
     TransitionConflict,
     TransitionError,
@@ -32,6 +33,7 @@ logger = logging.getLogger(__name__)
 
 PROBLEM_CONTENT_TYPE = "application/problem+json"
 TYPE_BASE = "https://permits.international.brussels/problems/"
+STORAGE_RETRY_AFTER_SECONDS = 30
 
 
 class ProblemJSONRenderer(JSONRenderer):
@@ -69,6 +71,7 @@ TITLES = {
     413: "Payload too large",
     415: "Unsupported media type",
     422: "Unprocessable content",
+    503: "Service unavailable",
     428: "Precondition required",
     429: "Too many requests",
     500: "Internal server error",
@@ -127,6 +130,15 @@ def problem(
 
 
 def _convert(exc: Exception) -> Response | None:
+    if isinstance(exc, StorageUnavailable):
+        # An outage of the file storage, not a broken file: try again later (config/middleware.py
+        # answers the same for pages).
+        return problem(
+            503,
+            _("The document store cannot be reached just now. Please try again later."),
+            code="storage_unavailable",
+            headers={"Retry-After": str(STORAGE_RETRY_AFTER_SECONDS)},
+        )
     if isinstance(exc, TransitionGuardFailed):
         return problem(
             422,

@@ -7,6 +7,7 @@ import environ
 from celery.schedules import crontab
 
 from config.cache import cache_config
+from config.storage import default_storage_config
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -41,7 +42,9 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
-    # First: an oversize body is refused before any other middleware reads it.
+    # First: every log line of the request, the refusals below included, carries its id.
+    "config.logs.RequestIdMiddleware",
+    # Then: an oversize body is refused before any other middleware reads it.
     "config.middleware.RequestBodyLimitMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -57,6 +60,8 @@ MIDDLEWARE = [
     "audit.middleware.FieldHistoryMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_ratelimit.middleware.RatelimitMiddleware",
+    # A download while the S3 bucket cannot be reached: 503, not a server error.
+    "config.middleware.StorageUnavailableMiddleware",
     # Last: refuses sign-in attempts from a locked-out account or address.
     "axes.middleware.AxesMiddleware",
 ]
@@ -110,6 +115,23 @@ STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = env.path("STATIC_ROOT", default=BASE_DIR / "staticfiles")
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "media")
+# --- File storage (scale-out) ------------------------------------------------------------------
+# Uploaded files and decision documents: on the local disk under MEDIA_ROOT unless
+# STORAGE_S3_BUCKET names an S3-compatible bucket (MinIO, Ceph, AWS...), which every web and
+# worker host then shares (config/storage.py). The bucket is created by the operator.
+STORAGES = {
+    "default": default_storage_config(
+        bucket=env("STORAGE_S3_BUCKET", default=""),
+        endpoint_url=env("AWS_S3_ENDPOINT_URL", default=""),
+        access_key=env("AWS_ACCESS_KEY_ID", default=""),
+        secret_key=env("AWS_SECRET_ACCESS_KEY", default=""),
+        region=env("AWS_S3_REGION_NAME", default=""),
+        prefix=env("STORAGE_S3_PREFIX", default=""),
+        addressing_style=env("AWS_S3_ADDRESSING_STYLE", default=""),
+        checksums=env("AWS_S3_CHECKSUMS", default="when_supported"),
+    ),
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
 
 LOGIN_URL = "login"
 # The largest request body accepted at all (the largest upload plus its form), checked on the
@@ -175,6 +197,8 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = TIME_ZONE
+# Workers log through LOGGING (JSON lines with the request id), not Celery's own format.
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_BEAT_SCHEDULE = {
     "expire-licences-daily": {
         "task": "permits.tasks.expire_licences",
@@ -332,10 +356,32 @@ REASSIGNMENT_BY_CASE_MANAGERS = env.bool("REASSIGNMENT_BY_CASE_MANAGERS", defaul
 # Holders of temporary licences are reminded this many days before goods are due back.
 TEMPORARY_RETURN_REMINDER_DAYS = env.int("TEMPORARY_RETURN_REMINDER_DAYS", default=30)
 
+# /healthz/ checks every component (a storage write, a worker ping): its answer is reused this
+# many seconds within a process, so that callers cannot make it work harder than that.
+HEALTH_CHECK_CACHE_SECONDS = env.int("HEALTH_CHECK_CACHE_SECONDS", default=5)
+
+# One JSON object per line on standard error, web and workers alike (config/logs.py): time,
+# level, logger, message, the request id (also in tasks the request enqueued) and user id; each
+# request's own line adds method, path, status and duration_ms. LOG_FORMAT=text for reading
+# by eye on a development machine.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "formatters": {
+        "json": {
+            "()": "pythonjsonlogger.json.JsonFormatter",
+            "fmt": "%(asctime)s %(levelname)s %(name)s %(message)s",
+            "datefmt": "%Y-%m-%dT%H:%M:%S%z",
+            "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
+        },
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": env("LOG_FORMAT", default="json"),
+        }
+    },
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
 }
 

@@ -55,7 +55,8 @@ EMAIL_BACKEND = env("EMAIL_BACKEND", default="django.core.mail.backends.smtp.Ema
 
 # Hashed, compressed static files collected by `manage.py collectstatic` and served by
 # WhiteNoise with far-future cache headers.
+# The default (file) storage is base's: the disk, or the S3 bucket when one is configured.
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    **STORAGES,  # noqa: F405
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }

@@ -13,3 +13,5 @@ DECISION_SIGNING_P12 = ""
 # Static files straight from the apps' folders (production serves the collected copies).
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
+# Every health request checks again: tests change what is up between two requests.
+HEALTH_CHECK_CACHE_SECONDS = 0

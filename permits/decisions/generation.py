@@ -13,6 +13,7 @@ from django.db import InterfaceError, OperationalError, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from documents.integrity import STORE_UNAVAILABLE_ERRORS
 from documents.models import Document
 from permits import events, notifications
 from permits.models import Decision
@@ -23,10 +24,16 @@ from .signing import sign_pdf, signing_configured
 
 logger = logging.getLogger(__name__)
 
-# Failures a later attempt may not meet: the database or the disk, briefly away. Anything else
-# (a ValueError from reportlab's paragraph parser, a LayoutError, a bad certificate) fails the
-# same way every time: retrying would only loop, so the decision is marked failed instead.
-TRANSIENT_ERRORS: tuple[type[BaseException], ...] = (OperationalError, InterfaceError, OSError)
+# Failures a later attempt may not meet: the database, the disk or the object store, briefly
+# away. Anything else (a ValueError from reportlab's paragraph parser, a LayoutError, a bad
+# certificate) fails the same way every time: retrying would only loop, so the decision is
+# marked failed instead.
+TRANSIENT_ERRORS: tuple[type[BaseException], ...] = (
+    OperationalError,
+    InterfaceError,
+    OSError,
+    *STORE_UNAVAILABLE_ERRORS,
+)
 
 
 def sha256_hex(data: bytes) -> str:

@@ -1,5 +1,5 @@
 """Degrade, don't fail: with the cache's Redis and the broker down, the API still lists and
-approves, the public verification page answers, and /healthz/ says what is degraded."""
+approves, the public verification page answers, and /healthz/live/ says what is degraded."""
 
 from __future__ import annotations
 
@@ -74,9 +74,9 @@ def test_verification_answers_with_the_cache_down(cache_down):
     assert response.status_code == 200
 
 
-def test_healthz_says_the_cache_and_broker_are_down(cache_down):
+def test_liveness_says_the_cache_and_broker_are_down(cache_down):
     with broker_down():
-        response = Client().get("/healthz/")
+        response = Client().get("/healthz/live/")
 
     assert response.status_code == 200
     assert response.json() == {

@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from tests.factories import ApplicationFactory
+from tests.object_store import s3_server, s3_storage  # noqa: F401 (fixtures)
 
 
 @pytest.fixture(autouse=True)
