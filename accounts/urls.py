@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import oidc, views
 
 app_name = "accounts"
 
@@ -8,4 +8,7 @@ urlpatterns = [
     path("tokens/", views.tokens, name="tokens"),
     path("lockouts/", views.lockouts_page, name="lockouts"),
     path("tokens/<str:prefix>/revoke/", views.token_revoke, name="token_revoke"),
+    # Sign-in through the federal authentication service (OpenID Connect), when configured.
+    path("oidc/start/", oidc.FederalSignInStart.as_view(), name="oidc_start"),
+    path("oidc/callback/", oidc.FederalSignInCallback.as_view(), name="oidc_callback"),
 ]

@@ -17,6 +17,7 @@ from workflow.exceptions import TransitionError
 from workflow.roles import is_staff_member
 
 from . import lockouts, services
+from .oidc import oidc_enabled
 
 
 class TokenForm(forms.Form):
@@ -91,6 +92,11 @@ def lockouts_page(request: HttpRequest) -> HttpResponse:
 
 class SignInView(auth_views.LoginView):
     """Django's sign-in, with the shorter idle timeout for staff sessions."""
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["federal_sign_in"] = oidc_enabled()
+        return context
 
     def form_valid(self, form):
         response = super().form_valid(form)
