@@ -179,6 +179,22 @@ OIDC_USER_CLAIM = env("OIDC_USER_CLAIM", default="sub")
 # else creates a company user without organisation; staff are linked in the admin only.
 OIDC_LINK_BY_EMAIL = env.bool("OIDC_LINK_BY_EMAIL", default=True)
 OIDC_CREATE_USERS = env.bool("OIDC_CREATE_USERS", default=True)
+# --- Staff second factor (django-otp, TOTP; accounts/second_factor.py) ----------------------
+# Users with these roles enter a code after signing in, before any page or API call; and the
+# actions that decide (approve, refuse, revoke, the Government's decision, suspend, reinstate)
+# need a confirmed code whoever takes them. API tokens decide only if created after a code.
+INSTALLED_APPS += ["django_otp", "django_otp.plugins.otp_totp"]
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.contrib.auth.middleware.AuthenticationMiddleware") + 1,
+    "django_otp.middleware.OTPMiddleware",
+)
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django_otp.middleware.OTPMiddleware") + 1,
+    "accounts.second_factor.SecondFactorMiddleware",
+)
+STAFF_OTP_REQUIRED_ROLES = env.list("STAFF_OTP_REQUIRED_ROLES", default=["head_of_unit"])
+OTP_REQUIRED_FOR_DECISIONS = env.bool("OTP_REQUIRED_FOR_DECISIONS", default=True)
+OTP_TOTP_ISSUER = "Brussels International Permits"
 
 EMAIL_BACKEND = env("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="permits@international.brussels")
@@ -376,6 +392,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": [
         "rest_framework.permissions.IsAuthenticated",
         "config.api.permissions.AuditorsReadOnly",
+        "accounts.permissions.SecondFactorPermission",
     ],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": ["config.api.parsers.JSONParser"],
