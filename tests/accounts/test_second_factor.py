@@ -302,3 +302,11 @@ def test_a_case_manager_is_not_asked_for_a_code(head_needs_otp, case_manager):
     assert "two-factor" not in page.request["PATH_INFO"]
     _token, plaintext = api_token_create(user=case_manager, name="plain")
     assert api_client(plaintext).get("/api/v1/applications/").status_code == 200
+
+
+def test_the_demo_head_gets_an_authenticator_whose_codes_verify(settings):
+    from django.core.management import call_command
+
+    call_command("seed_demo", force=True)
+    device = TOTPDevice.objects.get(user__username="head", confirmed=True)
+    assert device.verify_token(code_of(device))
