@@ -69,6 +69,8 @@ class FederalSignInBackend(OIDCAuthenticationBackend):
         # Listed in AUTHENTICATION_BACKENDS whether configured or not: unconfigured, it stays
         # out of the way of password sign-in instead of refusing to load.
         self.enabled = oidc_enabled()
+        # get_user() needs it for sessions opened before the configuration was removed.
+        self.UserModel = get_user_model()
         if self.enabled:
             super().__init__(*args, **kwargs)
 
@@ -139,11 +141,21 @@ class FederalSignInBackend(OIDCAuthenticationBackend):
     def create_user(self, claims: dict[str, Any]):
         if not settings.OIDC_CREATE_USERS:
             return None
-        User = get_user_model()
         key = hashlib.sha256(f"{self._issuer()}|{self._subject(claims)}".encode()).hexdigest()
+        try:
+            return self._create_user(claims, username=f"fas-{key[:24]}")
+        except IntegrityError:
+            # The same person's first sign-in in another tab created the account first.
+            identity = OidcIdentity.objects.select_related("user").filter(
+                issuer=self._issuer(), subject=self._subject(claims)
+            )
+            return identity.get().user
+
+    def _create_user(self, claims: dict[str, Any], *, username: str):
+        User = get_user_model()
         with transaction.atomic():
             user = User(
-                username=f"fas-{key[:24]}",
+                username=username,
                 email=(claims.get("email") or "")[:254]
                 if claims.get("email_verified") is True
                 else "",

@@ -98,7 +98,11 @@ _ALL = (
         rules.can_decide,
         Audience.STAFF,
         api=True,
-        api_description="Head of unit who did not review the file: pending approval → issued.",
+        api_description=(
+            "Head of unit who did not review the file: pending approval → issued. "
+            "Needs a second factor when OTP_REQUIRED_FOR_DECISIONS is on: a session confirmed "
+            "by a code, or a token created in such a session (else 403)."
+        ),
         decides=True,
     ),
     Transition(
@@ -107,7 +111,11 @@ _ALL = (
         rules.can_decide,
         Audience.STAFF,
         api=True,
-        api_description="Head of unit who did not review the file: pending approval → refused.",
+        api_description=(
+            "Head of unit who did not review the file: pending approval → refused. "
+            "Needs a second factor when OTP_REQUIRED_FOR_DECISIONS is on: a session confirmed "
+            "by a code, or a token created in such a session (else 403)."
+        ),
         decides=True,
     ),
     Transition(
@@ -124,7 +132,11 @@ _ALL = (
         rules.is_head_of_unit,
         Audience.STAFF,
         api=True,
-        api_description="Head of unit: issued → revoked.",
+        api_description=(
+            "Head of unit: issued → revoked. "
+            "Needs a second factor when OTP_REQUIRED_FOR_DECISIONS is on: a session confirmed "
+            "by a code, or a token created in such a session (else 403)."
+        ),
         decides=True,
     ),
     Transition("expire", _("Expire"), rules.is_system, Audience.SYSTEM, api=False),

@@ -46,14 +46,14 @@ class Provider:
     process: subprocess.Popen
 
 
-def start(emails: dict[str, str] | None = None) -> Provider:
+def start(emails: dict[str, str] | None = None, redirect_uri: str = CALLBACK) -> Provider:
     port = _free_port()
     env = {
         **os.environ,
         "OIDC_TEST_PORT": str(port),
         "OIDC_TEST_CLIENT_ID": CLIENT_ID,
         "OIDC_TEST_CLIENT_SECRET": CLIENT_SECRET,
-        "OIDC_TEST_REDIRECT_URI": CALLBACK,
+        "OIDC_TEST_REDIRECT_URI": redirect_uri,
         "OIDC_TEST_EMAILS": json.dumps(emails or {}),
     }
     process = subprocess.Popen(

@@ -217,3 +217,15 @@ def test_a_locked_out_address_cannot_sign_in_through_the_provider_either(configu
     sign_in(client, NATIONAL_NUMBER)
 
     assert signed_in_user_id(client) is None
+
+
+def test_a_session_opened_through_the_provider_survives_removing_the_configuration(configured):
+    UserFactory(username="anna", email="anna.peeters@example.test", roles=["applicant"])
+    client = Client()
+    sign_in(client, NATIONAL_NUMBER)
+
+    configured.OIDC_RP_CLIENT_ID = ""
+
+    page = client.get("/", follow=True)
+    assert page.status_code == 200
+    assert page.context["user"].username == "anna"
