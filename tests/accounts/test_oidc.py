@@ -229,3 +229,15 @@ def test_a_session_opened_through_the_provider_survives_removing_the_configurati
     page = client.get("/", follow=True)
     assert page.status_code == 200
     assert page.context["user"].username == "anna"
+
+
+def test_oidc_discover_prints_the_provider_settings(provider):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    out = StringIO()
+    call_command("oidc_discover", provider.issuer, stdout=out)
+    lines = dict(line.split("=", 1) for line in out.getvalue().split())
+    assert lines["OIDC_OP_ISSUER"] == provider.issuer
+    assert lines["OIDC_OP_JWKS_ENDPOINT"] == f"{provider.issuer}/jwks"
