@@ -171,8 +171,11 @@ class FederalSignInBackend(OIDCAuthenticationBackend):
     def get_or_create_user(self, access_token: str, id_token: str, payload: dict[str, Any]):
         # Whatever the library's own OIDC_CREATE_USER says: ours is OIDC_CREATE_USERS.
         user_info = self.get_userinfo(access_token, id_token, payload)
-        # The subject comes from the signed ID token where it has the claim, else userinfo.
-        claims = {**user_info, **{k: v for k, v in payload.items() if k in user_info}}
+        if user_info.get("sub") != payload.get("sub"):
+            # OpenID Connect Core 5.3.2: userinfo of another person than the ID token's.
+            raise SuspiciousOperation("The userinfo's subject is not the ID token's.")
+        # What the signed ID token says wins over the userinfo response.
+        claims = {**user_info, **payload}
         if not self.verify_claims(claims):
             raise SuspiciousOperation("The provider sent no identifier.")
         users = list(self.filter_users_by_claims(claims))
