@@ -114,3 +114,55 @@ def authorize(authorization_url: str, login: str) -> str:
 def path_of(url: str) -> str:
     parts = urlsplit(url)
     return f"{parts.path}?{parts.query}"
+
+
+class TamperingTokenProxy:
+    """A man in the middle on loopback between the site and the provider's token endpoint:
+    forwards the request, then rewrites the ID token's payload (its ``sub``) and keeps the
+    provider's signature, as an attacker who altered the token would."""
+
+    def __init__(self, token_endpoint: str, sub: str) -> None:
+        import base64
+        import threading
+        from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+        def tamper(id_token: str) -> str:
+            header, payload, signature = id_token.split(".")
+            claims = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
+            claims["sub"] = sub
+            forged = base64.urlsafe_b64encode(json.dumps(claims).encode()).rstrip(b"=").decode()
+            return f"{header}.{forged}.{signature}"
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:
+                body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+                upstream = requests.post(
+                    token_endpoint,
+                    data=body,
+                    headers={
+                        "Content-Type": self.headers["Content-Type"],
+                        "Authorization": self.headers.get("Authorization", ""),
+                    },
+                    timeout=10,
+                )
+                answer = upstream.json()
+                if "id_token" in answer:
+                    answer["id_token"] = tamper(answer["id_token"])
+                data = json.dumps(answer).encode()
+                self.send_response(upstream.status_code)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+            def log_message(self, *args) -> None:
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/token"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()

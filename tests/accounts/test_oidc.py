@@ -241,3 +241,20 @@ def test_oidc_discover_prints_the_provider_settings(provider):
     lines = dict(line.split("=", 1) for line in out.getvalue().split())
     assert lines["OIDC_OP_ISSUER"] == provider.issuer
     assert lines["OIDC_OP_JWKS_ENDPOINT"] == f"{provider.issuer}/jwks"
+
+
+def test_an_id_token_altered_on_its_way_is_refused(configured):
+    # The token says "I am the head of unit's identity" with the provider's genuine signature
+    # of another payload: the signature check fails and nobody is signed in.
+    head = UserFactory(username="helene", roles=["head_of_unit"])
+    OidcIdentity.objects.create(user=head, issuer=configured.OIDC_OP_ISSUER, subject="helene-fas")
+    proxy = oidc_provider.TamperingTokenProxy(configured.OIDC_OP_TOKEN_ENDPOINT, sub="helene-fas")
+    configured.OIDC_OP_TOKEN_ENDPOINT = proxy.url
+    client = Client()
+    try:
+        response = sign_in(client, "mallory")
+    finally:
+        proxy.close()
+
+    assert response["Location"] == reverse("login")
+    assert signed_in_user_id(client) is None
