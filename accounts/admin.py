@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import ApiToken
+from .models import ApiToken, OidcIdentity
 
 
 @admin.register(ApiToken)
@@ -24,3 +24,14 @@ class ApiTokenAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(OidcIdentity)
+class OidcIdentityAdmin(admin.ModelAdmin):
+    """Staff are never linked automatically: an operator links a staff member's federal
+    identity (the provider's issuer and the identifier it sends) to their account here."""
+
+    list_display = ("subject", "issuer", "user", "linked_at", "last_sign_in_at")
+    search_fields = ("subject", "user__username", "user__email")
+    raw_id_fields = ("user",)
+    readonly_fields = ("linked_at", "last_sign_in_at")

@@ -24,8 +24,9 @@ def token_hash(plaintext: str) -> str:
     return hashlib.sha256(plaintext.encode()).hexdigest()
 
 
-def api_token_create(*, user: Any, name: str) -> tuple[ApiToken, str]:
-    """A new token for ``user``; returns the row and the plaintext, which is never stored."""
+def api_token_create(*, user: Any, name: str, second_factor: bool = False) -> tuple[ApiToken, str]:
+    """A new token for ``user``; returns the row and the plaintext, which is never stored.
+    ``second_factor``: created in a session confirmed by a second factor (it may decide)."""
     name = (name or "").strip()[:100] or _("API token")
     while True:
         prefix = secrets.token_hex(PREFIX_BYTES)
@@ -33,7 +34,11 @@ def api_token_create(*, user: Any, name: str) -> tuple[ApiToken, str]:
             break
     plaintext = f"{prefix}.{secrets.token_urlsafe(32)}"
     token = ApiToken.objects.create(
-        user=user, name=name, prefix=prefix, key_hash=token_hash(plaintext)
+        user=user,
+        name=name,
+        prefix=prefix,
+        key_hash=token_hash(plaintext),
+        second_factor_verified_at=timezone.now() if second_factor else None,
     )
     return token, plaintext
 

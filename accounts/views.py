@@ -17,6 +17,8 @@ from workflow.exceptions import TransitionError
 from workflow.roles import is_staff_member
 
 from . import lockouts, services
+from .oidc import oidc_enabled
+from .second_factor import session_verified
 
 
 class TokenForm(forms.Form):
@@ -48,7 +50,11 @@ def tokens(request: HttpRequest) -> HttpResponse:
     form = TokenForm(request.POST)
     if not form.is_valid():
         return _render(request, form, status=400)
-    _token, plaintext = services.api_token_create(user=request.user, name=form.cleaned_data["name"])
+    _token, plaintext = services.api_token_create(
+        user=request.user,
+        name=form.cleaned_data["name"],
+        second_factor=session_verified(request.user),
+    )
     # Shown in this response only: it is stored hashed and cannot be displayed again.
     response = _render(request, TokenForm(), plaintext=plaintext, status=201)
     response["Cache-Control"] = "no-store"
@@ -91,6 +97,11 @@ def lockouts_page(request: HttpRequest) -> HttpResponse:
 
 class SignInView(auth_views.LoginView):
     """Django's sign-in, with the shorter idle timeout for staff sessions."""
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["federal_sign_in"] = oidc_enabled()
+        return context
 
     def form_valid(self, form):
         response = super().form_valid(form)

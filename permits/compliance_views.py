@@ -12,6 +12,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from accounts.second_factor import decision_second_factor_redirect
+
 from . import rules
 from .action_messages import (
     case_page_back,
@@ -138,6 +140,9 @@ def criterion_assess(request: HttpRequest, key: str, code: str) -> HttpResponse:
 @require_POST
 def government_decision(request: HttpRequest, key: str) -> HttpResponse:
     application = staff_application(request, key)
+    second_factor = decision_second_factor_redirect(request, _back(application).url)
+    if second_factor is not None:
+        return second_factor
     form = GovernmentDecisionForm(request.POST, prefix="government")
     if not form.is_valid():
         form_errors_report(request, form)

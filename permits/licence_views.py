@@ -14,6 +14,7 @@ from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
+from accounts.second_factor import decision_second_factor_redirect
 from audit.services import What as ReadWhat
 from audit.services import staff_read_log
 
@@ -140,6 +141,9 @@ def licence_status(request: HttpRequest, key: str, action: str) -> HttpResponse:
     }.get(action)
     if service is None:
         raise Http404("No such action.")
+    second_factor = decision_second_factor_redirect(request, _back(licence).url)
+    if second_factor is not None:
+        return second_factor
     run_and_report(
         request,
         lambda: service(licence=licence, actor=request.user, reason=request.POST.get("reason", "")),

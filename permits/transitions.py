@@ -35,6 +35,8 @@ class Transition:
     api: bool
     # What the API's documentation says of it (English: the API contract is in English).
     api_description: str = ""
+    # A decision on a licence: with OTP_REQUIRED_FOR_DECISIONS, only after a second factor.
+    decides: bool = False
 
     @property
     def on_case_page(self) -> bool:
@@ -96,7 +98,12 @@ _ALL = (
         rules.can_decide,
         Audience.STAFF,
         api=True,
-        api_description="Head of unit who did not review the file: pending approval → issued.",
+        api_description=(
+            "Head of unit who did not review the file: pending approval → issued. "
+            "Needs a second factor when OTP_REQUIRED_FOR_DECISIONS is on: a session confirmed "
+            "by a code, or a token created in such a session (else 403)."
+        ),
+        decides=True,
     ),
     Transition(
         "refuse",
@@ -104,7 +111,12 @@ _ALL = (
         rules.can_decide,
         Audience.STAFF,
         api=True,
-        api_description="Head of unit who did not review the file: pending approval → refused.",
+        api_description=(
+            "Head of unit who did not review the file: pending approval → refused. "
+            "Needs a second factor when OTP_REQUIRED_FOR_DECISIONS is on: a session confirmed "
+            "by a code, or a token created in such a session (else 403)."
+        ),
+        decides=True,
     ),
     Transition(
         "withdraw",
@@ -120,7 +132,12 @@ _ALL = (
         rules.is_head_of_unit,
         Audience.STAFF,
         api=True,
-        api_description="Head of unit: issued → revoked.",
+        api_description=(
+            "Head of unit: issued → revoked. "
+            "Needs a second factor when OTP_REQUIRED_FOR_DECISIONS is on: a session confirmed "
+            "by a code, or a token created in such a session (else 403)."
+        ),
+        decides=True,
     ),
     Transition("expire", _("Expire"), rules.is_system, Audience.SYSTEM, api=False),
     Transition("lapse", _("Close for lack of answer"), rules.is_system, Audience.SYSTEM, api=False),
@@ -129,6 +146,7 @@ _ALL = (
 TRANSITIONS: dict[str, Transition] = {t.name: t for t in _ALL}
 API_TRANSITIONS = tuple(t.name for t in _ALL if t.api)
 CASE_PAGE_TRANSITIONS = tuple(t.name for t in _ALL if t.on_case_page)
+DECIDING_TRANSITIONS = frozenset(t.name for t in _ALL if t.decides)
 
 
 def permission(name: str) -> Callable[[Any, Any], bool]:

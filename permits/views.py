@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from accounts.second_factor import decision_second_factor_redirect
 from audit.services import What as ReadWhat
 from audit.services import staff_read_log
 from documents.forms import DocumentUploadForm
@@ -332,6 +333,12 @@ def application_transition(request: HttpRequest, key: str, name: str) -> HttpRes
     application = selectors.application_get(user=request.user, key=key)
     if name not in transitions.CASE_PAGE_TRANSITIONS:
         raise Http404("No such action.")
+    if name in transitions.DECIDING_TRANSITIONS:
+        second_factor = decision_second_factor_redirect(
+            request, reverse("permits:application_detail", args=[application.url_key])
+        )
+        if second_factor is not None:
+            return second_factor
     form = _form(request, name, request.POST, request.FILES, application=application)
     if not form.is_valid():
         action = {"name": name, "label": transitions.label(name), "form": form}

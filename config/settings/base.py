@@ -177,6 +177,46 @@ AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_VERBOSE = False
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
+# --- Sign-in through the federal authentication service (OpenID Connect, accounts/oidc.py) ---
+# Off unless the client and every endpoint are set: then the sign-in page offers the button and
+# password sign-in stays. `manage.py oidc_discover ISSUER` prints these from the provider's
+# discovery document. ID tokens are RS256, checked against the provider's JWKS.
+AUTHENTICATION_BACKENDS += ["accounts.oidc.FederalSignInBackend"]
+OIDC_RP_CLIENT_ID = env("OIDC_RP_CLIENT_ID", default="")
+OIDC_RP_CLIENT_SECRET = env("OIDC_RP_CLIENT_SECRET", default="")
+OIDC_OP_ISSUER = env("OIDC_OP_ISSUER", default="")
+OIDC_OP_AUTHORIZATION_ENDPOINT = env("OIDC_OP_AUTHORIZATION_ENDPOINT", default="")
+OIDC_OP_TOKEN_ENDPOINT = env("OIDC_OP_TOKEN_ENDPOINT", default="")
+OIDC_OP_USER_ENDPOINT = env("OIDC_OP_USER_ENDPOINT", default="")
+OIDC_OP_JWKS_ENDPOINT = env("OIDC_OP_JWKS_ENDPOINT", default="")
+OIDC_RP_SIGN_ALGO = env("OIDC_RP_SIGN_ALGO", default="RS256")
+OIDC_RP_SCOPES = env("OIDC_RP_SCOPES", default="openid email profile")
+OIDC_TOKEN_USE_BASIC_AUTH = env.bool("OIDC_TOKEN_USE_BASIC_AUTH", default=True)
+OIDC_USE_PKCE = env.bool("OIDC_USE_PKCE", default=True)
+OIDC_TIMEOUT = env.int("OIDC_TIMEOUT_SECONDS", default=10)
+OIDC_AUTHENTICATION_CALLBACK_URL = "accounts:oidc_callback"
+# The claim that identifies a person for good (FAS: the national register number's claim).
+OIDC_USER_CLAIM = env("OIDC_USER_CLAIM", default="sub")
+# A first sign-in links the one company user with the provider's verified e-mail address, or
+# else creates a company user without organisation; staff are linked in the admin only.
+OIDC_LINK_BY_EMAIL = env.bool("OIDC_LINK_BY_EMAIL", default=True)
+OIDC_CREATE_USERS = env.bool("OIDC_CREATE_USERS", default=True)
+# --- Staff second factor (django-otp, TOTP; accounts/second_factor.py) ----------------------
+# Users with these roles enter a code after signing in, before any page or API call; and the
+# actions that decide (approve, refuse, revoke, the Government's decision, suspend, reinstate)
+# need a confirmed code whoever takes them. API tokens decide only if created after a code.
+INSTALLED_APPS += ["django_otp", "django_otp.plugins.otp_totp"]
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.contrib.auth.middleware.AuthenticationMiddleware") + 1,
+    "django_otp.middleware.OTPMiddleware",
+)
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django_otp.middleware.OTPMiddleware") + 1,
+    "accounts.second_factor.SecondFactorMiddleware",
+)
+STAFF_OTP_REQUIRED_ROLES = env.list("STAFF_OTP_REQUIRED_ROLES", default=["head_of_unit"])
+OTP_REQUIRED_FOR_DECISIONS = env.bool("OTP_REQUIRED_FOR_DECISIONS", default=True)
+OTP_TOTP_ISSUER = "Brussels International Permits"
 
 EMAIL_BACKEND = env("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="permits@international.brussels")
@@ -398,6 +438,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": [
         "rest_framework.permissions.IsAuthenticated",
         "config.api.permissions.AuditorsReadOnly",
+        "accounts.permissions.SecondFactorPermission",
     ],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": ["config.api.parsers.JSONParser"],

@@ -10,6 +10,10 @@ EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 # fixture): nothing a test enqueues can linger in Redis for the next one.
 CELERY_TASK_ALWAYS_EAGER = True
 DECISION_SIGNING_P12 = ""
+# The second factor is off for the suite, which signs staff in with force_login; the tests of
+# tests/accounts/test_second_factor.py turn it on (production's default is on).
+STAFF_OTP_REQUIRED_ROLES: list[str] = []
+OTP_REQUIRED_FOR_DECISIONS = False
 # Static files straight from the apps' folders (production serves the collected copies).
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True

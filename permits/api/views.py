@@ -371,7 +371,13 @@ def _transition_view(name: str) -> type[TransitionView]:
     view = type(
         f"{name.title().replace('_', '')}TransitionView",
         (TransitionView,),
-        {"transition_name": name, "post": post, "__module__": __name__},
+        {
+            "transition_name": name,
+            "post": post,
+            "__module__": __name__,
+            # accounts.permissions.SecondFactorPermission: deciding needs a second factor.
+            "decides": name in transitions.DECIDING_TRANSITIONS,
+        },
     )
     return extend_schema(tags=["transitions"], parameters=[APPLICATION_ID])(view)
 

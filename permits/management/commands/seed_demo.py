@@ -7,6 +7,7 @@ command again changes nothing.
 from __future__ import annotations
 
 import io
+from base64 import b32encode
 from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -17,6 +18,7 @@ from django.contrib.auth.models import Group
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django_otp.plugins.otp_totp.models import TOTPDevice
 from reportlab.pdfgen import canvas
 
 from documents.models import Document
@@ -28,6 +30,8 @@ from permits.decisions.signing import create_self_signed_p12
 from permits.models import ApplicantOrganisation, Licence, PermitApplication
 
 DEMO_PASSWORD = "permits-demo"
+# The demo head's authenticator key (hex): RFC 6238's test key, published like the password.
+DEMO_TOTP_KEY = "3132333435363738393031323334353637383930"
 
 USERS = [
     # username, first name, last name, roles
@@ -208,6 +212,7 @@ class Command(BaseCommand):
             )
         self._signing_certificate()
         users = self._users()
+        self._demo_authenticator(users["head"])
         if ApplicantOrganisation.objects.filter(enterprise_number="0400000185").exists():
             self.stdout.write("Demo data already present: nothing to do.")
             return
@@ -221,6 +226,20 @@ class Command(BaseCommand):
                 f"{len(organisations)} organisations, "
                 f"{PermitApplication.objects.count()} applications."
             )
+        )
+
+    def _demo_authenticator(self, head):
+        """The demo head's authenticator (TOTP) with a published key, for trying the second
+        factor: `make run` leaves it off (config/settings/dev.py); README "Sign-in"."""
+        device = TOTPDevice.objects.filter(user=head, name="demo").first()
+        if device is None:
+            device = TOTPDevice.objects.create(
+                user=head, name="demo", key=DEMO_TOTP_KEY, confirmed=True
+            )
+        self.stdout.write(
+            f"Demo head's authenticator key (second factor, off unless "
+            f"OTP_REQUIRED_FOR_DECISIONS=true): {b32encode(device.bin_key).decode()}\n"
+            f"  provisioning URI: {device.config_url}"
         )
 
     def _signing_certificate(self):
