@@ -6,7 +6,7 @@ from __future__ import annotations
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiExample, extend_schema
 from rest_framework import serializers, status
-from rest_framework.exceptions import NotFound
+from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -131,6 +131,19 @@ RESULT_EXAMPLE = {
 }
 
 
+def _indexed(errors):
+    """DRF keys the errors of a list's items by their index; the report names them as the
+    rules do, ``lines[1].quantities[0].quantity``, so the errors become lists again."""
+    if isinstance(errors, dict):
+        if errors and all(isinstance(key, int) for key in errors):
+            items = [{} for _ in range(max(errors) + 1)]
+            for key, value in errors.items():
+                items[key] = _indexed(value)
+            return items
+        return {key: _indexed(value) for key, value in errors.items()}
+    return errors
+
+
 @extend_schema(tags=["licences"], parameters=[LICENCE_NUMBER])
 class UsageReportView(APIView):
     @extend_schema(
@@ -156,7 +169,8 @@ class UsageReportView(APIView):
     def post(self, request, number):
         licence = self._licence(str(number))
         serializer = UsageReportSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
+        if not serializer.is_valid():
+            raise ValidationError(_indexed(serializer.errors))
         outcomes = usage_report_record(
             licence=licence, actor=request.user, lines=serializer.validated_data["lines"]
         )
