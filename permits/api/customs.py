@@ -387,6 +387,12 @@ class CustomsDecrementView(CustomsView):
                 "Decremented", value=DECREMENT_RESPONSE, response_only=True, status_codes=["201"]
             ),
             OpenApiExample(
+                "Already decremented by this declaration",
+                value=DECREMENT_RESPONSE,
+                response_only=True,
+                status_codes=["200"],
+            ),
+            OpenApiExample(
                 "Replaced licence",
                 value=REFUSED_EXAMPLE,
                 response_only=True,

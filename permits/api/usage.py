@@ -163,7 +163,18 @@ class UsageReportView(APIView):
         },
         examples=[
             OpenApiExample("A shipment and a return", value=REPORT_EXAMPLE, request_only=True),
-            OpenApiExample("Stored", value=RESULT_EXAMPLE, response_only=True),
+            OpenApiExample(
+                "Stored", value=RESULT_EXAMPLE, response_only=True, status_codes=["201"]
+            ),
+            OpenApiExample(
+                "Sent again: nothing stored",
+                value={
+                    **RESULT_EXAMPLE,
+                    "lines": [{**line, "stored": False} for line in RESULT_EXAMPLE["lines"]],
+                },
+                response_only=True,
+                status_codes=["200"],
+            ),
         ],
     )
     def post(self, request, number):

@@ -22,7 +22,7 @@ from tests.factories import ApplicationFactory, UserFactory
 from tests.workflow_helpers import advance
 
 EXAMPLES_PER_OPERATION = 8
-ROLES = ["applicant", "case_manager", "head_of_unit", "auditor", "anonymous"]
+ROLES = ["applicant", "case_manager", "head_of_unit", "auditor", "customs", "anonymous"]
 
 CONFIG = {
     "checks": {
@@ -76,6 +76,7 @@ def _headers(role: str) -> dict[str, str]:
         "case_manager": "case_manager",
         "head_of_unit": "head",
         "auditor": "auditor",
+        "customs": "customs",
     }
     if role == "anonymous":
         return {}
