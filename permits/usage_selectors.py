@@ -26,7 +26,8 @@ def licence_line_positions(*, licence: Licence) -> dict[int, int]:
 
 
 def licence_line_at(*, licence: Licence, position: int) -> LicenceLine | None:
-    if position < 1:
+    # No licence has anywhere near this many lines; a bigger offset would overflow the query.
+    if not 1 <= position <= 100_000:
         return None
     return (
         LicenceLine.objects.filter(licence=licence)

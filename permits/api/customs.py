@@ -408,7 +408,9 @@ class CustomsDecrementView(CustomsView):
     )
     def post(self, request, number, position):
         licence = self.get_licence()
-        line = licence_line_at(licence=licence, position=position)
+        # Matched as text, so that a position that is no number is this API's 404 too.
+        number_of_line = int(position) if position.isascii() and position.isdigit() else 0
+        line = licence_line_at(licence=licence, position=number_of_line)
         if line is None:
             raise NotFound(_("The licence has no line at this position."))
         serializer = DecrementRequestSerializer(data=request.data)

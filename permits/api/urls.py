@@ -87,7 +87,7 @@ urlpatterns = [
         name="api-customs-licence",
     ),
     path(
-        "customs/licences/<str:number>/lines/<int:position>/decrements/",
+        "customs/licences/<str:number>/lines/<str:position>/decrements/",
         customs.CustomsDecrementView.as_view(),
         name="api-customs-decrements",
     ),

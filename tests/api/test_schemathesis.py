@@ -68,6 +68,11 @@ def fuzz_world(settings, organisation, applicant, case_manager, head):
     from permits.decisions.generation import decision_document_generate
 
     decision_document_generate(decision_id=issued.decision.pk)
+    # The licence the examples name, so that the customs and usage operations reach a real one.
+    from permits.api.examples import EXAMPLE_REFERENCE
+    from permits.models import Licence
+
+    Licence.objects.filter(application=issued).update(number=EXAMPLE_REFERENCE)
 
 
 def _headers(role: str) -> dict[str, str]:
