@@ -68,7 +68,7 @@ class UsageLineSerializer(serializers.Serializer):
 
     def validate(self, attrs):
         errors = {
-            field: [_("This field is required for a %(type)s.") % {"type": attrs["type"]}]
+            field: [_("This field is required for this type of line.")]
             for field in self.REQUIRED[attrs["type"]]
             if attrs.get(field) in (None, [])
         }
