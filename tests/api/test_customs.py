@@ -416,3 +416,16 @@ def test_using_up_the_last_balance_exhausts_the_licence(customs_client, licence)
 
     licence.refresh_from_db()
     assert licence.status == "exhausted"
+
+
+def test_the_holder_sees_the_decrement_on_its_licence_page(
+    customs_client, client, applicant, licence
+):
+    customs_client.post(batteries(licence), declaration(licence), format="json")
+    client.force_login(applicant)
+
+    page = client.get(f"/applications/{licence.application.reference}/licence/")
+
+    assert page.status_code == 200
+    assert "26BE212000EX0004711" in page.content.decode()
+    assert "(BE212000)" in page.content.decode()
