@@ -114,7 +114,7 @@ class DecrementRequestSerializer(serializers.Serializer):
     declaration_reference = serializers.CharField(
         max_length=60,
         help_text="The customs declaration (MRN). The idempotency key: a declaration "
-        "decrements a licence line once.",
+        "decrements a licence line once. Compared in capitals, spaces around it ignored.",
     )
     declared_on = serializers.DateField(help_text="The date of the declaration.")
     customs_office = serializers.CharField(

@@ -240,6 +240,19 @@ def test_a_repeated_declaration_gets_its_first_answer_after_later_decrements(
     assert again.json()["remaining_quantity"] == first.json()["remaining_quantity"] == "60.000"
 
 
+def test_a_declaration_sent_again_in_lower_case_is_the_same_declaration(customs_client, licence):
+    customs_client.post(batteries(licence), declaration(licence), format="json")
+
+    again = customs_client.post(
+        batteries(licence),
+        declaration(licence, declaration_reference=" 26be212000ex0004711 "),
+        format="json",
+    )
+
+    assert again.status_code == 200
+    assert Shipment.objects.get().lines.count() == 1
+
+
 def test_the_same_declaration_with_other_figures_is_a_conflict(customs_client, licence):
     customs_client.post(batteries(licence), declaration(licence), format="json")
 
@@ -278,8 +291,7 @@ def test_a_decrement_beyond_the_balance_is_refused_with_the_balance(customs_clie
     assert Shipment.objects.count() == 1
 
 
-def test_a_decrement_on_a_replaced_licence_names_its_successor(customs_client, licence):
-    successor_number = "BXL-ML-EXP-2026-777777"
+def replace(licence: Licence, successor_number: str) -> None:
     successor = Licence.objects.create(
         number=successor_number,
         application=ApplicationFactory(organisation=licence.holder),
@@ -291,6 +303,19 @@ def test_a_decrement_on_a_replaced_licence_names_its_successor(customs_client, l
         issued_by=licence.issued_by,
     )
     Licence.objects.filter(pk=licence.pk).update(status="replaced", replaced_by=successor)
+
+
+def test_the_lookup_of_a_replaced_licence_names_its_successor(customs_client, licence):
+    replace(licence, "BXL-ML-EXP-2026-777777")
+
+    body = customs_client.get(f"{API}/{licence.number}/").json()
+
+    assert (body["status"], body["replaced_by"]) == ("replaced", "BXL-ML-EXP-2026-777777")
+
+
+def test_a_decrement_on_a_replaced_licence_names_its_successor(customs_client, licence):
+    successor_number = "BXL-ML-EXP-2026-777777"
+    replace(licence, successor_number)
 
     response = customs_client.post(batteries(licence), declaration(licence), format="json")
 
