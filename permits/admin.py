@@ -405,7 +405,16 @@ class ShipmentLineInline(admin.TabularInline):
 
 @admin.register(Shipment)
 class ShipmentAdmin(ReadOnlyAdmin):
-    list_display = ("licence", "shipped_on", "customs_reference", "recorded_by")
+    list_display = (
+        "licence",
+        "shipped_on",
+        "customs_reference",
+        "source",
+        "customs_office",
+        "holder_reference",
+        "recorded_by",
+    )
+    list_filter = ("source",)
     inlines = [ShipmentLineInline]
 
 

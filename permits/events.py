@@ -194,7 +194,30 @@ CATALOGUE: dict[str, EventType] = {
             "shipment_recorded",
             _("Shipment recorded"),
             applicant=True,
-            carries=("shipment", "shipped_on", "customs_reference", "quantities"),
+            carries=(
+                "shipment",
+                "shipped_on",
+                "customs_reference",
+                "quantities",
+                "holder_reference",
+            ),
+        ),
+        # Customs cleared a declaration against a licence line: the holder and the auditors
+        # read it in the licence's history.
+        _event(
+            "customs_decrement_recorded",
+            _("Licence decremented by customs"),
+            applicant=True,
+            carries=(
+                "shipment",
+                "licence",
+                "line",
+                "declaration_reference",
+                "declared_on",
+                "customs_office",
+                "quantity",
+                "value",
+            ),
         ),
         _event("licence_exhausted", _("Licence used up"), applicant=True),
         _event("licence_suspended", _("Licence suspended"), applicant=True),
@@ -235,7 +258,7 @@ CATALOGUE: dict[str, EventType] = {
             "goods_returned",
             _("Goods returned"),
             applicant=True,
-            carries=("shipment", "quantity", "returned_on", "late"),
+            carries=("shipment", "quantity", "returned_on", "late", "holder_reference"),
         ),
     )
 }
@@ -484,6 +507,30 @@ def shipment_recorded(
         shipped_on=shipment.shipped_on.isoformat(),
         customs_reference=shipment.customs_reference,
         quantities={str(k): f"{v:f}" for k, v in quantities.items()},
+        **({"holder_reference": shipment.holder_reference} if shipment.holder_reference else {}),
+    )
+
+
+def customs_decrement_recorded(
+    *,
+    application: PermitApplication,
+    actor: AbstractBaseUser,
+    shipment_line: Any,
+    position: int,
+) -> TransitionRecord:
+    shipment = shipment_line.shipment
+    return _recorded(
+        "customs_decrement_recorded",
+        application=application,
+        actor=actor,
+        shipment=shipment.pk,
+        licence=shipment.licence.number,
+        line=position,
+        declaration_reference=shipment.customs_reference,
+        declared_on=shipment.shipped_on.isoformat(),
+        customs_office=shipment.customs_office,
+        quantity=f"{shipment_line.quantity:f}",
+        value=f"{shipment_line.value:f}",
     )
 
 
@@ -575,6 +622,11 @@ def goods_returned(
         quantity=f"{goods_return.quantity:f}",
         returned_on=goods_return.returned_on.isoformat(),
         late=late,
+        **(
+            {"holder_reference": goods_return.holder_reference}
+            if goods_return.holder_reference
+            else {}
+        ),
     )
 
 

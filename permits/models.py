@@ -675,11 +675,23 @@ class LicenceLine(models.Model):
 
 
 class Shipment(models.Model):
-    """One use of a licence, reported by its holder."""
+    """One use of a licence: reported by its holder (web form or API), or decremented by
+    customs when they clear a declaration against it. Both draw on the same balances."""
+
+    class Source(models.TextChoices):
+        HOLDER = "holder", _("Licence holder")
+        CUSTOMS = "customs", _("Customs")
 
     licence = models.ForeignKey(Licence, on_delete=models.PROTECT, related_name="shipments")
     shipped_on = models.DateField(_("shipped on"))
     customs_reference = models.CharField(_("customs declaration"), max_length=60)
+    source = models.CharField(
+        _("reported by"), max_length=10, choices=Source.choices, default=Source.HOLDER
+    )
+    customs_office = models.CharField(_("customs office"), max_length=40, blank=True)
+    # The holder's own reference (its ERP's) for a usage report through the API: the same
+    # reference sent again is the same report, stored once.
+    holder_reference = models.CharField(_("holder's reference"), max_length=100, blank=True)
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
@@ -691,6 +703,20 @@ class Shipment(models.Model):
     class Meta:
         ordering = ["shipped_on", "id"]
         verbose_name = _("shipment")
+        constraints = [
+            # A customs declaration is one shipment of a licence, whatever number of its
+            # lines the declaration decrements.
+            models.UniqueConstraint(
+                fields=["licence", "customs_reference"],
+                condition=models.Q(source="customs"),
+                name="one_shipment_per_customs_declaration",
+            ),
+            models.UniqueConstraint(
+                fields=["licence", "holder_reference"],
+                condition=~models.Q(holder_reference=""),
+                name="one_shipment_per_holder_reference",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.licence} {self.shipped_on} {self.customs_reference}"
@@ -705,6 +731,7 @@ class GoodsReturn(models.Model):
     quantity = models.DecimalField(_("quantity"), max_digits=14, decimal_places=3)
     returned_on = models.DateField(_("returned on"))
     customs_reference = models.CharField(_("customs declaration"), max_length=60)
+    holder_reference = models.CharField(_("holder's reference"), max_length=100, blank=True)
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
@@ -727,6 +754,12 @@ class ShipmentLine(models.Model):
     class Meta:
         ordering = ["id"]
         verbose_name = _("shipment line")
+        constraints = [
+            # A shipment (a customs declaration) draws on each licence line once.
+            models.UniqueConstraint(
+                fields=["shipment", "licence_line"], name="one_shipment_line_per_licence_line"
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.licence_line}: {self.quantity}"

@@ -1,4 +1,4 @@
-"""The four roles of the permit workflow. They are Django groups, created by a data migration."""
+"""The roles of the permit workflow. They are Django groups, created by data migrations."""
 
 from __future__ import annotations
 
@@ -12,11 +12,20 @@ class Role(StrEnum):
     CASE_MANAGER = "case_manager"
     HEAD_OF_UNIT = "head_of_unit"
     AUDITOR = "auditor"
+    # A customs administration's system: looks licences up and decrements them, nothing else
+    # (config.api.permissions.CustomsScope). Neither staff nor applicant.
+    CUSTOMS = "customs"
 
 
 # The order in which a user's role is reported when they hold several groups: the most
 # powerful first, so the history says in which capacity a decision was taken.
-ROLE_PRECEDENCE = (Role.HEAD_OF_UNIT, Role.CASE_MANAGER, Role.AUDITOR, Role.APPLICANT)
+ROLE_PRECEDENCE = (
+    Role.HEAD_OF_UNIT,
+    Role.CASE_MANAGER,
+    Role.AUDITOR,
+    Role.APPLICANT,
+    Role.CUSTOMS,
+)
 SYSTEM_ROLE = "system"
 STAFF_ROLES = frozenset({Role.CASE_MANAGER, Role.HEAD_OF_UNIT, Role.AUDITOR})
 

@@ -439,6 +439,7 @@ REST_FRAMEWORK = {
         "rest_framework.permissions.IsAuthenticated",
         "config.api.permissions.AuditorsReadOnly",
         "accounts.permissions.SecondFactorPermission",
+        "config.api.permissions.CustomsScope",
     ],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": ["config.api.parsers.JSONParser"],

@@ -123,11 +123,13 @@ def shipment_record(
     shipped_on: date,
     customs_reference: str,
     quantities: dict[int, Decimal],
+    holder_reference: str = "",
 ) -> Shipment:
     """Record a shipment against the licence's balances; refuse anything beyond a balance.
 
     ``quantities`` maps licence line ids to shipped quantities. When every balance reaches
-    zero the licence is exhausted.
+    zero the licence is exhausted. ``holder_reference`` is the holder's own reference of a
+    usage report sent through the API (``permits.actions.usage``).
     """
     locked = licence_locked(licence)
     if not rules.can_use_licence(locked.application, actor):
@@ -166,6 +168,7 @@ def shipment_record(
         licence=locked,
         shipped_on=shipped_on,
         customs_reference=customs_reference.strip(),
+        holder_reference=holder_reference,
         recorded_by=actor,
     )
     for line_id, quantity in wanted.items():

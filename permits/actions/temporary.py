@@ -25,6 +25,7 @@ def goods_return_record(
     quantity: Decimal,
     returned_on: date,
     customs_reference: str,
+    holder_reference: str = "",
 ) -> GoodsReturn:
     """Record temporarily exported goods coming back; never more than went out."""
     line = (
@@ -61,6 +62,7 @@ def goods_return_record(
         quantity=quantity,
         returned_on=returned_on,
         customs_reference=customs_reference.strip(),
+        holder_reference=holder_reference,
         recorded_by=actor,
     )
     events.goods_returned(

@@ -2,7 +2,7 @@
 
 from django.urls import path, re_path
 
-from . import assignment, decisions, documents, views
+from . import assignment, customs, decisions, documents, usage, views
 
 urlpatterns = [
     path("applications/", views.ApplicationListCreateView.as_view(), name="api-applications"),
@@ -80,6 +80,22 @@ urlpatterns = [
         name="api-application-licence-pdf",
     ),
     path("history/", views.HistoryFeedView.as_view(), name="api-history"),
+    # Customs interface and the holders' usage reports (issue 16).
+    path(
+        "customs/licences/<str:number>/",
+        customs.CustomsLicenceView.as_view(),
+        name="api-customs-licence",
+    ),
+    path(
+        "customs/licences/<str:number>/lines/<str:position>/decrements/",
+        customs.CustomsDecrementView.as_view(),
+        name="api-customs-decrements",
+    ),
+    path(
+        "licences/<str:number>/usage-reports/",
+        usage.UsageReportView.as_view(),
+        name="api-licence-usage-reports",
+    ),
     # Anything else under /api/v1/ is a problem+json 404, never an HTML page.
     re_path(r"^.*$", views.NotFoundView.as_view(), name="api-not-found"),
 ]

@@ -22,7 +22,7 @@ from tests.factories import ApplicationFactory, UserFactory
 from tests.workflow_helpers import advance
 
 EXAMPLES_PER_OPERATION = 8
-ROLES = ["applicant", "case_manager", "head_of_unit", "auditor", "anonymous"]
+ROLES = ["applicant", "case_manager", "head_of_unit", "auditor", "customs", "anonymous"]
 
 CONFIG = {
     "checks": {
@@ -68,6 +68,11 @@ def fuzz_world(settings, organisation, applicant, case_manager, head):
     from permits.decisions.generation import decision_document_generate
 
     decision_document_generate(decision_id=issued.decision.pk)
+    # The licence the examples name, so that the customs and usage operations reach a real one.
+    from permits.api.examples import EXAMPLE_REFERENCE
+    from permits.models import Licence
+
+    Licence.objects.filter(application=issued).update(number=EXAMPLE_REFERENCE)
 
 
 def _headers(role: str) -> dict[str, str]:
@@ -76,6 +81,7 @@ def _headers(role: str) -> dict[str, str]:
         "case_manager": "case_manager",
         "head_of_unit": "head",
         "auditor": "auditor",
+        "customs": "customs",
     }
     if role == "anonymous":
         return {}

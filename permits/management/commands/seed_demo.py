@@ -41,6 +41,8 @@ USERS = [
     ("casemanager2", "Dries", "Peeters", ["case_manager"]),
     ("head", "Hélène", "Dubois-Claes", ["head_of_unit"]),
     ("auditor", "Olivier", "Marchal", ["auditor"]),
+    # The customs administration's system account (customs interface of the API only).
+    ("customs", "Douane", "Customs system", ["customs"]),
 ]
 
 ORGANISATIONS = [
