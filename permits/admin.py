@@ -31,6 +31,7 @@ from .models import (
     Licence,
     LicenceLine,
     MemberState,
+    OrganisationMembership,
     Party,
     PermitApplication,
     ProposedLine,
@@ -81,11 +82,28 @@ def _operator_may_change(request) -> bool:
     return not has_role(request.user, Role.AUDITOR)
 
 
+class OrganisationMembershipInline(admin.TabularInline):
+    """Members and their rights; organisation administrators manage them on their own pages."""
+
+    model = OrganisationMembership
+    extra = 0
+    raw_id_fields = ("user",)
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return _operator_may_change(request) and super().has_change_permission(request, obj)
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return _operator_may_change(request) and super().has_add_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return _operator_may_change(request) and super().has_delete_permission(request, obj)
+
+
 @admin.register(ApplicantOrganisation)
 class ApplicantOrganisationAdmin(admin.ModelAdmin):
     list_display = ("legal_name", "enterprise_number", "country", "language")
     search_fields = ("legal_name", "enterprise_number")
-    filter_horizontal = ("members",)
+    inlines = [OrganisationMembershipInline]
     form = AuditedChangeForm
 
     def has_change_permission(self, request, obj=None) -> bool:

@@ -187,7 +187,9 @@ def applicant_notification_enqueue(
             context["due"] = _date(rules.information_request_due_on(application))
     return outbox_email_enqueue(
         key_prefix=f"{event}:{application.pk}:{occurrence}",
-        recipients=_member_emails(organisation),
+        recipients=_member_emails(
+            organisation, right="see_decisions" if event == "decision_ready" else None
+        ),
         subject=subject.format(**context),
         body=body.format(**context),
         concerns=application.url_key,
@@ -332,13 +334,16 @@ def _record_just_written(application: PermitApplication, event: str) -> int:
     return record.pk
 
 
-def _member_emails(organisation: ApplicantOrganisation) -> list[str]:
-    return list(
-        organisation.members.filter(is_active=True)
-        .exclude(email="")
-        .order_by("pk")
-        .values_list("email", flat=True)
-    )
+def _member_emails(organisation: ApplicantOrganisation, right: str | None = None) -> list[str]:
+    """The active members' addresses; only those holding ``right`` when one is named (a
+    decision is announced to those who may read it)."""
+    members = organisation.members.filter(is_active=True)
+    if right is not None:
+        members = members.filter(
+            organisation_memberships__organisation=organisation,
+            **{f"organisation_memberships__{right}": True},
+        )
+    return list(members.exclude(email="").order_by("pk").values_list("email", flat=True))
 
 
 def _application_url(application: PermitApplication) -> str:

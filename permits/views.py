@@ -247,7 +247,10 @@ def _available_actions(request: HttpRequest, application) -> list[dict]:
     return actions
 
 
-def _decision_context(application) -> dict:
+def _decision_context(application, user) -> dict:
+    if not rules.can_see_decisions(application, user):
+        # The member sees the file's status, not the decision itself.
+        return {"application": application, "decision": None, "decision_document": None}
     decision = selectors.application_decision(application=application)
     return {
         "application": application,
@@ -269,7 +272,7 @@ def _render_detail(request, application, failed_action=None, status=200) -> Http
         "staff_only_transitions": STAFF_ONLY_TRANSITIONS,
         "actions": actions,
         "licence": getattr(application, "licence", None),
-        **_decision_context(application),
+        **_decision_context(application, request.user),
     }
     if staff:
         context["compliance"] = {
@@ -323,7 +326,9 @@ def application_detail(request: HttpRequest, key: str) -> HttpResponse:
 def decision_status(request: HttpRequest, key: str) -> HttpResponse:
     """The decision section alone: the case page polls it while the PDF is being prepared."""
     application = selectors.application_get(user=request.user, key=key)
-    return render(request, "permits/_decision.html", _decision_context(application))
+    if not rules.can_see_decisions(application, request.user):
+        return _forbidden(request)
+    return render(request, "permits/_decision.html", _decision_context(application, request.user))
 
 
 @login_required
@@ -383,7 +388,7 @@ def _labelled_errors(form, errors: dict[str, list[str]]) -> dict[str, list[str]]
 
 
 def _organisations(user):
-    return user.applicant_organisations.order_by("legal_name")
+    return rules.organisations_with_right(user, "draft").order_by("legal_name")
 
 
 @login_required
