@@ -309,6 +309,10 @@ def _render_detail(request, application, failed_action=None, status=200) -> Http
             else None
         )
         context["can_edit"] = rules.can_edit_draft(application, request.user)
+        context["can_copy"] = rules.can_create_application_for(
+            application.organisation, request.user
+        )
+        context["can_see_decisions"] = rules.can_see_decisions(application, request.user)
         template = "permits/detail_applicant.html"
     return render(request, template, context, status=status)
 
