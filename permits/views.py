@@ -24,6 +24,7 @@ from workflow.exceptions import TransitionError, TransitionGuardFailed
 from workflow.roles import Role, has_role, is_staff_member, user_roles
 
 from . import events, exports, filters, rules, selectors, transitions
+from . import organisation_selectors as org_selectors
 from .actions import TRANSITION_ACTIONS
 from .actions import drafts as draft_actions
 from .actions.submission import application_submit
@@ -514,11 +515,15 @@ def _remove(request, application, remover, field: str) -> bool:
     return True
 
 
-def _step_lines(request, application, step, form_class, adder, remover, field, context):
+def _step_lines(
+    request, application, step, form_class, adder, remover, field, context, initial=None
+):
     if _remove(request, application, remover, field):
         return redirect("permits:draft_step", key=application.url_key, step=step)
     adding = request.method == "POST" and request.POST.get("then") != "next"
-    form = form_class(request.POST if adding else None)
+    # A saved party or catalogue product picked above the form pre-fills it; the line added is
+    # the draft's own copy.
+    form = form_class(request.POST if adding else None, initial=initial)
     if adding and form.is_valid():
         try:
             adder(application=application, actor=request.user, **form.cleaned_data)
@@ -540,9 +545,19 @@ def _step_lines(request, application, step, form_class, adder, remover, field, c
     )
 
 
+def _picked(request, entries, fields: tuple[str, ...]) -> dict | None:
+    """The form's initial values from the entry picked (``?pick=<id>``) among ``entries``."""
+    picked = request.GET.get("pick", "")
+    if request.method != "GET" or not picked.isdigit():
+        return None
+    entry = entries.filter(pk=int(picked)).first()
+    return {name: getattr(entry, name) for name in fields} if entry is not None else None
+
+
 def _step_parties(request, application) -> HttpResponse:
     parties = application.parties.all()
     roles = {party.role for party in parties}
+    saved = org_selectors.saved_parties(organisation=application.organisation)
     return _step_lines(
         request,
         application,
@@ -558,11 +573,16 @@ def _step_parties(request, application) -> HttpResponse:
                 for role, label in (("consignee", _("a consignee")), ("end_user", _("an end-user")))
                 if role not in roles
             ],
+            "saved_entries": saved,
         },
+        initial=_picked(request, saved, ("role", "name", "party_type", "address", "country")),
     )
 
 
 def _step_goods(request, application) -> HttpResponse:
+    products = org_selectors.catalogue_products(
+        organisation=application.organisation, regime=application.regime
+    )
     return _step_lines(
         request,
         application,
@@ -574,7 +594,13 @@ def _step_goods(request, application) -> HttpResponse:
         {
             "goods": application.goods.all(),
             "entries": selectors.control_list_entries(regime=application.regime),
+            "saved_entries": products,
         },
+        initial=_picked(
+            request,
+            products,
+            ("description", "control_entry", "commodity_code", "catch_all_ground"),
+        ),
     )
 
 
