@@ -16,6 +16,7 @@ from rest_framework.views import APIView
 from .. import organisation_selectors, rules
 from ..actions import organisations as org_actions
 from ..models import CatalogueProduct, SavedParty
+from . import examples
 from .serializers import ApplicantApplicationSerializer, PartySerializer
 from .views import APPLICATION_ID, ApplicationMixin
 
@@ -42,7 +43,7 @@ PRODUCT = {
 }
 
 
-class OrganisationSerializer(serializers.Serializer):
+class MemberOrganisationSerializer(serializers.Serializer):
     enterprise_number = serializers.CharField(read_only=True)
     legal_name = serializers.CharField(read_only=True)
     rights = serializers.ListField(
@@ -82,7 +83,20 @@ class CatalogueProductSerializer(serializers.ModelSerializer):
 class OrganisationListView(APIView):
     @extend_schema(
         summary="Your organisations and your rights in each",
-        responses=OrganisationSerializer(many=True),
+        responses=MemberOrganisationSerializer(many=True),
+        examples=[
+            OpenApiExample(
+                "One organisation",
+                value=[
+                    {
+                        "enterprise_number": "0403019261",
+                        "legal_name": "FN Herstal",
+                        "rights": ["draft", "submit", "see_decisions"],
+                    }
+                ],
+                response_only=True,
+            )
+        ],
     )
     def get(self, request):
         data = []
@@ -97,7 +111,7 @@ class OrganisationListView(APIView):
                     "rights": membership.rights,
                 }
             )
-        return Response(OrganisationSerializer(data, many=True).data)
+        return Response(MemberOrganisationSerializer(data, many=True).data)
 
 
 @extend_schema(tags=["applications"], parameters=[APPLICATION_ID])
@@ -109,6 +123,7 @@ class ApplicationCopyView(ApplicationMixin, APIView):
         "drafts.",
         request=None,
         responses={201: ApplicantApplicationSerializer},
+        examples=[examples.DRAFT_RESPONSE],
     )
     def post(self, request, id):
         application = self.get_application()

@@ -42,9 +42,7 @@ def test_picking_a_saved_party_fills_the_form_and_the_draft_keeps_its_copy(
         organisation=organisation, party_id=saved.pk, actor=applicant, name="Renamed"
     )
 
-    assert list(draft.parties.values_list("name", flat=True)) == [
-        "Norwegian Army Training Centre"
-    ]
+    assert list(draft.parties.values_list("name", flat=True)) == ["Norwegian Army Training Centre"]
 
 
 def test_picking_a_product_fills_the_goods_form(client, applicant, organisation):
