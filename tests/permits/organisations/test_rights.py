@@ -123,3 +123,26 @@ def test_a_member_with_see_decisions_reads_the_decision(applicant, make_applicat
     response = client_for(applicant).get(f"/api/v1/applications/{issued.public_id}/decision/")
 
     assert response.status_code == 200
+
+
+def test_the_decision_e_mail_goes_only_to_members_who_read_decisions(
+    organisation, clerk, applicant, case_manager, head, django_capture_on_commit_callbacks
+):
+    from outbox.models import OutboxMessage
+    from tests.workflow_helpers import advance
+
+    with django_capture_on_commit_callbacks(execute=True):
+        advance(
+            ApplicationFactory(organisation=organisation, created_by=applicant),
+            "issued",
+            applicant=applicant,
+            case_manager=case_manager,
+            head=head,
+        )
+
+    told = set(
+        OutboxMessage.objects.filter(key__startswith="decision_ready:").values_list(
+            "recipient", flat=True
+        )
+    )
+    assert told == {applicant.email}
