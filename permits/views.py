@@ -661,6 +661,7 @@ def _render_review(request, application, errors, status=200) -> HttpResponse:
             "goods": application.goods.all(),
             "parties": application.parties.all(),
             "licence": None,
+            "can_submit": rules.can_submit(application, request.user),
         },
         status=status,
     )

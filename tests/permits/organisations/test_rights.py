@@ -63,6 +63,8 @@ def test_a_member_without_submit_sees_no_submit_on_the_review_step_and_cannot_po
     draft = ApplicationFactory(organisation=organisation, created_by=clerk)
     client.force_login(clerk)
 
+    page = client.get(f"/applications/{draft.public_id}/edit/review/")
+    assert b'id="no-submit-right"' in page.content
     client.post(f"/applications/{draft.public_id}/edit/review/")
 
     draft.refresh_from_db()
