@@ -16,6 +16,7 @@ from .models import (
     DECIDED_STATES,
     ApplicantOrganisation,
     CaseNote,
+    CatalogueProduct,
     ClockPause,
     Consultation,
     ControlListEntry,
@@ -31,6 +32,8 @@ from .models import (
     Licence,
     LicenceLine,
     MemberState,
+    OrganisationEvent,
+    OrganisationInvitation,
     OrganisationMembership,
     Party,
     PermitApplication,
@@ -38,6 +41,7 @@ from .models import (
     ReferenceCounter,
     ReferenceList,
     SanctionedParty,
+    SavedParty,
     ScreeningFlag,
     ScreeningRun,
     Shipment,
@@ -506,3 +510,35 @@ class FieldHistoryAdmin(ReadOnlyAdmin):
 
 for _tracked in (ApplicantOrganisation, Licence, LicenceLine):
     admin.site.register(_tracked.field_history.rel.related_model, FieldHistoryAdmin)
+
+
+# --- Company self-service: kept by the companies themselves; operators read them here (members
+# are also set on the organisation's page). ------------------------------------------------------
+
+
+@admin.register(OrganisationMembership)
+class OrganisationMembershipAdmin(ReadOnlyAdmin):
+    list_display = ("organisation", "user", "draft", "submit", "see_decisions", "administrator")
+    list_filter = ("administrator",)
+
+
+@admin.register(OrganisationInvitation)
+class OrganisationInvitationAdmin(ReadOnlyAdmin):
+    list_display = ("organisation", "email", "invited_by", "created_at", "accepted_at")
+    exclude = ("nonce",)
+
+
+@admin.register(OrganisationEvent)
+class OrganisationEventAdmin(ReadOnlyAdmin):
+    list_display = ("organisation", "event", "actor", "at")
+    list_filter = ("event",)
+
+
+@admin.register(SavedParty)
+class SavedPartyAdmin(ReadOnlyAdmin):
+    list_display = ("organisation", "role", "name", "country")
+
+
+@admin.register(CatalogueProduct)
+class CatalogueProductAdmin(ReadOnlyAdmin):
+    list_display = ("organisation", "description", "control_entry", "commodity_code")
