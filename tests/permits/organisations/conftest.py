@@ -17,3 +17,10 @@ def make_application(organisation, applicant, case_manager, head):
         )
 
     return make
+
+
+@pytest.fixture
+def anon_client():
+    from rest_framework.test import APIClient
+
+    return APIClient()

@@ -110,3 +110,30 @@ def test_the_web_pages_add_and_remove_entries(client, applicant, organisation):
 
     assert not CatalogueProduct.objects.exists()
     assert client.post(url, {**PRODUCT, "commodity_code": "12"}).status_code == 400
+
+
+def test_auditors_read_no_catalogue_and_write_nothing(auditor, organisation, make_application):
+    api = client_for(auditor)
+    submitted = make_application("submitted")
+
+    assert api.get(_url(organisation, "products")).status_code == 404
+    assert api.post(_url(organisation, "products"), PRODUCT, format="json").status_code == 403
+    assert api.post(f"/api/v1/applications/{submitted.public_id}/copy/").status_code == 403
+    assert api.get("/api/v1/organisations/").json() == []
+
+
+def test_anonymous_callers_are_refused(anon_client, organisation):
+    assert anon_client.get(_url(organisation, "parties")).status_code == 401
+    assert anon_client.get("/api/v1/organisations/").status_code == 401
+
+
+def test_the_organisations_endpoint_lists_the_callers_rights(applicant, organisation):
+    response = client_for(applicant).get("/api/v1/organisations/")
+
+    assert response.json() == [
+        {
+            "enterprise_number": organisation.enterprise_number,
+            "legal_name": organisation.legal_name,
+            "rights": ["draft", "submit", "see_decisions"],
+        }
+    ]
