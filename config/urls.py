@@ -23,6 +23,7 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("applications/<str:key>/documents/", include("permits.document_urls")),
     path("applications/", include("permits.urls")),
+    path("organisations/", include("permits.organisation_urls")),
     path("directory/", include("directory.urls")),
     path("audit/", include("audit.urls")),
     path("api/v1/directory/", include("directory.api_urls")),

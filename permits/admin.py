@@ -16,6 +16,7 @@ from .models import (
     DECIDED_STATES,
     ApplicantOrganisation,
     CaseNote,
+    CatalogueProduct,
     ClockPause,
     Consultation,
     ControlListEntry,
@@ -31,12 +32,16 @@ from .models import (
     Licence,
     LicenceLine,
     MemberState,
+    OrganisationEvent,
+    OrganisationInvitation,
+    OrganisationMembership,
     Party,
     PermitApplication,
     ProposedLine,
     ReferenceCounter,
     ReferenceList,
     SanctionedParty,
+    SavedParty,
     ScreeningFlag,
     ScreeningRun,
     Shipment,
@@ -81,11 +86,28 @@ def _operator_may_change(request) -> bool:
     return not has_role(request.user, Role.AUDITOR)
 
 
+class OrganisationMembershipInline(admin.TabularInline):
+    """Members and their rights; organisation administrators manage them on their own pages."""
+
+    model = OrganisationMembership
+    extra = 0
+    raw_id_fields = ("user",)
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return _operator_may_change(request) and super().has_change_permission(request, obj)
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return _operator_may_change(request) and super().has_add_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return _operator_may_change(request) and super().has_delete_permission(request, obj)
+
+
 @admin.register(ApplicantOrganisation)
 class ApplicantOrganisationAdmin(admin.ModelAdmin):
     list_display = ("legal_name", "enterprise_number", "country", "language")
     search_fields = ("legal_name", "enterprise_number")
-    filter_horizontal = ("members",)
+    inlines = [OrganisationMembershipInline]
     form = AuditedChangeForm
 
     def has_change_permission(self, request, obj=None) -> bool:
@@ -497,3 +519,35 @@ class FieldHistoryAdmin(ReadOnlyAdmin):
 
 for _tracked in (ApplicantOrganisation, Licence, LicenceLine):
     admin.site.register(_tracked.field_history.rel.related_model, FieldHistoryAdmin)
+
+
+# --- Company self-service: kept by the companies themselves; operators read them here (members
+# are also set on the organisation's page). ------------------------------------------------------
+
+
+@admin.register(OrganisationMembership)
+class OrganisationMembershipAdmin(ReadOnlyAdmin):
+    list_display = ("organisation", "user", "draft", "submit", "see_decisions", "administrator")
+    list_filter = ("administrator",)
+
+
+@admin.register(OrganisationInvitation)
+class OrganisationInvitationAdmin(ReadOnlyAdmin):
+    list_display = ("organisation", "email", "invited_by", "created_at", "accepted_at")
+    exclude = ("nonce",)
+
+
+@admin.register(OrganisationEvent)
+class OrganisationEventAdmin(ReadOnlyAdmin):
+    list_display = ("organisation", "event", "actor", "at")
+    list_filter = ("event",)
+
+
+@admin.register(SavedParty)
+class SavedPartyAdmin(ReadOnlyAdmin):
+    list_display = ("organisation", "role", "name", "country")
+
+
+@admin.register(CatalogueProduct)
+class CatalogueProductAdmin(ReadOnlyAdmin):
+    list_display = ("organisation", "description", "control_entry", "commodity_code")

@@ -13,14 +13,17 @@ from documents.models import Document
 from documents.selectors import document_list
 from workflow.roles import is_staff_member
 
-from .rules import can_download_document
+from .rules import can_download_document, can_see_decisions
 from .selectors import applications_visible_to
 
 
 def documents_for(*, user: Any, application: Any) -> QuerySet[Document]:
     """The documents of ``application`` that ``user`` reads: staff all of them, the applicant
     only theirs, decisions and what staff shared with them."""
-    return document_list(application_id=application.pk, shared_only=not is_staff_member(user))
+    documents = document_list(application_id=application.pk, shared_only=not is_staff_member(user))
+    if not can_see_decisions(application, user):
+        documents = documents.exclude(kind=Document.Kind.DECISION)
+    return documents
 
 
 def supersedable_documents(*, user: Any, application: Any) -> QuerySet[Document]:

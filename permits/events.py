@@ -260,6 +260,13 @@ CATALOGUE: dict[str, EventType] = {
             applicant=True,
             carries=("shipment", "quantity", "returned_on", "late", "holder_reference"),
         ),
+        # A draft started as a copy of an earlier application of the organisation.
+        _event(
+            "draft_copied",
+            _("Draft copied from an earlier application"),
+            applicant=True,
+            carries=("original",),
+        ),
     )
 }
 
@@ -650,3 +657,68 @@ def data_fix(
         reason=reason,
         changes=changes,
     )
+
+
+# --- Draft copies (company self-service) -------------------------------------------------------
+
+
+def draft_copied(
+    *, application: PermitApplication, actor: AbstractBaseUser, original: PermitApplication
+) -> TransitionRecord:
+    """On the new draft: which application it was copied from (its reference, or its draft id)."""
+    return _recorded(
+        "draft_copied", application=application, actor=actor, original=original.url_key
+    )
+
+
+# --- The organisation's own history (company self-service) ---------------------------------------
+# Members invited, joined, their rights changed, removed. Read by the organisation's
+# administrators and by staff; kept apart from the files' history, which it does not concern.
+
+ORGANISATION_CATALOGUE: dict[str, EventType] = {
+    e.name: e
+    for e in (
+        _event(
+            "member_invited",
+            _("Member invited"),
+            applicant=True,
+            carries=("invitation", "email", "rights"),
+        ),
+        _event(
+            "member_joined",
+            _("Member joined"),
+            applicant=True,
+            carries=("invitation", "user", "username", "rights", "account_created"),
+        ),
+        _event(
+            "member_rights_changed",
+            _("Member's rights changed"),
+            applicant=True,
+            carries=("user", "username", "before", "after"),
+        ),
+        _event(
+            "member_removed",
+            _("Member removed"),
+            applicant=True,
+            carries=("user", "username", "rights"),
+        ),
+    )
+}
+
+
+def organisation_label(name: str) -> str:
+    event = ORGANISATION_CATALOGUE.get(name)
+    return str(event.label) if event else name.replace("_", " ")
+
+
+def organisation_event(
+    name: str, /, *, organisation: Any, actor: AbstractBaseUser | None, **payload: Any
+) -> Any:
+    """Write one event of the organisation's history (an ``OrganisationEvent``)."""
+    event = ORGANISATION_CATALOGUE.get(name)
+    if event is None:
+        raise UnknownEvent(f"Organisation event {name!r} is not in ORGANISATION_CATALOGUE.")
+    unexpected = set(payload) - set(event.carries)
+    if unexpected:
+        raise UnknownEvent(f"Event {name!r} does not carry {', '.join(sorted(unexpected))}.")
+    return organisation.events.create(event=name, actor=actor, payload=payload)

@@ -94,6 +94,7 @@ class ApplicantOrganisation(models.Model):
     )
     members = models.ManyToManyField(
         settings.AUTH_USER_MODEL,
+        through="OrganisationMembership",
         related_name="applicant_organisations",
         blank=True,
         verbose_name=_("members"),
@@ -989,3 +990,214 @@ from .compliance.models import (  # noqa: E402, F401
     ScreeningFlag,
     ScreeningRun,
 )
+
+# --- Company self-service (issue 16): members and their rights, invitations, the organisation's
+# own history, and the parties and products it keeps to reuse in its drafts. ------------------
+
+# The rights a member holds, in the order pages list them.
+RIGHTS = ("draft", "submit", "see_decisions", "administrator")
+
+
+class OrganisationMembership(models.Model):
+    """A user's membership of an applicant organisation, with what they may do for it.
+
+    The rows are those of the former plain many-to-many (its table and columns kept), so that
+    every member before rights existed kept them all (migration 0018)."""
+
+    organisation = models.ForeignKey(
+        ApplicantOrganisation,
+        on_delete=models.CASCADE,
+        related_name="memberships",
+        db_column="applicantorganisation_id",
+        verbose_name=_("applicant organisation"),
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="organisation_memberships",
+        verbose_name=_("user"),
+    )
+    # Members added without saying otherwise (the admin, the test factories) work on drafts,
+    # submit them and read the decisions; administering the organisation is always granted.
+    draft = models.BooleanField(_("prepares drafts"), default=True)
+    submit = models.BooleanField(_("submits applications"), default=True)
+    see_decisions = models.BooleanField(_("reads decisions"), default=True)
+    administrator = models.BooleanField(_("administers the organisation"), default=False)
+
+    class Meta:
+        db_table = "permits_applicantorganisation_members"
+        unique_together = [("organisation", "user")]
+        ordering = ["organisation", "user__username"]
+        verbose_name = _("membership")
+        verbose_name_plural = _("memberships")
+
+    def __str__(self) -> str:
+        return f"{self.user} @ {self.organisation}"
+
+    @property
+    def rights(self) -> list[str]:
+        return [right for right in RIGHTS if getattr(self, right)]
+
+
+def new_invitation_nonce() -> str:
+    return secrets.token_urlsafe(16)
+
+
+class OrganisationInvitation(models.Model):
+    """An invitation by e-mail to join an organisation with the rights it names. Its token is
+    signed (``django.core.signing``), expires and serves once: the nonce in it must match the
+    row, which is closed when accepted or withdrawn."""
+
+    organisation = models.ForeignKey(
+        ApplicantOrganisation,
+        on_delete=models.CASCADE,
+        related_name="invitations",
+        verbose_name=_("applicant organisation"),
+    )
+    email = models.EmailField(_("e-mail address"))
+    language = models.CharField(
+        _("language"),
+        max_length=2,
+        choices=Language.choices,
+    )
+    draft = models.BooleanField(_("prepares drafts"), default=True)
+    submit = models.BooleanField(_("submits applications"), default=False)
+    see_decisions = models.BooleanField(_("reads decisions"), default=False)
+    administrator = models.BooleanField(_("administers the organisation"), default=False)
+    nonce = models.CharField(max_length=40, default=new_invitation_nonce, unique=True)
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("invited by"),
+    )
+    created_at = models.DateTimeField(_("sent"), auto_now_add=True)
+    expires_at = models.DateTimeField(_("expires"))
+    accepted_at = models.DateTimeField(_("accepted"), null=True, blank=True)
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("accepted by"),
+    )
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("invitation")
+        verbose_name_plural = _("invitations")
+
+    def __str__(self) -> str:
+        return f"{self.email} → {self.organisation}"
+
+    @property
+    def rights(self) -> list[str]:
+        return [right for right in RIGHTS if getattr(self, right)]
+
+
+class OrganisationEvent(models.Model):
+    """The organisation's own history (members invited, joined, rights changed, removed;
+    catalogue entries). Written only through ``permits.events``; never changed."""
+
+    organisation = models.ForeignKey(
+        ApplicantOrganisation,
+        on_delete=models.PROTECT,
+        related_name="events",
+        verbose_name=_("applicant organisation"),
+    )
+    event = models.CharField(_("event"), max_length=40)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("by"),
+    )
+    payload = models.JSONField(_("details"), default=dict, blank=True)
+    at = models.DateTimeField(_("at"), auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        verbose_name = _("organisation event")
+        verbose_name_plural = _("organisation events")
+
+    def __str__(self) -> str:
+        return f"{self.organisation_id} {self.event} {self.at:%Y-%m-%d}"
+
+
+class SavedParty(models.Model):
+    """A consignee, end-user… the organisation deals with again and again. A draft copies it:
+    editing it here later changes no application."""
+
+    organisation = models.ForeignKey(
+        ApplicantOrganisation,
+        on_delete=models.CASCADE,
+        related_name="saved_parties",
+        verbose_name=_("applicant organisation"),
+    )
+    role = models.CharField(
+        _("role"),
+        max_length=20,
+        choices=Party.Role.choices,
+    )
+    name = models.CharField(_("name"), max_length=200, validators=[validate_no_bidi_controls])
+    address = models.TextField(_("address"))
+    country = CountryField(_("country"))
+    party_type = models.CharField(
+        _("type of party"), max_length=30, choices=PartyType.choices, blank=True
+    )
+
+    class Meta:
+        ordering = ["role", "name", "id"]
+        verbose_name = _("saved party")
+        verbose_name_plural = _("saved parties")
+
+    def __str__(self) -> str:
+        return f"{self.get_role_display()}: {self.name}"
+
+
+class CatalogueProduct(models.Model):
+    """A product of the organisation's catalogue: what a goods line starts from."""
+
+    organisation = models.ForeignKey(
+        ApplicantOrganisation,
+        on_delete=models.CASCADE,
+        related_name="catalogue",
+        verbose_name=_("applicant organisation"),
+    )
+    description = models.CharField(_("description"), max_length=500)
+    control_entry = models.CharField(
+        _("control-list entry"),
+        max_length=40,
+        blank=True,
+        help_text=_("For example ML10.a or 5A002.a."),
+    )
+    catch_all_ground = models.CharField(
+        _("catch-all ground"),
+        max_length=20,
+        blank=True,
+        choices=CatchAllGround.choices,
+    )
+    commodity_code = models.CharField(
+        _("commodity code (CN)"),
+        max_length=8,
+        blank=True,
+        validators=[validate_cn_code],
+        help_text=_("The eight digits of the Combined Nomenclature, e.g. 90131000."),
+    )
+    regime = models.CharField(
+        _("regime"),
+        max_length=20,
+        choices=Regime.choices,
+        help_text=_("The control list its entry belongs to."),
+    )
+
+    class Meta:
+        ordering = ["description", "id"]
+        verbose_name = _("catalogue product")
+        verbose_name_plural = _("catalogue products")
+
+    def __str__(self) -> str:
+        return f"{self.control_entry} {self.description}".strip()

@@ -9,7 +9,7 @@ from datetime import date
 from decimal import Decimal
 
 from django.conf import settings
-from django.utils import formats, translation
+from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -17,7 +17,13 @@ from outbox.models import OutboxMessage
 from outbox.services import outbox_email_enqueue
 
 from . import rules
-from .models import ApplicantOrganisation, Decision, PermitApplication, ShipmentLine
+from .models import (
+    ApplicantOrganisation,
+    Decision,
+    OrganisationInvitation,
+    PermitApplication,
+    ShipmentLine,
+)
 
 MESSAGES = {
     "submitted": {
@@ -187,7 +193,9 @@ def applicant_notification_enqueue(
             context["due"] = _date(rules.information_request_due_on(application))
     return outbox_email_enqueue(
         key_prefix=f"{event}:{application.pk}:{occurrence}",
-        recipients=_member_emails(organisation),
+        recipients=_member_emails(
+            organisation, right="see_decisions" if event == "decision_ready" else None
+        ),
         subject=subject.format(**context),
         body=body.format(**context),
         concerns=application.url_key,
@@ -332,13 +340,16 @@ def _record_just_written(application: PermitApplication, event: str) -> int:
     return record.pk
 
 
-def _member_emails(organisation: ApplicantOrganisation) -> list[str]:
-    return list(
-        organisation.members.filter(is_active=True)
-        .exclude(email="")
-        .order_by("pk")
-        .values_list("email", flat=True)
-    )
+def _member_emails(organisation: ApplicantOrganisation, right: str | None = None) -> list[str]:
+    """The active members' addresses; only those holding ``right`` when one is named (a
+    decision is announced to those who may read it)."""
+    members = organisation.members.filter(is_active=True)
+    if right is not None:
+        members = members.filter(
+            organisation_memberships__organisation=organisation,
+            **{f"organisation_memberships__{right}": True},
+        )
+    return list(members.exclude(email="").order_by("pk").values_list("email", flat=True))
 
 
 def _application_url(application: PermitApplication) -> str:
@@ -347,3 +358,54 @@ def _application_url(application: PermitApplication) -> str:
 
 def _date(value: date | None) -> str:
     return formats.date_format(value, "DATE_FORMAT") if value else ""
+
+
+INVITATION_MESSAGES = {
+    "en": (
+        "Invitation to act for {organisation}",
+        "{inviter} invites you to act for {organisation} on the licence portal of Brussels "
+        "International (arms, military and dual-use goods).\n\n"
+        "Accept the invitation here, before {expires}: {url}\n\n"
+        "The link serves once. If you did not expect this invitation, ignore this e-mail.",
+    ),
+    "fr": (
+        "Invitation à agir pour {organisation}",
+        "{inviter} vous invite à agir pour {organisation} sur le portail des licences de "
+        "Brussels International (armes, biens militaires et à double usage).\n\n"
+        "Acceptez l'invitation ici, avant le {expires} : {url}\n\n"
+        "Le lien ne sert qu'une fois. Si vous n'attendiez pas cette invitation, ignorez ce "
+        "message.",
+    ),
+    "nl": (
+        "Uitnodiging om op te treden voor {organisation}",
+        "{inviter} nodigt u uit om op te treden voor {organisation} op het vergunningenportaal "
+        "van Brussels International (wapens, militaire goederen en goederen voor tweeërlei "
+        "gebruik).\n\n"
+        "Aanvaard de uitnodiging hier, vóór {expires}: {url}\n\n"
+        "De link werkt één keer. Verwachtte u deze uitnodiging niet, negeer dan deze e-mail.",
+    ),
+}
+
+
+def invitation_email_enqueue(
+    *, invitation: OrganisationInvitation, token: str
+) -> list[OutboxMessage]:
+    """The invitation, in the invitee's language, to the address invited; call it in the
+    transaction that creates the invitation."""
+    subject, body = INVITATION_MESSAGES.get(invitation.language, INVITATION_MESSAGES["en"])
+    with translation.override(invitation.language):
+        expires = formats.date_format(timezone.localtime(invitation.expires_at), "DATETIME_FORMAT")
+    inviter = invitation.invited_by.get_full_name() or invitation.invited_by.get_username()
+    context = {
+        "organisation": invitation.organisation.legal_name,
+        "inviter": inviter,
+        "expires": expires,
+        "url": f"{settings.PUBLIC_BASE_URL.rstrip('/')}/organisations/invitations/{token}/",
+    }
+    return outbox_email_enqueue(
+        key_prefix=f"organisation_invitation:{invitation.pk}",
+        recipients=[invitation.email],
+        subject=subject.format(**context),
+        body=body.format(**context),
+        concerns=invitation.organisation.enterprise_number,
+    )

@@ -63,6 +63,51 @@ def is_applicant_member(application: PermitApplication, user: Any) -> bool:
     return application.organisation.members.filter(pk=user.pk).exists()
 
 
+# --- A member's rights in their organisation (company self-service) ---------------------------
+
+# What each right lets a member do: prepare drafts (create, edit, upload to them), submit them,
+# read the decisions and licence documents, administer the members.
+MEMBER_RIGHTS = ("draft", "submit", "see_decisions", "administrator")
+
+
+def has_organisation_right(organisation: Any, user: Any, right: str) -> bool:
+    """Whether ``user`` is an applicant member of ``organisation`` holding ``right``."""
+    if right not in MEMBER_RIGHTS:
+        raise ValueError(f"Unknown right {right!r}.")
+    if user is None or not has_role(user, Role.APPLICANT):
+        return False
+    return organisation.memberships.filter(user_id=user.pk, **{right: True}).exists()
+
+
+def organisations_with_right(user: Any, right: str) -> QuerySet:
+    """The organisations in which ``user`` holds ``right`` (none for a non-applicant)."""
+    if right not in MEMBER_RIGHTS:
+        raise ValueError(f"Unknown right {right!r}.")
+    if not has_role(user, Role.APPLICANT):
+        return user.applicant_organisations.none()
+    held = user.organisation_memberships.filter(**{right: True}).values("organisation_id")
+    return user.applicant_organisations.filter(pk__in=held)
+
+
+def can_administer_organisation(organisation: Any, user: Any) -> bool:
+    return has_organisation_right(organisation, user, "administrator")
+
+
+def can_manage_catalogue(organisation: Any, user: Any) -> bool:
+    """Saved parties and the product catalogue are kept by the members who prepare drafts."""
+    return has_organisation_right(organisation, user, "draft")
+
+
+def can_see_decisions(application: PermitApplication, user: Any) -> bool:
+    """The decision (its lines, grounds and PDF, the licence PDF): staff who read the file, and
+    the members holding the right to read decisions."""
+    if user is None or not user.is_authenticated:
+        return False
+    if is_staff_member(user):
+        return application.status != "draft"
+    return has_organisation_right(application.organisation, user, "see_decisions")
+
+
 def is_assigned_case_manager(application: PermitApplication, user: Any) -> bool:
     return (
         has_role(user, Role.CASE_MANAGER)
@@ -101,7 +146,7 @@ def violates_four_eyes(application: PermitApplication, user: Any) -> bool:
 
 
 def can_submit(application: PermitApplication, user: Any) -> bool:
-    return is_applicant_member(application, user)
+    return has_organisation_right(application.organisation, user, "submit")
 
 
 def can_start_review(application: PermitApplication, user: Any) -> bool:
@@ -150,15 +195,19 @@ def shows_four_eyes_notice(application: PermitApplication, user: Any) -> bool:
 
 
 def can_edit_draft(application: PermitApplication, user: Any) -> bool:
-    return application.status == "draft" and is_applicant_member(application, user)
+    return application.status == "draft" and has_organisation_right(
+        application.organisation, user, "draft"
+    )
 
 
 def can_create_application(user: Any) -> bool:
-    return has_role(user, Role.APPLICANT) and user.applicant_organisations.exists()
+    return (
+        has_role(user, Role.APPLICANT) and user.organisation_memberships.filter(draft=True).exists()
+    )
 
 
 def can_create_application_for(organisation: Any, user: Any) -> bool:
-    return has_role(user, Role.APPLICANT) and organisation.members.filter(pk=user.pk).exists()
+    return has_organisation_right(organisation, user, "draft")
 
 
 def submitted_applications(queryset: QuerySet) -> QuerySet:
@@ -221,7 +270,11 @@ def can_upload_document(application: PermitApplication, user: Any) -> bool:
     during review and approval; auditors never. Decisions are generated, never uploaded."""
     if user is None or not user.is_authenticated or has_role(user, Role.AUDITOR):
         return False
-    if application.status in APPLICANT_DOCUMENT_STATES and is_applicant_member(application, user):
+    if application.status == "draft":
+        # Adding to a draft is preparing it.
+        if can_edit_draft(application, user):
+            return True
+    elif application.status in APPLICANT_DOCUMENT_STATES and is_applicant_member(application, user):
         return True
     return application.status in STAFF_DOCUMENT_STATES and (
         is_assigned_case_manager(application, user) or is_head_of_unit(application, user)
@@ -232,6 +285,10 @@ def can_download_document(document: Any, user: Any) -> bool:
     """Whoever may see the document's application, and nobody else; a staff-only document
     (uploaded by staff and not shared) only staff."""
     if not document.shared_with_applicant and not is_staff_member(user):
+        return False
+    if document.kind == Document.Kind.DECISION and not can_see_decisions(
+        document.application, user
+    ):
         return False
     return can_view_application(user, document.application)
 

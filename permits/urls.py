@@ -6,6 +6,7 @@ from . import (
     field_history_views,
     history_views,
     licence_views,
+    organisation_views,
     report_views,
     views,
 )
@@ -38,6 +39,7 @@ urlpatterns = [
         name="field_history",
     ),
     path("<str:key>/edit/", views.draft_start, name="draft_edit"),
+    path("<str:key>/copy/", organisation_views.application_copy, name="application_copy"),
     path("<str:key>/edit/<str:step>/", views.draft_step, name="draft_step"),
     path("<str:key>/licence/", licence_views.licence_detail, name="licence"),
     path("<str:key>/licence/shipments/", licence_views.shipment_record, name="shipment_record"),

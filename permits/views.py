@@ -25,6 +25,7 @@ from workflow.exceptions import TransitionError, TransitionGuardFailed
 from workflow.roles import Role, has_role, is_staff_member, user_roles
 
 from . import events, exports, filters, rules, selectors, transitions
+from . import organisation_selectors as org_selectors
 from .actions import TRANSITION_ACTIONS
 from .actions import drafts as draft_actions
 from .actions.submission import application_submit
@@ -248,7 +249,10 @@ def _available_actions(request: HttpRequest, application) -> list[dict]:
     return actions
 
 
-def _decision_context(application) -> dict:
+def _decision_context(application, user) -> dict:
+    if not rules.can_see_decisions(application, user):
+        # The member sees the file's status, not the decision itself.
+        return {"application": application, "decision": None, "decision_document": None}
     decision = selectors.application_decision(application=application)
     return {
         "application": application,
@@ -270,7 +274,7 @@ def _render_detail(request, application, failed_action=None, status=200) -> Http
         "staff_only_transitions": STAFF_ONLY_TRANSITIONS,
         "actions": actions,
         "licence": getattr(application, "licence", None),
-        **_decision_context(application),
+        **_decision_context(application, request.user),
     }
     if staff:
         context["compliance"] = {
@@ -307,6 +311,10 @@ def _render_detail(request, application, failed_action=None, status=200) -> Http
             else None
         )
         context["can_edit"] = rules.can_edit_draft(application, request.user)
+        context["can_copy"] = rules.can_create_application_for(
+            application.organisation, request.user
+        )
+        context["can_see_decisions"] = rules.can_see_decisions(application, request.user)
         template = "permits/detail_applicant.html"
     return render(request, template, context, status=status)
 
@@ -324,7 +332,9 @@ def application_detail(request: HttpRequest, key: str) -> HttpResponse:
 def decision_status(request: HttpRequest, key: str) -> HttpResponse:
     """The decision section alone: the case page polls it while the PDF is being prepared."""
     application = selectors.application_get(user=request.user, key=key)
-    return render(request, "permits/_decision.html", _decision_context(application))
+    if not rules.can_see_decisions(application, request.user):
+        return _forbidden(request)
+    return render(request, "permits/_decision.html", _decision_context(application, request.user))
 
 
 @login_required
@@ -390,7 +400,7 @@ def _labelled_errors(form, errors: dict[str, list[str]]) -> dict[str, list[str]]
 
 
 def _organisations(user):
-    return user.applicant_organisations.order_by("legal_name")
+    return rules.organisations_with_right(user, "draft").order_by("legal_name")
 
 
 @login_required
@@ -512,11 +522,15 @@ def _remove(request, application, remover, field: str) -> bool:
     return True
 
 
-def _step_lines(request, application, step, form_class, adder, remover, field, context):
+def _step_lines(
+    request, application, step, form_class, adder, remover, field, context, initial=None
+):
     if _remove(request, application, remover, field):
         return redirect("permits:draft_step", key=application.url_key, step=step)
     adding = request.method == "POST" and request.POST.get("then") != "next"
-    form = form_class(request.POST if adding else None)
+    # A saved party or catalogue product picked above the form pre-fills it; the line added is
+    # the draft's own copy.
+    form = form_class(request.POST if adding else None, initial=initial)
     if adding and form.is_valid():
         try:
             adder(application=application, actor=request.user, **form.cleaned_data)
@@ -538,9 +552,19 @@ def _step_lines(request, application, step, form_class, adder, remover, field, c
     )
 
 
+def _picked(request, entries, fields: tuple[str, ...]) -> dict | None:
+    """The form's initial values from the entry picked (``?pick=<id>``) among ``entries``."""
+    picked = request.GET.get("pick", "")
+    if request.method != "GET" or not picked.isdigit():
+        return None
+    entry = entries.filter(pk=int(picked)).first()
+    return {name: getattr(entry, name) for name in fields} if entry is not None else None
+
+
 def _step_parties(request, application) -> HttpResponse:
     parties = application.parties.all()
     roles = {party.role for party in parties}
+    saved = org_selectors.saved_parties(organisation=application.organisation)
     return _step_lines(
         request,
         application,
@@ -556,11 +580,16 @@ def _step_parties(request, application) -> HttpResponse:
                 for role, label in (("consignee", _("a consignee")), ("end_user", _("an end-user")))
                 if role not in roles
             ],
+            "saved_entries": saved,
         },
+        initial=_picked(request, saved, ("role", "name", "party_type", "address", "country")),
     )
 
 
 def _step_goods(request, application) -> HttpResponse:
+    products = org_selectors.catalogue_products(
+        organisation=application.organisation, regime=application.regime
+    )
     return _step_lines(
         request,
         application,
@@ -572,7 +601,13 @@ def _step_goods(request, application) -> HttpResponse:
         {
             "goods": application.goods.all(),
             "entries": selectors.control_list_entries(regime=application.regime),
+            "saved_entries": products,
         },
+        initial=_picked(
+            request,
+            products,
+            ("description", "control_entry", "commodity_code", "catch_all_ground"),
+        ),
     )
 
 
@@ -633,6 +668,7 @@ def _render_review(request, application, errors, status=200) -> HttpResponse:
             "goods": application.goods.all(),
             "parties": application.parties.all(),
             "licence": None,
+            "can_submit": rules.can_submit(application, request.user),
         },
         status=status,
     )

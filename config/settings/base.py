@@ -491,3 +491,6 @@ SPECTACULAR_SETTINGS = {
         "LineOutcomeEnum": "permits.models.LineOutcome.choices",
     },
 }
+
+# Company self-service: how long an invitation to join an organisation can be accepted.
+ORGANISATION_INVITATION_VALID_DAYS = env.int("ORGANISATION_INVITATION_VALID_DAYS", default=7)

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from django.http import Http404
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, extend_schema
+from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -12,6 +14,7 @@ from audit.services import What as ReadWhat
 from audit.services import staff_read_log
 from documents.models import Document
 
+from .. import rules
 from . import examples
 from .documents import FileRenderer, verified_file_response
 from .serializers import DecisionSerializer, LicenceSerializer
@@ -36,6 +39,14 @@ LICENCE_EXAMPLE = {
     "status": "valid",
     "issued_at": "2026-04-14T11:02:33.000000+02:00",
 }
+
+
+def _may_read_decisions(request, application) -> None:
+    """A member without the right to read decisions sees the file, not its decision."""
+    if not rules.can_see_decisions(application, request.user):
+        raise PermissionDenied(
+            _("Your organisation has not given you the right to read decisions.")
+        )
 
 
 def _decision(application):
@@ -63,7 +74,9 @@ class DecisionView(ApplicationMixin, APIView):
         examples=[OpenApiExample("Granted", value=DECISION_EXAMPLE, response_only=True)],
     )
     def get(self, request, id):
-        return Response(DecisionSerializer(_decision(self.get_application())).data)
+        application = self.get_application()
+        _may_read_decisions(request, application)
+        return Response(DecisionSerializer(_decision(application)).data)
 
 
 @extend_schema(tags=["decisions"], parameters=[APPLICATION_ID])
@@ -76,6 +89,7 @@ class DecisionPdfView(ApplicationMixin, APIView):
     )
     def get(self, request, id):
         application = self.get_application()
+        _may_read_decisions(request, application)
         document = _decision_document(application)
         staff_read_log(request, application, ReadWhat.DECISION_PDF, document=document.public_id)
         return verified_file_response(document)
@@ -105,6 +119,7 @@ class LicencePdfView(ApplicationMixin, APIView):
         application = self.get_application()
         if getattr(application, "licence", None) is None:
             raise Http404("No licence.")
+        _may_read_decisions(request, application)
         document = _decision_document(application)
         staff_read_log(request, application, ReadWhat.DECISION_PDF, document=document.public_id)
         return verified_file_response(document)

@@ -2,7 +2,7 @@
 
 from django.urls import path, re_path
 
-from . import assignment, customs, decisions, documents, usage, views
+from . import assignment, customs, decisions, documents, organisations, usage, views
 
 urlpatterns = [
     path("applications/", views.ApplicationListCreateView.as_view(), name="api-applications"),
@@ -95,6 +95,23 @@ urlpatterns = [
         "licences/<str:number>/usage-reports/",
         usage.UsageReportView.as_view(),
         name="api-licence-usage-reports",
+    ),
+    # Company self-service (issue 16): copies, the caller's organisations, their catalogues.
+    path(
+        "applications/<str:id>/copy/",
+        organisations.ApplicationCopyView.as_view(),
+        name="api-application-copy",
+    ),
+    path("organisations/", organisations.OrganisationListView.as_view(), name="api-organisations"),
+    path(
+        "organisations/<str:enterprise_number>/parties/",
+        organisations.SavedPartyListCreateView.as_view(),
+        name="api-organisation-parties",
+    ),
+    path(
+        "organisations/<str:enterprise_number>/products/",
+        organisations.CatalogueProductListCreateView.as_view(),
+        name="api-organisation-products",
     ),
     # Anything else under /api/v1/ is a problem+json 404, never an HTML page.
     re_path(r"^.*$", views.NotFoundView.as_view(), name="api-not-found"),

@@ -183,7 +183,7 @@ class ApplicationListCreateView(ApplicationMixin, generics.ListAPIView):
         user = self.request.user
         if not rules.can_create_application(user):
             raise PermissionDenied(_("Only applicants can file applications."))
-        own = user.applicant_organisations.all()
+        own = rules.organisations_with_right(user, "draft")
         if enterprise_number:
             digits = "".join(ch for ch in enterprise_number if ch.isdigit())
             match = own.filter(enterprise_number=digits).first()

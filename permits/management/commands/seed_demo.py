@@ -309,7 +309,8 @@ class Command(BaseCommand):
             )
             organisation.full_clean()
             organisation.save()
-            organisation.members.add(users[member])
+            # The demo's applicant administers its organisation (members, invitations).
+            organisation.members.add(users[member], through_defaults={"administrator": True})
             organisations.append(organisation)
         return organisations
 
