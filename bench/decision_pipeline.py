@@ -35,6 +35,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+from lock_waits import LockWaits  # noqa: E402
+
 SERVER = os.environ.get("BENCH_PG", "postgres://postgres@127.0.0.1:5432")
 DATABASE = "permits_bench_decisions"
 REDIS = os.environ.get("BENCH_REDIS", "redis://127.0.0.1:6379/2")
@@ -219,9 +222,11 @@ def main() -> None:
         start.set()
         proposed = [results.get(timeout=args.timeout) for _ in drivers]
         approving = time.perf_counter()
-        approve.set()
-        approved = [results.get(timeout=args.timeout) for _ in drivers]
-        approvals_done = time.perf_counter() - approving
+        waits = LockWaits(f"{SERVER}/{DATABASE}")
+        with waits:
+            approve.set()
+            approved = [results.get(timeout=args.timeout) for _ in drivers]
+            approvals_done = time.perf_counter() - approving
         for process in drivers:
             process.join()
         while True:
@@ -248,6 +253,7 @@ def main() -> None:
     print(f"drivers ({args.drivers}) submit to proposal: {each(proposed)}")
     print(f"heads approving: {each(approved)}; all approved after {approvals_done:.1f} s")
     print(f"load average at the end (1 min): {load[0]:.2f}")
+    print(f"while the heads approved, {waits.summary()}")
     print(
         f"decision pipeline, {args.files} files, {args.drivers} drivers, worker x2: "
         f"{rate:.1f} decisions/s end to end ({elapsed:.1f} s); approval to signed PDF stored "

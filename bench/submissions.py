@@ -23,6 +23,7 @@ and the ratio of the concurrent rate to cores × the single rate.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import multiprocessing
 import os
 import sys
@@ -32,6 +33,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+from lock_waits import LockWaits  # noqa: E402
+
 SERVER = os.environ.get("BENCH_PG", "postgres://postgres@127.0.0.1:5432")
 DATABASE = "permits_bench_submissions"
 REDIS = os.environ.get("BENCH_REDIS", "redis://127.0.0.1:6379/2")
@@ -107,7 +111,7 @@ def submit_all(s: int, start, results) -> None:
     results.put((s, len(drafts), began, time.perf_counter()))
 
 
-def run(submitters: list[int]) -> tuple[int, float]:
+def run(submitters: list[int], waits: LockWaits | None = None) -> tuple[int, float]:
     """Start these submitters, release them together: (files submitted, seconds)."""
     context = multiprocessing.get_context("spawn")
     start, results = context.Event(), context.Queue()
@@ -116,7 +120,8 @@ def run(submitters: list[int]) -> tuple[int, float]:
         process.start()
     time.sleep(3 + len(processes) * 0.5)  # let them import Django and load their drafts
     start.set()
-    done = [results.get(timeout=1800) for _ in processes]
+    with waits or contextlib.nullcontext():
+        done = [results.get(timeout=1800) for _ in processes]
     for process in processes:
         process.join()
     began = min(d[2] for d in done)
@@ -155,7 +160,8 @@ def main() -> None:
     redis_empty()
     try:
         single_files, single_seconds = run([args.submitters])
-        many_files, many_seconds = run(list(range(args.submitters)))
+        waits = LockWaits(f"{SERVER}/{DATABASE}")
+        many_files, many_seconds = run(list(range(args.submitters)), waits)
     finally:
         redis_empty()
     load = os.getloadavg()
@@ -163,6 +169,7 @@ def main() -> None:
     single_rate, many_rate = single_files / single_seconds, many_files / many_seconds
     goal = 0.9 * cores * single_rate
     print(f"load average at the end (1 min): {load[0]:.2f}; cores {cores}")
+    print(waits.summary())
     print(
         f"submissions: {args.submitters} submitters {many_rate:.1f}/s ({many_files} in "
         f"{many_seconds:.1f} s); 1 submitter {single_rate:.1f}/s ({single_files} in "
