@@ -14,6 +14,7 @@ from __future__ import annotations
 import io
 import itertools
 import json
+import threading
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -56,6 +57,7 @@ BRUSSELS = ZoneInfo("Europe/Brussels")
 # "2": the QR code as one filled path, streams binary (Flate only): the same page, a quarter of
 # the CPU and a smaller file (issue 14).
 LAYOUT_VERSION = "2"
+_RL_CONFIG_LOCK = threading.Lock()
 
 LABELS = {
     "kind": {
@@ -591,28 +593,32 @@ def a4_pdf(
     ``ascii85=False`` writes the compressed streams as binary, without reportlab's default
     ASCII85 layer (a fifth bigger and costly to encode)."""
     buffer = io.BytesIO()
-    previous = rl_config.invariant, rl_config.useA85
-    rl_config.invariant = 1
-    rl_config.useA85 = 1 if ascii85 else 0
-    try:
-        document = SimpleDocTemplate(
-            buffer,
-            pagesize=A4,
-            leftMargin=18 * mm,
-            rightMargin=18 * mm,
-            topMargin=16 * mm,
-            bottomMargin=bottom_margin,
-            title=title,
-            author=author,
-            subject=subject,
-            creator="Brussels International permits system",
-            producer="Brussels International permits system",
-            lang=language,
-        )
-        pages = {"onFirstPage": on_page, "onLaterPages": on_page} if on_page else {}
-        document.build(story, canvasmaker=_numbered_canvas(page_label), **pages)
-    finally:
-        rl_config.invariant, rl_config.useA85 = previous
+    # rl_config is global to the process: threads of a web process building two PDFs at once
+    # must not see each other's settings (a layout-1 re-render with ASCII85 off would not
+    # match its stored hash), so builds take turns within a process.
+    with _RL_CONFIG_LOCK:
+        previous = rl_config.invariant, rl_config.useA85
+        rl_config.invariant = 1
+        rl_config.useA85 = 1 if ascii85 else 0
+        try:
+            document = SimpleDocTemplate(
+                buffer,
+                pagesize=A4,
+                leftMargin=18 * mm,
+                rightMargin=18 * mm,
+                topMargin=16 * mm,
+                bottomMargin=bottom_margin,
+                title=title,
+                author=author,
+                subject=subject,
+                creator="Brussels International permits system",
+                producer="Brussels International permits system",
+                lang=language,
+            )
+            pages = {"onFirstPage": on_page, "onLaterPages": on_page} if on_page else {}
+            document.build(story, canvasmaker=_numbered_canvas(page_label), **pages)
+        finally:
+            rl_config.invariant, rl_config.useA85 = previous
     return buffer.getvalue()
 
 
