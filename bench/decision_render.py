@@ -4,7 +4,9 @@ Builds one issued licence (factories, a temporary SQLite database unless DATABAS
 otherwise), then in this one process renders its unsigned PDF and signs it with a demo
 certificate (made the way ``seed_demo`` makes one, in a temporary folder) N times. The
 baseline, measured in the same run, is rendering the unsigned PDF only: the ratio says what
-signing adds on top of the layout.
+signing adds on top of the layout. The same run also measures "before": layout 1 (the QR code
+as ~290 shapes, ASCII85 streams) signed by pyHanko's stock ``SimpleSigner``, which parses the
+private key again for every signature, as documents were made before issue 14's second pass.
 
     .venv/bin/python bench/decision_render.py [N]          # default N = 40
     .venv/bin/python bench/decision_render.py 40 --profile  # cProfile of the signed loop
@@ -30,6 +32,7 @@ django.setup()
 from django.conf import settings  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 
+from permits.decisions import signing  # noqa: E402
 from permits.decisions.rendering import decision_render_inputs, render_from_inputs  # noqa: E402
 from permits.decisions.signing import create_self_signed_p12, sign_pdf  # noqa: E402
 from tests.factories import ApplicationFactory, OrganisationFactory, UserFactory  # noqa: E402
@@ -83,12 +86,30 @@ def main() -> None:
         profile.runcall(lambda: [signed() for _ in range(n)])
         pstats.Stats(profile).sort_stats("cumulative").print_stats(40)
         return
+
+    def before() -> bytes:
+        key = signing._signer_key()
+        stock = signing.signers.SimpleSigner(
+            signing_cert=signing._signer(key).signing_cert,
+            signing_key=signing._signer(key).signing_key,
+            cert_registry=signing._signer(key).cert_registry,
+        )
+        original = signing._signer
+        signing._signer = lambda key=None: stock
+        try:
+            return sign_pdf(render_from_inputs(inputs, "1"), reason=f"Decision {reference}")
+        finally:
+            signing._signer = original
+
     base = cpu_per_document(unsigned, n)
     full = cpu_per_document(signed, n)
+    old = cpu_per_document(before, n)
     print(
         f"render+sign licence, {n} documents: {full * 1000:.1f} ms CPU/document, "
         f"{1 / full:.1f} documents/s; unsigned render only {base * 1000:.1f} ms CPU/document, "
-        f"{1 / base:.1f} documents/s; ratio signed/unsigned {full / base:.2f}x"
+        f"{1 / base:.1f} documents/s; ratio signed/unsigned {full / base:.2f}x; "
+        f"before (layout 1, key parsed per signature) {old * 1000:.1f} ms CPU/document, "
+        f"ratio before/after {old / full:.2f}x"
     )
 
 

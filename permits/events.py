@@ -315,10 +315,16 @@ def transition_recorded(
     source_state: str,
     actor: AbstractBaseUser | None,
     comment: str = "",
+    snapshot: dict[str, Any] | None = None,
+    in_force: dict[str, Any] | None = None,
     **payload: Any,
 ) -> TransitionRecord:
     """The record of a state change, written by the action that made it, with the snapshot of
-    the file as the step left it (what the approver saw, for an approval)."""
+    the file as the step left it (what the approver saw, for an approval).
+
+    ``snapshot`` and ``in_force`` (``versions_in_force()``), when given, were taken by the
+    action earlier in the same transaction: the submission takes them before it locks the
+    year's reference counter, so that the counter is held only for a few writes."""
     event = _checked(name, payload)
     if not event.changes_state:
         raise UnknownEvent(f"{name!r} is not a transition.")
@@ -330,8 +336,10 @@ def transition_recorded(
         actor=actor,
         comment=comment,
         payload=payload,
-        snapshot=application_snapshot(application=application),
-        versions=versions_in_force(),
+        snapshot=snapshot
+        if snapshot is not None
+        else application_snapshot(application=application),
+        versions=in_force if in_force is not None else versions_in_force(),
     )
 
 

@@ -11,6 +11,7 @@ from workflow.roles import Role
 from .. import events, rules
 from ..compliance.models import ScreeningRun
 from ..models import PermitApplication, ReferenceCounter
+from ..snapshots import application_snapshot
 from ._base import (
     User,
     applicant_notify,
@@ -63,17 +64,25 @@ def application_submit(*, application: PermitApplication, actor: User) -> Permit
     run = application_screen(
         application=locked, occasion=ScreeningRun.Occasion.SUBMISSION, record_event=False
     )
+    # The history record's snapshot of the file and the reference lists' versions are read
+    # now: the number is their only part not yet known, and reading them (a dozen queries)
+    # after the draw held the year's counter row, hence every other submission, meanwhile.
+    snapshot = application_snapshot(application=locked)
+    in_force = events.versions_in_force()
     # The number is drawn last: the year's counter row stays locked from here to the commit
     # only, so concurrent submitters queue on it briefly, not for each other's screening.
     # Still in this transaction, so a failure gives the number back (no gap, no duplicate).
     locked.reference = reference_draw(locked)
     locked.save(update_fields=["reference"])
+    snapshot["application"]["reference"] = locked.reference
     record = events.transition_recorded(
         application=locked,
         name="submit",
         source_state=source,
         actor=actor,
         reference=locked.reference,
+        snapshot=snapshot,
+        in_force=in_force,
     )
     events.screening(
         application=locked,

@@ -130,7 +130,11 @@ def decision_rerender_compare(*, document: Document) -> RerenderComparison:
         return RerenderComparison(
             document=document, stored_sha256=document.unsigned_sha256, rendered_sha256=""
         )
-    rendered = sha256_hex(render_from_inputs(document.render_inputs))
+    # The layout the document was issued with: today's layout may draw the same inputs
+    # differently (another LAYOUT_VERSION), the stored hash is of the one it was made with.
+    rendered = sha256_hex(
+        render_from_inputs(document.render_inputs, document.layout_version or "1")
+    )
     return RerenderComparison(
         document=document,
         stored_sha256=document.unsigned_sha256,

@@ -118,3 +118,47 @@ def test_submission_draws_its_reference_number_last(organisation, applicant):
         for sql in after
         for table in written
     ), after
+
+
+def test_submission_reads_the_files_snapshot_before_locking_the_counter(organisation, applicant):
+    actions.application_submit(
+        application=ApplicationFactory(organisation=organisation, created_by=applicant),
+        actor=applicant,
+    )
+    draft = ApplicationFactory(organisation=organisation, created_by=applicant)
+
+    with CaptureQueriesContext(connection) as captured:
+        actions.application_submit(application=draft, actor=applicant)
+
+    statements = [q["sql"] for q in captured.captured_queries]
+    counter_lock = next(
+        i
+        for i, sql in enumerate(statements)
+        if "permits_referencecounter" in sql and "FOR UPDATE" in sql
+    )
+    # The snapshot reads the goods, parties, documents and worksheet: all before the counter.
+    snapshot_tables = (
+        '"permits_goodsitem"',
+        '"permits_party"',
+        '"documents_document"',
+        '"permits_criterionassessment"',
+    )
+    after = statements[counter_lock + 1 :]
+    assert not any(
+        sql.startswith("SELECT") and table in sql.split(" WHERE ")[0]
+        for sql in after
+        for table in snapshot_tables
+    ), after
+
+
+def test_the_submission_records_snapshot_is_the_file_as_submitted(organisation, applicant):
+    from permits.snapshots import application_snapshot
+    from workflow.models import TransitionRecord
+
+    draft = ApplicationFactory(organisation=organisation, created_by=applicant)
+
+    submitted = actions.application_submit(application=draft, actor=applicant)
+
+    record = TransitionRecord.objects.get(application=submitted, transition="submit")
+    assert record.snapshot["application"]["reference"] == submitted.reference
+    assert record.snapshot == application_snapshot(application=submitted)

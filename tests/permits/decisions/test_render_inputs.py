@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import os
 from io import StringIO
+from pathlib import Path
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -13,7 +14,7 @@ from django.core.management import CommandError, call_command
 from documents.models import Document
 from permits import events
 from permits.decisions import generation
-from permits.decisions.rendering import LAYOUT_VERSION, render_decision
+from permits.decisions.rendering import LAYOUT_VERSION, render_decision, render_from_inputs
 from permits.decisions.signing import create_self_signed_p12
 from tests.factories import ApplicationFactory
 from tests.workflow_helpers import advance
@@ -118,6 +119,47 @@ def test_the_command_fails_when_the_inputs_no_longer_give_the_stored_bytes(make)
         call_command("decision_rerender_compare", stdout=out)
 
     assert f"DIFFERENT {application.reference}" in out.getvalue()
+
+
+# --- Layout versions: an old document keeps its layout -----------------------------------------
+
+# Render inputs of a licence issued under layout "1", and the SHA-256 of its unsigned PDF as
+# layout "1" drew it when it was issued (before layout "2" existed).
+V1_INPUTS = Path(__file__).parent / "data" / "licence_inputs_layout_v1.json"
+V1_UNSIGNED_SHA256 = "ab458024fedcb5341c067ba759bdfe41a2c9a7930bdb0935b3839843815ea78e"
+
+
+def test_layout_1_still_draws_what_it_drew_when_it_was_issued():
+    assert generation.sha256_hex(render_from_inputs(V1_INPUTS.read_text(), "1")) == (
+        V1_UNSIGNED_SHA256
+    )
+
+
+def test_todays_layout_draws_the_same_inputs_differently():
+    assert LAYOUT_VERSION != "1"
+    rendered = render_from_inputs(V1_INPUTS.read_text())
+    assert generation.sha256_hex(rendered) != V1_UNSIGNED_SHA256
+    assert rendered.startswith(b"%PDF")
+
+
+def test_an_unknown_layout_version_is_refused_not_drawn_with_todays():
+    with pytest.raises(ValueError, match="layout version"):
+        render_from_inputs(V1_INPUTS.read_text(), "0")
+
+
+def test_a_layout_1_document_is_compared_with_layout_1(make):
+    application = make("issued")
+    document = generation.decision_document_generate(decision_id=application.decision.pk)
+    assert document.layout_version == LAYOUT_VERSION
+    # What the document would be had it been issued before layout 2: same inputs, stored
+    # with layout "1" and the hash of layout 1's rendering.
+    v1_hash = generation.sha256_hex(render_from_inputs(document.render_inputs, "1"))
+    assert v1_hash != document.unsigned_sha256
+    Document.objects.filter(pk=document.pk).update(layout_version="1", unsigned_sha256=v1_hash)
+
+    result = generation.decision_rerender_compare(document=Document.objects.get(pk=document.pk))
+
+    assert result.matches and result.layout_changed
 
 
 # --- No orphan left by a render that dies -------------------------------------------------------

@@ -1,11 +1,12 @@
-"""The signer is loaded once per process, yet a replaced certificate or password is used by
-the next document (issue 14)."""
+"""The signer (and its private key) is loaded once per process, yet a replaced certificate or
+password is used by the next document (issue 14)."""
 
 from __future__ import annotations
 
 import io
 import os
 
+import pytest
 from pyhanko.pdf_utils.reader import PdfFileReader
 from reportlab.pdfgen import canvas
 
@@ -40,14 +41,17 @@ def test_a_certificate_file_replaced_in_place_signs_the_next_document(settings, 
     assert signer_name(sign_pdf(a_pdf(), reason="second")) == "Second authority"
 
 
-def test_documents_signed_in_a_row_each_validate_their_own_bytes(settings, tmp_path):
+@pytest.mark.parametrize("elliptic", [False, True], ids=["rsa", "ecdsa"])
+def test_documents_signed_in_a_row_each_validate_their_own_bytes(settings, tmp_path, elliptic):
     from asn1crypto import x509 as asn1_x509
     from cryptography.hazmat.primitives.serialization import Encoding
     from pyhanko.sign.validation import validate_pdf_signature
     from pyhanko_certvalidator import ValidationContext
 
     path = tmp_path / "authority.p12"
-    certificate = create_self_signed_p12(path, "s3cret", common_name="Permits test authority")
+    certificate = create_self_signed_p12(
+        path, "s3cret", common_name="Permits test authority", elliptic=elliptic
+    )
     root = asn1_x509.Certificate.load(certificate.public_bytes(Encoding.DER))
     settings.DECISION_SIGNING_P12 = str(path)
     settings.DECISION_SIGNING_PASSWORD = "s3cret"
