@@ -401,5 +401,6 @@ SPECTACULAR_SETTINGS = {
         "UploadableDocumentKindEnum": "permits.api.document_serializers.UPLOADABLE_KINDS",
         "PartnerStatusEnum": "directory.models.Partner.Status",
         "LineOutcomeEnum": "permits.models.LineOutcome.choices",
+        "DecisionOutcomeEnum": "permits.models.Decision.Outcome",
     },
 }
