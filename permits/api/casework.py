@@ -19,6 +19,8 @@ from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from audit.services import What as ReadWhat
+from audit.services import staff_read_log
 from workflow.exceptions import TransitionForbidden
 
 from .. import rules, selectors
@@ -65,6 +67,9 @@ class StaffFileMixin(ApplicationMixin):
         application = self.get_application()
         if not rules.can_view_compliance(self.request.user):
             raise NotFound(_("No such application."))
+        if self.request.method == "GET":
+            # Staff reads of a file are logged as the case page's are; the path says which part.
+            staff_read_log(self.request, application, ReadWhat.API)
         return application
 
 

@@ -387,3 +387,11 @@ def test_the_applicant_cannot_read_or_record_the_governments_decision(
 
 def test_no_government_decision_yet_is_404(head_client, reviewed):
     assert head_client.get(url(reviewed, "government-decision/")).status_code == 404
+
+
+def test_staff_reads_of_the_casework_are_logged(auditor_client, auditor, reviewed):
+    from audit.models import StaffRead
+
+    assert auditor_client.get(url(reviewed, "notes/")).status_code == 200
+    read = StaffRead.objects.get(user=auditor, application_id=reviewed.pk)
+    assert read.path.endswith("/notes/")

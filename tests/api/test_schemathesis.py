@@ -16,7 +16,8 @@ from schemathesis import GenerationMode
 from schemathesis.config import SchemathesisConfig
 
 from config.wsgi import application as wsgi_application
-from permits.api.examples import EXAMPLE_ID
+from permits.api.examples import EXAMPLE_ID, EXAMPLE_REFERENCE
+from permits.models import PermitApplication
 from tests.api.conftest import SCHEMATHESIS_CASES, client_for
 from tests.factories import ApplicationFactory, UserFactory
 from tests.workflow_helpers import advance
@@ -74,6 +75,10 @@ def fuzz_world(settings, organisation, applicant, case_manager, head):
         advance(application, state, applicant=applicant, case_manager=case_manager, head=head)
     issued = ApplicationFactory(organisation=organisation, created_by=applicant)
     advance(issued, "issued", applicant=applicant, case_manager=case_manager, head=head)
+    # The schema's examples name this reference: they then reach a real licence (suspend,
+    # reinstate, revoke, renew) and a real file's casework, not only 404s.
+    PermitApplication.objects.filter(pk=issued.pk).update(reference=EXAMPLE_REFERENCE)
+    issued.refresh_from_db()
     from permits.decisions.generation import decision_document_generate
 
     decision_document_generate(decision_id=issued.decision.pk)
