@@ -187,17 +187,21 @@ def test_a_flag_of_another_file_is_404(case_manager_client, matched, reviewed):
 
 def test_the_case_manager_screens_again(case_manager_client, reviewed):
     before = ScreeningRun.objects.filter(application=reviewed).count()
+    screenings = events(reviewed, "screening")
     response = case_manager_client.post(url(reviewed, "screening/"), format="json")
     assert response.status_code == 201
     assert response.json()["occasion"] == "manual"
     assert ScreeningRun.objects.filter(application=reviewed).count() == before + 1
+    assert events(reviewed, "screening") == screenings + 1
 
 
 def test_another_case_manager_cannot_screen(api_client_for, second_case_manager, reviewed):
     before = ScreeningRun.objects.filter(application=reviewed).count()
+    screenings = events(reviewed, "screening")
     response = api_client_for(second_case_manager).post(url(reviewed, "screening/"))
     assert response.status_code == 403
     assert ScreeningRun.objects.filter(application=reviewed).count() == before
+    assert events(reviewed, "screening") == screenings
 
 
 # --- Consultations ----------------------------------------------------------------------------
