@@ -34,10 +34,19 @@ from ..compliance.models import (
     ScreeningRun,
 )
 from ..models import PermitApplication
+from . import examples
 from .serializers import country_field
-from .views import APPLICATION_ID, ApplicationMixin
+from .views import ApplicationMixin
 
 NOTE_MAX = 8000
+# Casework is done on submitted files, which have a reference number: the examples lead with it.
+FILE_ID = OpenApiParameter(
+    "id",
+    OpenApiTypes.STR,
+    OpenApiParameter.PATH,
+    description="The application's reference number (or its public identifier, a UUID).",
+    examples=[examples.REFERENCE_EXAMPLE, examples.ID_EXAMPLE],
+)
 FLAG_ID = OpenApiParameter(
     "flag_id", OpenApiTypes.INT, OpenApiParameter.PATH, description="The screening flag's id."
 )
@@ -287,7 +296,7 @@ def _examples(request: dict, response) -> list[OpenApiExample]:
 # --- Case notes -------------------------------------------------------------------------------
 
 
-@extend_schema(tags=["casework"], parameters=[APPLICATION_ID])
+@extend_schema(tags=["casework"], parameters=[FILE_ID])
 class CaseNoteListCreateView(StaffFileMixin, APIView):
     @extend_schema(
         operation_id="applications_notes_list",
@@ -327,7 +336,7 @@ def _latest_run(application: PermitApplication) -> ScreeningRun | None:
     return application.screenings.order_by("-ran_at", "-id").first()
 
 
-@extend_schema(tags=["casework"], parameters=[APPLICATION_ID])
+@extend_schema(tags=["casework"], parameters=[FILE_ID])
 class ScreeningView(StaffFileMixin, APIView):
     @extend_schema(
         operation_id="applications_screening_latest",
@@ -365,7 +374,7 @@ class ScreeningView(StaffFileMixin, APIView):
         return Response(ScreeningRunSerializer(run).data, status=status.HTTP_201_CREATED)
 
 
-@extend_schema(tags=["casework"], parameters=[APPLICATION_ID, FLAG_ID])
+@extend_schema(tags=["casework"], parameters=[FILE_ID, FLAG_ID])
 class ScreeningFlagClearView(StaffFileMixin, APIView):
     @extend_schema(
         operation_id="applications_screening_flag_clear",
@@ -400,7 +409,7 @@ class ScreeningFlagClearView(StaffFileMixin, APIView):
 # --- Consultations ----------------------------------------------------------------------------
 
 
-@extend_schema(tags=["casework"], parameters=[APPLICATION_ID])
+@extend_schema(tags=["casework"], parameters=[FILE_ID])
 class ConsultationListOpenView(StaffFileMixin, APIView):
     @extend_schema(
         operation_id="applications_consultations_list",
@@ -450,7 +459,7 @@ class ConsultationListOpenView(StaffFileMixin, APIView):
         return Response(ConsultationSerializer(consultation).data, status=status.HTTP_201_CREATED)
 
 
-@extend_schema(tags=["casework"], parameters=[APPLICATION_ID, CONSULTATION_ID])
+@extend_schema(tags=["casework"], parameters=[FILE_ID, CONSULTATION_ID])
 class ConsultationAnswerView(StaffFileMixin, APIView):
     @extend_schema(
         operation_id="applications_consultations_answer",
@@ -503,7 +512,7 @@ def _worksheet(application: PermitApplication) -> dict:
     return {"framework": framework, "lines": lines}
 
 
-@extend_schema(tags=["casework"], parameters=[APPLICATION_ID])
+@extend_schema(tags=["casework"], parameters=[FILE_ID])
 class WorksheetView(StaffFileMixin, APIView):
     @extend_schema(
         operation_id="applications_criteria_worksheet",
@@ -516,7 +525,7 @@ class WorksheetView(StaffFileMixin, APIView):
         return Response(WorksheetSerializer(_worksheet(self.get_staff_application())).data)
 
 
-@extend_schema(tags=["casework"], parameters=[APPLICATION_ID, CRITERION_CODE])
+@extend_schema(tags=["casework"], parameters=[FILE_ID, CRITERION_CODE])
 class CriterionAssessView(StaffFileMixin, APIView):
     @extend_schema(
         operation_id="applications_criteria_assess",
@@ -548,7 +557,7 @@ class CriterionAssessView(StaffFileMixin, APIView):
 # --- The Government's decision ----------------------------------------------------------------
 
 
-@extend_schema(tags=["casework"], parameters=[APPLICATION_ID])
+@extend_schema(tags=["casework"], parameters=[FILE_ID])
 class GovernmentDecisionView(StaffFileMixin, APIView):
     @extend_schema(
         operation_id="applications_government_decision_get",

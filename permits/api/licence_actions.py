@@ -13,9 +13,10 @@ from rest_framework.views import APIView
 from ..actions import licences as licence_actions
 from ..models import Licence
 from . import examples
+from .casework import FILE_ID
 from .decisions import LICENCE_EXAMPLE
 from .serializers import MAX_TEXT, ApplicantApplicationSerializer, LicenceSerializer
-from .views import APPLICATION_ID, ApplicationMixin
+from .views import ApplicationMixin
 
 
 class LicenceReasonPayload(serializers.Serializer):
@@ -69,7 +70,7 @@ class _LicenceStatusView(LicenceMixin, APIView):
         return Response(LicenceSerializer(licence).data)
 
 
-@extend_schema(tags=["licences"], parameters=[APPLICATION_ID])
+@extend_schema(tags=["licences"], parameters=[FILE_ID])
 class LicenceSuspendView(_LicenceStatusView):
     action = staticmethod(licence_actions.licence_suspend)
 
@@ -86,7 +87,7 @@ class LicenceSuspendView(_LicenceStatusView):
         return super().post(request, id)
 
 
-@extend_schema(tags=["licences"], parameters=[APPLICATION_ID])
+@extend_schema(tags=["licences"], parameters=[FILE_ID])
 class LicenceReinstateView(_LicenceStatusView):
     action = staticmethod(licence_actions.licence_reinstate)
 
@@ -102,7 +103,7 @@ class LicenceReinstateView(_LicenceStatusView):
         return super().post(request, id)
 
 
-@extend_schema(tags=["licences"], parameters=[APPLICATION_ID])
+@extend_schema(tags=["licences"], parameters=[FILE_ID])
 class LicenceRevokeView(LicenceMixin, APIView):
     @extend_schema(
         operation_id="applications_licence_revoke",
@@ -126,7 +127,7 @@ class LicenceRevokeView(LicenceMixin, APIView):
         return Response(LicenceSerializer(licence).data)
 
 
-@extend_schema(tags=["licences"], parameters=[APPLICATION_ID])
+@extend_schema(tags=["licences"], parameters=[FILE_ID])
 class LicenceFollowUpView(LicenceMixin, APIView):
     @extend_schema(
         operation_id="applications_licence_follow_up",
