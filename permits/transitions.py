@@ -74,7 +74,9 @@ _ALL = (
         rules.is_applicant_member,
         Audience.APPLICANT,
         api=True,
-        api_description="Applicant: information requested → under review.",
+        api_description="Applicant: information requested → under review. To attach the "
+        "documents asked for, send multipart/form-data with `reply` and `documents` (repeated): "
+        "the reply and its files are stored together or not at all.",
     ),
     Transition(
         "propose_decision",

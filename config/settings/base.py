@@ -489,6 +489,7 @@ SPECTACULAR_SETTINGS = {
         "UploadableDocumentKindEnum": "permits.api.document_serializers.UPLOADABLE_KINDS",
         "PartnerStatusEnum": "directory.models.Partner.Status",
         "LineOutcomeEnum": "permits.models.LineOutcome.choices",
+        "DecisionOutcomeEnum": "permits.models.Decision.Outcome",
     },
 }
 

@@ -459,6 +459,18 @@ class ProvideInformationPayload(serializers.Serializer):
     reply = _text()
 
 
+class ProvideInformationUploadPayload(ProvideInformationPayload):
+    """The reply sent as multipart/form-data, with the documents the request asked for: the
+    reply and its files are one action, all stored or nothing (as on the web page)."""
+
+    documents = serializers.ListField(
+        child=serializers.FileField(allow_empty_file=True, use_url=False),
+        required=False,
+        help_text="PDF, PNG or JPEG; repeat the field for several files. One refused file "
+        "refuses the whole reply (422 naming it): no document, no reply, no history.",
+    )
+
+
 class ProposedLinePayload(serializers.Serializer):
     goods_item = serializers.IntegerField(help_text="The goods item's id.")
     outcome = serializers.ChoiceField(choices=LineOutcome.choices)
@@ -552,4 +564,10 @@ TRANSITION_PAYLOADS: dict[str, type[serializers.Serializer]] = {
     "refuse": GroundsPayload,
     "withdraw": OptionalReasonPayload,
     "revoke": ReasonPayload,
+}
+
+# Transitions that also take files, sent as multipart/form-data (their JSON payload above stays
+# valid on its own).
+TRANSITION_UPLOAD_PAYLOADS: dict[str, type[serializers.Serializer]] = {
+    "provide_information": ProvideInformationUploadPayload,
 }

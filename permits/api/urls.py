@@ -2,7 +2,18 @@
 
 from django.urls import path, re_path
 
-from . import assignment, customs, decisions, documents, organisations, usage, views
+from . import (
+    assignment,
+    casework,
+    customs,
+    decisions,
+    documents,
+    draft_lines,
+    licence_actions,
+    organisations,
+    usage,
+    views,
+)
 
 urlpatterns = [
     path("applications/", views.ApplicationListCreateView.as_view(), name="api-applications"),
@@ -113,6 +124,78 @@ urlpatterns = [
         organisations.CatalogueProductListCreateView.as_view(),
         name="api-organisation-products",
     ),
+    # --- API parity (issue 16): every action of the web pages -----------------------------
+    path(
+        "applications/<str:id>/goods/<int:line_id>/",
+        draft_lines.GoodsItemDeleteView.as_view(),
+        name="api-application-goods-item",
+    ),
+    path(
+        "applications/<str:id>/parties/<int:line_id>/",
+        draft_lines.PartyDeleteView.as_view(),
+        name="api-application-party",
+    ),
+    path(
+        "applications/<str:id>/licence/suspend/",
+        licence_actions.LicenceSuspendView.as_view(),
+        name="api-licence-suspend",
+    ),
+    path(
+        "applications/<str:id>/licence/reinstate/",
+        licence_actions.LicenceReinstateView.as_view(),
+        name="api-licence-reinstate",
+    ),
+    path(
+        "applications/<str:id>/licence/revoke/",
+        licence_actions.LicenceRevokeView.as_view(),
+        name="api-licence-revoke",
+    ),
+    path(
+        "applications/<str:id>/licence/follow-ups/",
+        licence_actions.LicenceFollowUpView.as_view(),
+        name="api-licence-follow-ups",
+    ),
+    path(
+        "applications/<str:id>/notes/",
+        casework.CaseNoteListCreateView.as_view(),
+        name="api-application-notes",
+    ),
+    path(
+        "applications/<str:id>/screening/",
+        casework.ScreeningView.as_view(),
+        name="api-application-screening",
+    ),
+    path(
+        "applications/<str:id>/screening/flags/<int:flag_id>/clear/",
+        casework.ScreeningFlagClearView.as_view(),
+        name="api-application-flag-clear",
+    ),
+    path(
+        "applications/<str:id>/consultations/",
+        casework.ConsultationListOpenView.as_view(),
+        name="api-application-consultations",
+    ),
+    path(
+        "applications/<str:id>/consultations/<int:consultation_id>/answer/",
+        casework.ConsultationAnswerView.as_view(),
+        name="api-application-consultation-answer",
+    ),
+    path(
+        "applications/<str:id>/criteria/",
+        casework.WorksheetView.as_view(),
+        name="api-application-criteria",
+    ),
+    path(
+        "applications/<str:id>/criteria/<str:code>/",
+        casework.CriterionAssessView.as_view(),
+        name="api-application-criterion",
+    ),
+    path(
+        "applications/<str:id>/government-decision/",
+        casework.GovernmentDecisionView.as_view(),
+        name="api-application-government-decision",
+    ),
+    # --- end of API parity ------------------------------------------------------------------
     # Anything else under /api/v1/ is a problem+json 404, never an HTML page.
     re_path(r"^.*$", views.NotFoundView.as_view(), name="api-not-found"),
 ]

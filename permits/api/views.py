@@ -12,12 +12,14 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, status
 from rest_framework.exceptions import NotFound, PermissionDenied
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from audit.services import What as ReadWhat
 from audit.services import staff_read_log
 from config.api.errors import PreconditionFailed, PreconditionRequired
+from config.api.parsers import JSONParser
 from workflow.exceptions import TransitionGuardFailed
 from workflow.models import TransitionRecord
 from workflow.roles import is_staff_member
@@ -346,7 +348,9 @@ class TransitionView(ApplicationMixin, APIView):
 
     def post(self, request, id):
         application = self.get_application()
-        payload_class = serializers.TRANSITION_PAYLOADS[self.transition_name]
+        payload_class = serializers.TRANSITION_UPLOAD_PAYLOADS.get(
+            self.transition_name, serializers.TRANSITION_PAYLOADS[self.transition_name]
+        )
         serializer = payload_class(data=request.data)
         serializer.is_valid(raise_exception=True)
         action = TRANSITION_ACTIONS[self.transition_name]
@@ -360,11 +364,19 @@ def _transition_view(name: str) -> type[TransitionView]:
     def post(self, request, id):
         return TransitionView.post(self, request, id)
 
+    request = serializers.TRANSITION_PAYLOADS[name]
+    attributes = {}
+    if name in serializers.TRANSITION_UPLOAD_PAYLOADS:
+        request = {
+            "application/json": request,
+            "multipart/form-data": serializers.TRANSITION_UPLOAD_PAYLOADS[name],
+        }
+        attributes["parser_classes"] = [JSONParser, MultiPartParser, FormParser]
     post = extend_schema(
         operation_id=f"applications_transitions_{name}",
         summary=f"Transition: {name}",
         description=transitions.TRANSITIONS[name].api_description,
-        request=serializers.TRANSITION_PAYLOADS[name],
+        request=request,
         responses={200: serializers.StaffApplicationSerializer},
         examples=examples.transition_examples(name),
     )(post)
@@ -377,6 +389,7 @@ def _transition_view(name: str) -> type[TransitionView]:
             "__module__": __name__,
             # accounts.permissions.SecondFactorPermission: deciding needs a second factor.
             "decides": name in transitions.DECIDING_TRANSITIONS,
+            **attributes,
         },
     )
     return extend_schema(tags=["transitions"], parameters=[APPLICATION_ID])(view)

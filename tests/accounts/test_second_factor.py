@@ -310,3 +310,53 @@ def test_the_demo_head_gets_an_authenticator_whose_codes_verify(settings):
     call_command("seed_demo", force=True)
     device = TOTPDevice.objects.get(user__username="head", confirmed=True)
     assert device.verify_token(code_of(device))
+
+
+# --- The API's other deciding endpoints (API parity) ------------------------------------------
+
+
+@pytest.mark.parametrize("action", ["suspend", "reinstate", "revoke"])
+def test_a_token_without_a_second_factor_cannot_change_a_licence_status(
+    decisions_need_otp, head, issued, action
+):
+    _token, plaintext = api_token_create(user=head, name="plain")
+
+    response = api_client(plaintext).post(
+        f"/api/v1/applications/{issued.url_key}/licence/{action}/",
+        {"reason": "Embargo decided by the Council."},
+        format="json",
+    )
+
+    assert response.status_code == 403
+    assert "second factor" in response.json()["detail"]
+    issued.licence.refresh_from_db()
+    assert issued.licence.status == "valid"
+
+
+def test_a_token_without_a_second_factor_cannot_record_the_governments_decision(
+    decisions_need_otp, head, organisation, applicant, case_manager
+):
+    application = ApplicationFactory(organisation=organisation, created_by=applicant)
+    application = advance(
+        application, "pending_approval", applicant=applicant, case_manager=case_manager, head=head
+    )
+    _token, plaintext = api_token_create(user=head, name="plain")
+
+    response = api_client(plaintext).post(
+        f"/api/v1/applications/{application.url_key}/government-decision/",
+        {"outcome": "granted", "decided_on": date.today().isoformat()},
+        format="json",
+    )
+
+    assert response.status_code == 403
+    assert not GovernmentDecision.objects.filter(application=application).exists()
+
+
+def test_reading_the_governments_decision_needs_no_second_factor(decisions_need_otp, head, pending):
+    _token, plaintext = api_token_create(user=head, name="plain")
+
+    response = api_client(plaintext).get(
+        f"/api/v1/applications/{pending.url_key}/government-decision/"
+    )
+
+    assert response.status_code == 200
