@@ -34,10 +34,11 @@ from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import connections, transaction
 from django.db.models import OuterRef, QuerySet, Subquery
 from django.utils import timezone
 
+from config.db_router import bulk_read_alias, stepwise_bulk_reads
 from workflow import chain
 from workflow.models import TransitionRecord
 
@@ -375,26 +376,36 @@ def _blocks(lines: Iterable[str]) -> Iterator[str]:
 def export_chunks(
     request: ExportRequest, *, applications: QuerySet[PermitApplication]
 ) -> Iterator[str]:
-    """The whole export as text blocks, header first.
+    """The whole export as text blocks, header first, read on the replica when there is one
+    (``config.db_router``).
 
     Outside a transaction (a web request, the command line) the export runs in one read-only
     REPEATABLE READ transaction on PostgreSQL: the chain head in the header and every row come
     from the same snapshot, and the cursor streams rows instead of being materialised (a
     cursor outside a transaction is declared WITH HOLD, which copies the whole result first).
     """
+    return stepwise_bulk_reads(_export_chunks(request, applications=applications))
+
+
+def _export_chunks(
+    request: ExportRequest, *, applications: QuerySet[PermitApplication]
+) -> Iterator[str]:
+    alias = bulk_read_alias()
+    connection = connections[alias]
     snapshot = connection.vendor == "postgresql" and not connection.in_atomic_block
-    with transaction.atomic():
+    with transaction.atomic(using=alias):
         if snapshot:
             with connection.cursor() as cursor:
                 cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
         exported_at = timezone.now()
         head = header(request, exported_at=exported_at, chain_head=chain.chain_head())
         logger.info(
-            "audit export by %s: %s as %s, filter %s, chain head %s",
+            "audit export by %s: %s as %s, filter %s, chain head %s (database %s)",
             request.exporter,
             request.dataset,
             request.format,
             request.filter_text,
             head["chain_head"],
+            alias,
         )
         yield from _blocks(_lines(request, ROWS[request.dataset](applications), head))
