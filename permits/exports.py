@@ -21,13 +21,14 @@ are never changed. JSON Lines is for programs and keeps every value exactly as s
 from __future__ import annotations
 
 import csv
+import io
 import json
 import logging
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
-from functools import cache
+from functools import cache, lru_cache
 from itertools import islice
 from typing import Any
 from urllib.parse import urlencode
@@ -35,8 +36,9 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import connections, transaction
-from django.db.models import OuterRef, QuerySet, Subquery
+from django.db.models import CharField, F, Func, OuterRef, QuerySet, Subquery, TextField
 from django.utils import timezone
+from psycopg.adapt import Loader
 
 from config.db_router import bulk_read_alias, stepwise_bulk_reads
 from workflow import chain
@@ -342,22 +344,159 @@ def _one_line(text: str) -> str:
     return " ".join(str(text).split())
 
 
-def _lines(request: ExportRequest, rows: Iterable[list[Any]], head: dict[str, Any]):
+def _header_lines(request: ExportRequest, head: dict[str, Any]) -> Iterator[str]:
     if request.format == "jsonl":
         yield _json({"export": head}) + "\n"
-        names = head["columns"]
-        for row in rows:
-            yield _json(dict(zip(names, row, strict=True))) + "\n"
         return
     yield f"# dataset: {request.dataset}\n"
     yield f"# filter: {_one_line(head['filter_query'])}\n"
     yield f"# exported_at: {head['exported_at']} ({head['time_zone']})\n"
     yield f"# exporter: {_one_line(head['exporter'])}\n"
     yield f"# chain_head: {_one_line(head['chain_head'])}\n"
+    yield csv.writer(_Line(), lineterminator="\n").writerow(head["columns"])
+
+
+def _lines(request: ExportRequest, rows: Iterable[list[Any]], head: dict[str, Any]):
+    yield from _header_lines(request, head)
+    if request.format == "jsonl":
+        names = head["columns"]
+        for row in rows:
+            yield _json(dict(zip(names, row, strict=True))) + "\n"
+        return
     writer = csv.writer(_Line(), lineterminator="\n")
-    yield writer.writerow(head["columns"])
     for row in rows:
         yield writer.writerow(map(csv_cell, row))
+
+
+# --- The history, at the speed of the cursor ------------------------------------------------
+#
+# The history is the big export (several records per file, millions in all). Its rows are read
+# through a server-side cursor whose loaders turn each PostgreSQL value straight into the cell
+# the file holds (a neutralised text, a Brussels time, a JSON text): one call per cell in
+# place of the driver's own, no Django converters, no model instances, and the CSV lines of a
+# whole fetch written by one ``writerows`` call. The bytes are those ``csv_cell`` and ``_json``
+# write (tests/permits/test_export_format.py keeps the previous formatting as the reference).
+
+
+class _BrusselsTime(Loader):
+    # PostgreSQL's ISO text of the instant, read and rewritten in Brussels time.
+    def load(self, data: Any) -> str:
+        return datetime.fromisoformat(str(data, "utf-8")).astimezone(_brussels()).isoformat()
+
+
+class _IsoDate(Loader):
+    def load(self, data: Any) -> str:
+        return str(data, "utf-8")
+
+
+class _CsvBoolean(Loader):
+    def load(self, data: Any) -> str:
+        return "true" if bytes(data) == b"t" else "false"
+
+
+_decode = json.JSONDecoder().raw_decode  # PostgreSQL's JSON text has no leading space
+_encode_sorted = json.JSONEncoder(ensure_ascii=False, sort_keys=True).encode
+
+
+def _csv_json_text(text: str) -> Any:
+    value = _decode(text)[0]
+    if type(value) is dict:
+        return _encode_sorted(value)  # starts with "{": never a formula
+    return csv_cell(value)
+
+
+# The versions in force, and many payloads, repeat from record to record; only short texts
+# are kept, so that the cache stays a few hundred kilobytes whatever the export.
+_csv_json_short = lru_cache(maxsize=1024)(_csv_json_text)
+SHORT_JSON = 256
+
+
+class _CsvJson(Loader):
+    def load(self, data: Any) -> Any:
+        text = str(data, "utf-8")
+        return _csv_json_short(text) if len(text) < SHORT_JSON else _csv_json_text(text)
+
+
+class _Json(Loader):
+    def load(self, data: Any) -> Any:
+        return _decode(str(data, "utf-8"))[0]
+
+
+# Text columns come neutralised from the query itself (``_Neutralised``).
+CSV_LOADERS: dict[str, type[Loader]] = {
+    "timestamptz": _BrusselsTime,
+    "date": _IsoDate,
+    "bool": _CsvBoolean,
+    "jsonb": _CsvJson,
+    "json": _CsvJson,
+}
+JSONL_LOADERS: dict[str, type[Loader]] = {
+    "timestamptz": _BrusselsTime,
+    "date": _IsoDate,
+    "jsonb": _Json,
+    "json": _Json,
+}
+
+
+class _Neutralised(Func):
+    """``neutralise`` in SQL: a text cell needs no Python call at all."""
+
+    template = (
+        "CASE WHEN left(%(expressions)s, 1) IN ('=', '+', '-', '@', chr(9), chr(13)) "
+        "THEN '''' || %(expressions)s ELSE %(expressions)s END"
+    )
+    output_field = TextField()
+
+
+def _field_of(source: str) -> Any:
+    model: Any = TransitionRecord
+    *path, name = source.split("__")
+    for step in path:
+        model = model._meta.get_field(step).related_model
+    return model._meta.get_field(name)
+
+
+def _history_queryset(applications: QuerySet[PermitApplication], *, neutralised: bool):
+    records = TransitionRecord.objects.filter(
+        application__in=applications.order_by().values("pk")
+    ).order_by("id")
+    sources = [c.source for c in history_columns()]
+    if not neutralised:
+        return records.values_list(*sources)
+    texts = [s for s in sources if isinstance(_field_of(s), CharField | TextField)]
+    aliases = {f"_cell_{i}": _Neutralised(F(source)) for i, source in enumerate(texts)}
+    by_source = dict(zip(texts, aliases, strict=True))
+    return records.annotate(**aliases).values_list(*(by_source.get(s, s) for s in sources))
+
+
+def _fetches(alias: str, queryset: QuerySet, loaders: dict[str, type[Loader]]):
+    """The queryset's rows as tuples of cells, one list per fetch of the server-side cursor."""
+    sql, params = queryset.query.get_compiler(using=alias).as_sql()
+    with connections[alias].chunked_cursor() as cursor:
+        adapters = cursor.cursor.adapters
+        for pg_type, loader in loaders.items():
+            adapters.register_loader(pg_type, loader)
+        cursor.execute(sql, params)
+        while batch := cursor.fetchmany(CHUNK_SIZE):
+            yield batch
+
+
+def _history_text(request: ExportRequest, applications, head: dict[str, Any], alias: str):
+    yield from _header_lines(request, head)
+    queryset = _history_queryset(applications, neutralised=request.format == "csv")
+    out = io.StringIO()
+    if request.format == "jsonl":
+        encode = json.JSONEncoder(ensure_ascii=False, default=_json_default).encode
+        names = head["columns"]
+        for batch in _fetches(alias, queryset, JSONL_LOADERS):
+            yield "".join([encode(dict(zip(names, row, strict=True))) + "\n" for row in batch])
+        return
+    writer = csv.writer(out, lineterminator="\n")
+    for batch in _fetches(alias, queryset, CSV_LOADERS):
+        writer.writerows(batch)
+        yield out.getvalue()
+        out.seek(0)
+        out.truncate()
 
 
 def _blocks(lines: Iterable[str]) -> Iterator[str]:
@@ -408,4 +547,7 @@ def _export_chunks(
             head["chain_head"],
             alias,
         )
-        yield from _blocks(_lines(request, ROWS[request.dataset](applications), head))
+        if request.dataset == "history" and connection.vendor == "postgresql":
+            yield from _blocks(_history_text(request, applications, head, alias))
+        else:
+            yield from _blocks(_lines(request, ROWS[request.dataset](applications), head))
