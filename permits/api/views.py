@@ -430,11 +430,14 @@ class HistoryFeedView(_HistoryBase):
     def get_queryset(self):
         visible = selectors.applications_visible_to(self.request.user)
         records = TransitionRecord.objects.filter(application__in=visible)
-        return (
-            rules.history_visible_to(self.request.user, records)
-            .select_related("application", "actor")
-            .defer("snapshot")
-        )
+        return rules.history_visible_to(self.request.user, records)
+
+    def list(self, request, *args, **kwargs):
+        # Values, not instances: see serializers.history_feed_items.
+        records = self.filter_queryset(self.get_queryset())
+        page = self.paginate_queryset(records.values(*serializers.HISTORY_FEED_VALUES))
+        items = serializers.history_feed_items(page, staff=is_staff_member(request.user))
+        return self.get_paginated_response(items)
 
 
 # --- Anything else under /api/v1/ ---------------------------------------------------------------
