@@ -20,10 +20,13 @@ are never changed. JSON Lines is for programs and keeps every value exactly as s
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 import json
 import logging
+import queue
+import threading
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -464,8 +467,53 @@ def _fetches(alias: str, queryset: QuerySet, loaders: dict[str, type[Loader]]):
         for pg_type, loader in loaders.items():
             adapters.register_loader(pg_type, loader)
         cursor.execute(sql, params)
-        while batch := cursor.fetchmany(CHUNK_SIZE):
+        yield from _read_ahead(cursor.cursor)
+
+
+_DONE = object()
+
+
+def _read_ahead(cursor: Any) -> Iterator[list[tuple]]:
+    """The cursor's fetches, the next one read by a thread while this one is written.
+
+    The driver fetches synchronously: without this the server producing a fetch and Python
+    writing the previous one take turns. Only the thread touches the cursor until the end;
+    one fetch waits in the queue at most, so memory stays that of two fetches.
+    """
+    fetched: queue.Queue = queue.Queue(maxsize=1)
+    stop = threading.Event()
+
+    def read() -> None:
+        try:
+            while not stop.is_set():
+                batch = cursor.fetchmany(CHUNK_SIZE)
+                _put(fetched, batch or _DONE, stop)
+                if not batch:
+                    return
+        except BaseException as error:  # handed to the reader, raised there
+            _put(fetched, error, stop)
+
+    reader = threading.Thread(target=read, name="export-read-ahead", daemon=True)
+    reader.start()
+    try:
+        while (batch := fetched.get()) is not _DONE:
+            if isinstance(batch, BaseException):
+                raise batch
             yield batch
+    finally:
+        stop.set()
+        with contextlib.suppress(queue.Empty):
+            fetched.get_nowait()  # unblock a pending put
+        reader.join()
+
+
+def _put(fetched: queue.Queue, item: Any, stop: threading.Event) -> None:
+    while not stop.is_set():
+        try:
+            fetched.put(item, timeout=0.1)
+            return
+        except queue.Full:
+            continue
 
 
 def _history_text(request: ExportRequest, applications, head: dict[str, Any], alias: str):

@@ -160,3 +160,20 @@ def test_the_history_export_writes_what_the_previous_format_wrote(history, fmt):
 
     assert rows_of(fmt) == expected
     assert "'=SUM(A1:A9)" in expected if fmt == "csv" else "=SUM(A1:A9)" in expected
+
+
+def test_an_export_closed_early_leaves_no_reader_and_a_usable_connection(history, monkeypatch):
+    import threading
+
+    # Several fetches for these few records, every line its own block.
+    monkeypatch.setattr(exports, "CHUNK_SIZE", 2)
+    monkeypatch.setattr(exports, "BLOCK_BYTES", 1)
+    request = exports.ExportRequest(dataset="history", format="csv", exporter="auditor")
+    chunks = exports.export_chunks(request, applications=selectors.operator_audit_list())
+    read = [next(chunks) for _ in range(8)]  # the header, its column names, two fetches
+    chunks.close()
+
+    assert read[0].startswith("# dataset: history")
+    assert read[6][0].isdigit() and read[7][0].isdigit()  # rows of records, by their id
+    assert not any(t.name == "export-read-ahead" for t in threading.enumerate())
+    assert history.exists()  # the connection answers
