@@ -89,6 +89,12 @@ WSGI_APPLICATION = "config.wsgi.application"
 # With nothing set, a SQLite file in the project folder; DATABASE_URL selects PostgreSQL.
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
+# A streaming read replica of the primary (docs/scaling.md): when set, the auditors' exports,
+# the annual reports and the API's history feed read there (config.db_router); writes never.
+if env("DATABASE_REPLICA_URL", default=""):
+    DATABASES["replica"] = env.db("DATABASE_REPLICA_URL")
+BULK_READS_ON_REPLICA = "replica" in DATABASES
+DATABASE_ROUTERS = ["config.db_router.PrimaryReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Rate limits count in the cache: set CACHE_URL (e.g. redis://127.0.0.1:6379/1) when several

@@ -33,6 +33,10 @@ if HISTORY_CHAIN_KEY_ID not in HISTORY_CHAIN_KEYS:  # noqa: F405
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS")
 DATABASES = {"default": env.db("DATABASE_URL")}
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
+if env("DATABASE_REPLICA_URL", default=""):
+    DATABASES["replica"] = env.db("DATABASE_REPLICA_URL")
+    DATABASES["replica"]["CONN_MAX_AGE"] = DATABASES["default"]["CONN_MAX_AGE"]
+BULK_READS_ON_REPLICA = "replica" in DATABASES
 # Without this Celery closes the database connection before and after every task, whatever
 # CONN_MAX_AGE says; with it a worker keeps its connection across tasks (config/celery.py closes
 # it when older than CONN_MAX_AGE or broken, as Django does per request).

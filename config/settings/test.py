@@ -19,3 +19,18 @@ WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
 # Every health request checks again: tests change what is up between two requests.
 HEALTH_CHECK_CACHE_SECONDS = 0
+
+# A second alias on the same test database, as the replica would be: read-only, so that a
+# write routed to it would fail. Bulk reads stay on default unless a test turns them on (a
+# test's uncommitted rows are invisible to another connection); tests/config/test_db_router.py
+# turns them on with committed rows.
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":  # noqa: F405
+    DATABASES["replica"] = {  # noqa: F405
+        **DATABASES["default"],  # noqa: F405
+        "OPTIONS": {
+            **DATABASES["default"].get("OPTIONS", {}),  # noqa: F405
+            "options": "-c default_transaction_read_only=on",
+        },
+        "TEST": {"MIRROR": "default"},
+    }
+BULK_READS_ON_REPLICA = False
