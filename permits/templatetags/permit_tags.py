@@ -114,6 +114,7 @@ def sort_header(context, field: str, label: str) -> dict:
     params = request.GET.copy()
     params["o"] = target
     params.pop("page", None)
+    params.pop("cursor", None)  # a cursor belongs to the ordering it was made for
     return {
         "label": label,
         "url": f"?{params.urlencode()}",
