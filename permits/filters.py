@@ -47,8 +47,12 @@ class Sort(django_filters.OrderingFilter):
 
 
 class BaseApplicationFilter(django_filters.FilterSet):
-    kind = django_filters.ChoiceFilter(label=_("Kind"), choices=Kind.choices)
-    regime = django_filters.ChoiceFilter(label=_("Regime"), choices=Regime.choices)
+    kind = django_filters.ChoiceFilter(
+        label=_("Kind"), choices=Kind.choices, widget=RenderedOnceSelect
+    )
+    regime = django_filters.ChoiceFilter(
+        label=_("Regime"), choices=Regime.choices, widget=RenderedOnceSelect
+    )
     destination = django_filters.ChoiceFilter(
         label=_("Destination"),
         field_name="country_of_destination",
@@ -61,9 +65,12 @@ class BaseApplicationFilter(django_filters.FilterSet):
 
 
 class QueueFilter(BaseApplicationFilter):
-    age = django_filters.ChoiceFilter(label=_("Age"), choices=AGE_CHOICES, method="filter_age")
+    age = django_filters.ChoiceFilter(
+        label=_("Age"), choices=AGE_CHOICES, method="filter_age", widget=RenderedOnceSelect
+    )
     o = Sort(
         label=_("Sort by"),
+        widget=RenderedOnceSelect,
         fields=[
             ("submitted_at", "submitted"),
             ("reference", "reference"),
@@ -192,9 +199,14 @@ class AuditFilter(BaseApplicationFilter):
     q = django_filters.CharFilter(
         label=_("Reference, organisation or party"), method="filter_text", max_length=100
     )
-    status = django_filters.ChoiceFilter(label=_("Status"), choices=Status.choices)
+    status = django_filters.ChoiceFilter(
+        label=_("Status"), choices=Status.choices, widget=RenderedOnceSelect
+    )
     outcome = django_filters.ChoiceFilter(
-        label=_("Decision"), choices=OUTCOME_CHOICES, method="filter_outcome"
+        label=_("Decision"),
+        choices=OUTCOME_CHOICES,
+        method="filter_outcome",
+        widget=RenderedOnceSelect,
     )
     submitted_after = _date_filter(_("Submitted on or after"), "submitted_at", on_or_after=True)
     submitted_before = _date_filter(_("Submitted on or before"), "submitted_at", on_or_after=False)
@@ -229,7 +241,10 @@ class AuditFilter(BaseApplicationFilter):
         decimal_places=2,
     )
     criterion = django_filters.ChoiceFilter(
-        label=_("Criterion cited"), choices=criterion_choices, method="filter_criterion"
+        label=_("Criterion cited"),
+        choices=criterion_choices,
+        method="filter_criterion",
+        widget=RenderedOnceSelect,
     )
     organisation = django_filters.ModelChoiceFilter(
         label=_("Applicant organisation"),
@@ -244,6 +259,7 @@ class AuditFilter(BaseApplicationFilter):
     )
     o = Sort(
         label=_("Sort by"),
+        widget=RenderedOnceSelect,
         fields=[
             ("updated_at", "updated"),
             ("submitted_at", "submitted"),

@@ -77,3 +77,16 @@ def test_the_organisation_list_shows_a_renamed_organisation_at_once(organisation
 
     assert "Renamed SA" not in before and "Renamed SA" in after
     assert after == rendered() == expected
+
+
+@pytest.mark.parametrize("language", ["fr", "nl"])
+def test_the_consultation_form_country_list_is_what_django_renders(language):
+    from permits.forms import ConsultationForm
+
+    with translation.override(language):
+        bound = ConsultationForm({"counterpart_country": "DE"}, prefix="consultation")[
+            "counterpart_country"
+        ]
+        expected = str(bound.as_widget(widget=forms.Select(choices=bound.field.choices)))
+
+        assert str(bound) == str(bound) == expected
