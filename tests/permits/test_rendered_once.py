@@ -90,3 +90,24 @@ def test_the_consultation_form_country_list_is_what_django_renders(language):
         expected = str(bound.as_widget(widget=forms.Select(choices=bound.field.choices)))
 
         assert str(bound) == str(bound) == expected
+
+
+@pytest.mark.parametrize("language", ["fr", "nl", "en"])
+@pytest.mark.parametrize("with_time", [True, False])
+def test_dates_of_the_lists_read_as_djangos_date_filter_writes_them(language, with_time):
+    from datetime import UTC, datetime, timedelta
+
+    from django.template.defaultfilters import date as date_filter
+    from django.utils import timezone
+
+    from permits.templatetags.permit_tags import when
+
+    moments = [datetime(2026, 3, 28, 23, 5, tzinfo=UTC) + timedelta(hours=h) for h in range(30)]
+    moments += [datetime(2026, month, 1, 7, 9, tzinfo=UTC) for month in range(1, 13)]
+    with translation.override(language):
+        for moment in moments:
+            local = timezone.localtime(moment)
+            shown = date_filter(local, "j F Y, H:i" if with_time else "j F Y")
+            expected = f'<time datetime="{local.isoformat()}">{shown}</time>'
+
+            assert when(moment, with_time) == expected
