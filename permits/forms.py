@@ -26,6 +26,7 @@ from .models import (
     Recommendation,
     StandardCondition,
 )
+from .widgets import RenderedOnceSelect
 
 
 def _active_conditions() -> list[StandardCondition]:
@@ -439,7 +440,10 @@ class ConsultationForm(forms.Form):
         label=_("Authority consulted"), choices=Consultation.Counterpart.choices
     )
     counterpart_country = CountryField(blank=True).formfield(
-        label=_("Country (for a Member State)"), required=False
+        label=_("Country (for a Member State)"),
+        required=False,
+        # On every staff case page: the ~250 countries rendered once per language.
+        widget=RenderedOnceSelect,
     )
     subject = forms.CharField(
         label=_("Question put to it"),

@@ -338,6 +338,15 @@ class PermitApplication(ConcurrentTransitionMixin, models.Model):
                 fields=["assigned_case_manager", "status", "submitted_at", "id"],
                 name="application_manager_status",
             ),
+            # The search's date filters (Brussels days as ranges, permits/filters.py): at a
+            # million files "decided in January" walked the updated index for 1.8 s.
+            models.Index(fields=["decided_at", "id"], name="application_decided"),
+            models.Index(fields=["submitted_at", "id"], name="application_submitted"),
+            # The search by destination, newest first (a rare country is a needle).
+            models.Index(
+                fields=["country_of_destination", "updated_at", "id"],
+                name="application_destination",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -24,7 +24,7 @@ from documents.models import Document
 from workflow.exceptions import TransitionError, TransitionGuardFailed
 from workflow.roles import Role, has_role, is_staff_member, user_roles
 
-from . import events, exports, filters, rules, selectors, transitions
+from . import events, exports, filters, keyset, rules, selectors, transitions
 from . import organisation_selectors as org_selectors
 from .actions import TRANSITION_ACTIONS
 from .actions import drafts as draft_actions
@@ -70,6 +70,19 @@ def _forbidden(request: HttpRequest) -> HttpResponse:
 
 def _page(request: HttpRequest, queryset):
     return Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+
+
+def _keyset_page(request: HttpRequest, queryset) -> keyset.KeysetPage:
+    """A page of a big list by cursor (permits/keyset.py): no OFFSET, no COUNT of the list."""
+    return keyset.keyset_page(queryset, request.GET.get(keyset.CURSOR_PARAMETER), PAGE_SIZE)
+
+
+def _invalid_cursor_notice(request: HttpRequest, page: keyset.KeysetPage) -> int:
+    """A page link altered by hand: say so and show the first page (status 400), never a 500."""
+    if page.invalid_cursor:
+        messages.error(request, _("This page link is not valid; here is the first page."))
+        return 400
+    return 200
 
 
 # --- Landing and lists ------------------------------------------------------------------------
@@ -123,6 +136,7 @@ def queue(request: HttpRequest) -> HttpResponse:
         request.GET,
         selectors.workbench_queue(user=request.user, queue=name).order_by("submitted_at", "id"),
     )
+    page = _keyset_page(request, filterset.qs)
     return render(
         request,
         "permits/queue.html",
@@ -131,8 +145,9 @@ def queue(request: HttpRequest) -> HttpResponse:
             "keep": [("queue", name)],
             "counts": selectors.workbench_counts(user=request.user),
             "filter": filterset,
-            "page": _page(request, filterset.qs),
+            "page": page,
         },
+        status=_invalid_cursor_notice(request, page),
     )
 
 
@@ -169,14 +184,18 @@ def _render_search(request, filterset, export_form=None, status=200) -> HttpResp
                 label = form.fields[name].label if name in form.fields else name
                 export_errors.append({"name": name, "label": label, "errors": errors})
     query = request.GET.copy()
-    for name in ("page", "dataset", "format"):
+    for name in ("page", keyset.CURSOR_PARAMETER, "dataset", "format"):
         query.pop(name, None)
+    page = _keyset_page(request, filterset.qs)
+    if status == 200:
+        status = _invalid_cursor_notice(request, page)
     return render(
         request,
         "permits/search.html",
         {
             "filter": filterset,
-            "page": _page(request, filterset.qs),
+            "page": page,
+            "found": keyset.bounded_count(filterset.qs),
             "can_export": can_export,
             "can_read_snapshots": rules.can_read_snapshots(request.user),
             "export_errors": export_errors,

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django import template
 from django.template.defaultfilters import date as date_filter
 from django.utils import timezone
+from django.utils.dates import MONTHS
 from django.utils.html import format_html
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
@@ -81,7 +82,11 @@ def when(value, with_time: bool = True):
         return "—"
     if hasattr(value, "tzinfo") and hasattr(value, "hour"):
         local = timezone.localtime(value)
-        shown = date_filter(local, "j F Y, H:i" if with_time else "j F Y")
+        # What date_filter(local, "j F Y, H:i") writes, without its format parser: a list
+        # page shows 50 of these, and the parser was a fifth of the queue page's time.
+        shown = f"{local.day} {MONTHS[local.month]} {local.year}"
+        if with_time:
+            shown = f"{shown}, {local.hour:02d}:{local.minute:02d}"
         return format_html('<time datetime="{}">{}</time>', local.isoformat(), shown)
     return format_html(
         '<time datetime="{}">{}</time>', value.isoformat(), date_filter(value, "j F Y")
@@ -114,6 +119,7 @@ def sort_header(context, field: str, label: str) -> dict:
     params = request.GET.copy()
     params["o"] = target
     params.pop("page", None)
+    params.pop("cursor", None)  # a cursor belongs to the ordering it was made for
     return {
         "label": label,
         "url": f"?{params.urlencode()}",

@@ -1,0 +1,71 @@
+"""Form widgets of the lists' filters that are cheap to render on every request."""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils.html import conditional_escape
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
+
+# A value no option has: the list rendered with it has no option selected.
+_NOTHING_SELECTED = "\x00"
+
+
+class RenderedOnceSelect(forms.Select):
+    """A <select> over fixed choices (the ~250 countries) rendered once per process for each
+    language, name and attributes; each request then only marks its selected option.
+
+    Rendering the country list through the template engine cost ~9 ms per page; substituting
+    ``selected`` in the cached text gives byte for byte what ``forms.Select`` renders (tested).
+    Choices read from the database name their version (``version``) so that a change shows at
+    once."""
+
+    _rendered: dict[tuple, str] = {}
+    # Old versions of a list read from the database are dropped past this many renderings.
+    MAX_RENDERINGS = 64
+
+    def version(self) -> str | None:
+        """What identifies the choices' content: fixed choices never change; None renders
+        afresh (a list whose changes cannot be detected)."""
+        return ""
+
+    def render(self, name, value, attrs=None, renderer=None):
+        version = self.version()
+        if version is None:
+            return super().render(name, value, attrs, renderer)
+        final_attrs = {**self.attrs, **(attrs or {})}
+        key = (
+            type(self).__qualname__,
+            version,
+            get_language(),
+            name,
+            tuple(sorted((k, str(v)) for k, v in final_attrs.items())),
+            id(renderer),
+        )
+        html = self._rendered.get(key)
+        if html is None:
+            html = str(super().render(name, _NOTHING_SELECTED, attrs, renderer))
+            if len(self._rendered) >= self.MAX_RENDERINGS:
+                self._rendered.clear()
+            self._rendered[key] = html
+        selected = self.format_value(value)[0] if self.format_value(value) else ""
+        option = f'<option value="{conditional_escape(selected)}">'
+        return mark_safe(  # noqa: S308 - the text is the widget's own, already escaped output
+            html.replace(option, option[:-1] + " selected>", 1)
+        )
+
+
+class OrganisationSelect(RenderedOnceSelect):
+    """The applicant organisations (thousands of options), rendered again only when one is
+    added, renamed or removed: the organisations' field history (pghistory, PostgreSQL
+    triggers) numbers every change, and its newest number is one probe of its primary key."""
+
+    def version(self) -> str | None:
+        from django.apps import apps
+        from django.db import connection
+
+        if connection.vendor != "postgresql":
+            return None  # no history triggers: nothing tells a change
+        events = apps.get_model("permits", "ApplicantOrganisationEvent")
+        newest = events.objects.order_by("-pgh_id").values_list("pgh_id", flat=True).first()
+        return str(newest or 0)
