@@ -7,8 +7,10 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+from django.test import Client
 from django.utils import timezone
 
+from audit.models import StaffRead
 from outbox.models import OutboxMessage
 from permits import actions
 from permits.decisions.generation import decision_document_generate
@@ -527,3 +529,51 @@ def test_each_member_is_told_in_the_language_they_were_invited_in(
     # The organisation corresponds in French; the member invited in Dutch reads Dutch.
     assert "Solde restant" in by_recipient[applicant.email].body
     assert "Resterend saldo" in by_recipient[reader.email].body
+
+
+# --- Customs lookups in the read log ---------------------------------------------------------
+
+
+def _web(user) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def test_a_customs_lookup_writes_one_row_in_the_read_log(customs_client, customs, licence):
+    customs_client.get(f"{API}/{licence.number}/")
+
+    read = StaffRead.objects.get()
+    assert (read.user, read.application_id, read.what) == (
+        customs,
+        licence.application_id,
+        StaffRead.What.CUSTOMS_LOOKUP,
+    )
+    assert read.reference == licence.application.reference
+    assert read.path == f"{API}/{licence.number}/"
+
+
+def test_a_lookup_of_an_unknown_number_writes_no_row(customs_client, db):
+    customs_client.get(f"{API}/BI-1999-00000/")
+
+    assert not StaffRead.objects.exists()
+
+
+def test_auditors_see_which_customs_account_read_which_licence(customs_client, licence, auditor):
+    customs_client.get(f"{API}/{licence.number}/")
+
+    page = _web(auditor).get("/audit/reads/")
+
+    assert page.status_code == 200
+    content = page.content.decode()
+    assert "customs_system" in content
+    assert f"{API}/{licence.number}/" in content
+
+
+def test_the_holder_never_sees_the_read_log(customs_client, licence, applicant):
+    customs_client.get(f"{API}/{licence.number}/")
+
+    response = _web(applicant).get("/audit/reads/")
+
+    assert response.status_code == 403
+    assert "customs_system" not in response.content.decode()
