@@ -21,6 +21,7 @@ class StaffRead(models.Model):
         API_HISTORY = "api_history", _("API: its history")
         DOCUMENT = "document", _("Document download")
         DECISION_PDF = "decision_pdf", _("Decision PDF")
+        CUSTOMS_LOOKUP = "customs_lookup", _("Customs: licence lookup")
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,

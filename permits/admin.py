@@ -533,7 +533,14 @@ class OrganisationMembershipAdmin(ReadOnlyAdmin):
 
 @admin.register(OrganisationInvitation)
 class OrganisationInvitationAdmin(ReadOnlyAdmin):
-    list_display = ("organisation", "email", "invited_by", "created_at", "accepted_at")
+    list_display = (
+        "organisation",
+        "email",
+        "invited_by",
+        "created_at",
+        "accepted_at",
+        "withdrawn_at",
+    )
     exclude = ("nonce",)
 
 

@@ -693,6 +693,12 @@ ORGANISATION_CATALOGUE: dict[str, EventType] = {
             carries=("invitation", "email", "rights"),
         ),
         _event(
+            "invitation_withdrawn",
+            _("Invitation withdrawn"),
+            applicant=True,
+            carries=("invitation", "email"),
+        ),
+        _event(
             "member_joined",
             _("Member joined"),
             applicant=True,

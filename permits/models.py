@@ -1091,6 +1091,15 @@ class OrganisationInvitation(models.Model):
         related_name="+",
         verbose_name=_("accepted by"),
     )
+    withdrawn_at = models.DateTimeField(_("withdrawn"), null=True, blank=True)
+    withdrawn_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("withdrawn by"),
+    )
 
     class Meta:
         ordering = ["-created_at", "-id"]

@@ -409,3 +409,97 @@ def invitation_email_enqueue(
         body=body.format(**context),
         concerns=invitation.organisation.enterprise_number,
     )
+
+
+CUSTOMS_DECREMENT_MESSAGES = {
+    "en": (
+        "Licence {licence}: customs declaration {declaration}",
+        "Customs office {office} cleared declaration {declaration} of {declared_on} against "
+        "line {line} of licence {licence} ({description}): {quantity} {unit}, {value} "
+        "{currency}.\n\n"
+        "Left on this line: {remaining_quantity} {unit}, {remaining_value} {currency}.\n\n"
+        "Details: {url}",
+    ),
+    "fr": (
+        "Licence {licence} : déclaration en douane {declaration}",
+        "Le bureau de douane {office} a apuré la déclaration {declaration} du {declared_on} "
+        "sur la ligne {line} de la licence {licence} ({description}) : {quantity} {unit}, "
+        "{value} {currency}.\n\n"
+        "Solde restant sur cette ligne : {remaining_quantity} {unit}, {remaining_value} "
+        "{currency}.\n\n"
+        "Détails : {url}",
+    ),
+    "nl": (
+        "Vergunning {licence}: douaneaangifte {declaration}",
+        "Douanekantoor {office} heeft aangifte {declaration} van {declared_on} aangezuiverd "
+        "op lijn {line} van vergunning {licence} ({description}): {quantity} {unit}, {value} "
+        "{currency}.\n\n"
+        "Resterend saldo op deze lijn: {remaining_quantity} {unit}, {remaining_value} "
+        "{currency}.\n\n"
+        "Details: {url}",
+    ),
+}
+
+
+def _member_languages(organisation: ApplicantOrganisation, right: str) -> dict[str, str]:
+    """Each active member holding ``right``, by address, with the language they read: the one
+    they were invited in (the latest invitation they accepted), else the organisation's."""
+    members = organisation.members.filter(
+        is_active=True,
+        organisation_memberships__organisation=organisation,
+        **{f"organisation_memberships__{right}": True},
+    ).exclude(email="")
+    invited_in = dict(
+        OrganisationInvitation.objects.filter(organisation=organisation, accepted_by__in=members)
+        .order_by("accepted_at")
+        .values_list("accepted_by_id", "language")
+    )
+    return {
+        email: invited_in.get(pk, organisation.language)
+        for pk, email in members.order_by("pk").values_list("pk", "email")
+    }
+
+
+def customs_decrement_enqueue(
+    *,
+    shipment_line: ShipmentLine,
+    position: int,
+    remaining_quantity: Decimal,
+    remaining_value: Decimal,
+    currency: str,
+) -> list[OutboxMessage]:
+    """Tell the holder's members who read decisions, each in their language, that customs drew
+    on a licence line; call it in the decrement's transaction. Only what the declaration and
+    the licence say: nothing of the file's staff-only side."""
+    shipment = shipment_line.shipment
+    licence = shipment.licence
+    application = licence.application
+    line = shipment_line.licence_line
+    written: list[OutboxMessage] = []
+    for email, language in _member_languages(application.organisation, "see_decisions").items():
+        subject, body = CUSTOMS_DECREMENT_MESSAGES.get(language, CUSTOMS_DECREMENT_MESSAGES["en"])
+        with translation.override(language):
+            declared_on = _date(shipment.shipped_on)
+        context = {
+            "licence": licence.number,
+            "line": position,
+            "description": line.description,
+            "declaration": shipment.customs_reference,
+            "declared_on": declared_on,
+            "office": shipment.customs_office,
+            "quantity": f"{shipment_line.quantity.normalize():f}",
+            "value": f"{shipment_line.value:f}",
+            "unit": line.unit,
+            "currency": currency,
+            "remaining_quantity": f"{remaining_quantity.normalize():f}",
+            "remaining_value": f"{remaining_value:f}",
+            "url": _application_url(application),
+        }
+        written += outbox_email_enqueue(
+            key_prefix=f"customs_decrement:{shipment_line.pk}",
+            recipients=[email],
+            subject=subject.format(**context),
+            body=body.format(**context),
+            concerns=application.url_key,
+        )
+    return written

@@ -42,8 +42,16 @@ def organisation_members(*, organisation: ApplicantOrganisation) -> QuerySet:
 
 def open_invitations(*, organisation: ApplicantOrganisation) -> QuerySet:
     return OrganisationInvitation.objects.filter(
-        organisation=organisation, accepted_at__isnull=True
+        organisation=organisation, accepted_at__isnull=True, withdrawn_at__isnull=True
     ).order_by("-created_at")
+
+
+def invitation_get(*, organisation: ApplicantOrganisation, invitation_id: Any) -> Any:
+    """One of the organisation's invitations; another organisation's is a 404."""
+    try:
+        return OrganisationInvitation.objects.get(organisation=organisation, pk=int(invitation_id))
+    except (OrganisationInvitation.DoesNotExist, ValueError, TypeError) as exc:
+        raise Http404("No such invitation.") from exc
 
 
 def organisation_history(*, organisation: ApplicantOrganisation, limit: int = 50) -> list:

@@ -137,6 +137,30 @@ def member(request: HttpRequest, organisation_id: int, user_id: int) -> HttpResp
     return redirect("organisations:members", organisation_id=organisation.pk)
 
 
+@login_required
+@require_POST
+def invitation_withdraw(
+    request: HttpRequest, organisation_id: int, invitation_id: int
+) -> HttpResponse:
+    organisation = org_selectors.organisation_get(
+        user=request.user, organisation_id=organisation_id
+    )
+    if not rules.can_administer_organisation(organisation, request.user):
+        return _forbidden(request)
+    invitation = org_selectors.invitation_get(
+        organisation=organisation, invitation_id=invitation_id
+    )
+    try:
+        org_actions.membership_invitation_withdraw(invitation=invitation, actor=request.user)
+    except TransitionError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(
+            request, _("Invitation to %(email)s withdrawn.") % {"email": invitation.email}
+        )
+    return redirect("organisations:members", organisation_id=organisation.pk)
+
+
 @require_http_methods(["GET", "POST"])
 def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
     """The invitee's page: signed in, join with a click; signed out, create the account (or,

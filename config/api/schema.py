@@ -7,7 +7,8 @@ from drf_spectacular.contrib.django_filters import DjangoFilterExtension
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import serializers
 
-from .errors import PROBLEM_CONTENT_TYPE, TITLES
+from ..logs import REQUEST_ID_HEADER
+from .errors import PROBLEM_CONTENT_TYPE, STORAGE_RETRY_AFTER_SECONDS, TITLES
 
 
 class ProblemSerializer(serializers.Serializer):
@@ -48,6 +49,16 @@ ERROR_DESCRIPTIONS = {
     "422": "The action applies but its conditions are not met (field map in `errors`).",
     "428": "If-Match is required to change a draft.",
     "429": "Too many requests; retry after the Retry-After header's seconds.",
+    "503": "The object store holding the files cannot be reached just now; retry after the "
+    "Retry-After header's seconds.",
+}
+
+# Operations that read a stored file (a document, a decision or licence PDF) answer 503 when the
+# object store is out of reach (config/api/errors.py); they say so with "503" in
+# ``extra_problem_statuses``.
+RETRY_AFTER = {
+    "description": "Seconds to wait before trying again.",
+    "schema": {"type": "integer", "example": STORAGE_RETRY_AFTER_SECONDS},
 }
 
 
@@ -71,6 +82,8 @@ class AutoSchema(openapi.AutoSchema):
                 ProblemSerializer, code, media_types=[PROBLEM_CONTENT_TYPE], direction=direction
             )
             response["description"] = ERROR_DESCRIPTIONS.get(code, TITLES.get(int(code), ""))
+            if code == "503":
+                response.setdefault("headers", {})["Retry-After"] = RETRY_AFTER
             responses[code] = response
         responses.setdefault(
             "414",
@@ -80,6 +93,33 @@ class AutoSchema(openapi.AutoSchema):
             },
         )
         return dict(sorted(responses.items()))
+
+
+REQUEST_ID_COMPONENT = "RequestId"
+
+
+def postprocess_request_id(result, generator, request, public):
+    """Every answer the application gives carries ``X-Request-ID`` (config/logs.py): document
+    it once as a component and refer to it from each response. Not on 414, which the web
+    server answers before the application sees the request."""
+    components = result.setdefault("components", {})
+    components.setdefault("headers", {})[REQUEST_ID_COMPONENT] = {
+        "description": "The request's id, to quote when reporting a problem: the caller's own "
+        "`X-Request-ID` when it is sane (letters, digits and `._:-`, at most 100 characters), "
+        "else one the service makes. The logs of the request and of the tasks it started carry "
+        "it.",
+        "schema": {"type": "string", "example": "3f2b6c1e9a4d4f0e8b7a2c5d1e6f9a0b"},
+    }
+    reference = {"$ref": f"#/components/headers/{REQUEST_ID_COMPONENT}"}
+    for item in result.get("paths", {}).values():
+        for operation in item.values():
+            if not isinstance(operation, dict):
+                continue
+            for code, response in operation.get("responses", {}).items():
+                if code == "414" or "$ref" in response:
+                    continue
+                response.setdefault("headers", {})[REQUEST_ID_HEADER] = reference
+    return result
 
 
 class BearerTokenScheme(OpenApiAuthenticationExtension):

@@ -487,6 +487,10 @@ SPECTACULAR_SETTINGS = {
     "SCHEMA_PATH_PREFIX": r"/api/v1",
     "SORT_OPERATIONS": True,
     "SORT_OPERATION_PARAMETERS": True,
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "config.api.schema.postprocess_request_id",
+    ],
     "ENUM_NAME_OVERRIDES": {
         "ApplicationStatusEnum": "permits.models.Status.choices",
         "ApplicationKindEnum": "permits.models.Kind.choices",

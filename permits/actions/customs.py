@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 
 from workflow.exceptions import TransitionConflict, TransitionForbidden, TransitionGuardFailed
 
-from .. import events, rules
+from .. import events, notifications, rules
 from ..models import Licence, LicenceLine, Shipment, ShipmentLine
 from ..selectors import licence_balances
 from ..usage_selectors import licence_line_positions, remaining_after
@@ -278,6 +278,13 @@ def licence_line_decrement(
         actor=actor,
         shipment_line=shipment_line,
         position=position,
+    )
+    notifications.customs_decrement_enqueue(
+        shipment_line=shipment_line,
+        position=position,
+        remaining_quantity=balance["remaining_quantity"] - drawn_quantity,
+        remaining_value=balance["remaining_value"] - drawn_value,
+        currency=balance["currency"],
     )
     if all(b["remaining_quantity"] == 0 for b in licence_balances(licence=licence)):
         Licence.objects.filter(pk=licence.pk).update(status=Licence.Status.EXHAUSTED)

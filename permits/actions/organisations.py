@@ -96,6 +96,8 @@ def invitation_from_token(token: str) -> OrganisationInvitation:
 
 
 def invitation_problems(invitation: OrganisationInvitation) -> dict[str, list[str]]:
+    if invitation.withdrawn_at is not None:
+        return {"token": [_("This invitation was withdrawn: it is no longer valid.")]}
     if invitation.accepted_at is not None:
         return {"token": [_("This invitation has already been used.")]}
     if invitation.expires_at <= timezone.now():
@@ -152,6 +154,40 @@ def membership_invite(
     )
     notifications.invitation_email_enqueue(invitation=invitation, token=token)
     return invitation, token
+
+
+@transaction.atomic
+def membership_invitation_withdraw(
+    *, invitation: OrganisationInvitation, actor: User
+) -> OrganisationInvitation:
+    """Withdraw an invitation not yet accepted: its link no longer serves."""
+    _administrator_check(invitation.organisation, actor, "membership_invitation_withdraw")
+    # The invitation before the organisation, in the order membership_accept takes them: of an
+    # acceptance and a withdrawal at once, one waits for the other, and never both succeed.
+    locked_invitation = OrganisationInvitation.objects.select_for_update().get(pk=invitation.pk)
+    organisation = _organisation_locked(invitation.organisation)
+    _administrator_check(organisation, actor, "membership_invitation_withdraw")
+    if locked_invitation.withdrawn_at is not None:
+        raise TransitionConflict(
+            _("This invitation was already withdrawn."),
+            transition="membership_invitation_withdraw",
+        )
+    if locked_invitation.accepted_at is not None:
+        raise TransitionConflict(
+            _("This invitation was already accepted: remove the member instead."),
+            transition="membership_invitation_withdraw",
+        )
+    locked_invitation.withdrawn_at = timezone.now()
+    locked_invitation.withdrawn_by = actor
+    locked_invitation.save(update_fields=["withdrawn_at", "withdrawn_by"])
+    events.organisation_event(
+        "invitation_withdrawn",
+        organisation=organisation,
+        actor=actor,
+        invitation=locked_invitation.pk,
+        email=locked_invitation.email,
+    )
+    return locked_invitation
 
 
 @transaction.atomic

@@ -14,6 +14,8 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from audit.services import What as ReadWhat
+from audit.services import staff_read_log
 from config.api.errors import PROBLEM_CONTENT_TYPE, problem
 from config.api.permissions import CustomsOnly
 from config.api.schema import ProblemSerializer
@@ -349,7 +351,10 @@ class CustomsLicenceView(CustomsView):
         examples=[OpenApiExample("A valid licence", value=LOOKUP_EXAMPLE, response_only=True)],
     )
     def get(self, request, number):
-        return Response(CustomsLicenceSerializer(_lookup(self.get_licence())).data)
+        licence = self.get_licence()
+        # Auditors see which customs account read which licence when (the path names it).
+        staff_read_log(request, licence.application, ReadWhat.CUSTOMS_LOOKUP)
+        return Response(CustomsLicenceSerializer(_lookup(licence)).data)
 
 
 @extend_schema(tags=["customs"], parameters=[LICENCE_NUMBER, LINE_POSITION])

@@ -82,7 +82,8 @@ class DecisionView(ApplicationMixin, APIView):
 @extend_schema(tags=["decisions"], parameters=[APPLICATION_ID])
 class DecisionPdfView(ApplicationMixin, APIView):
     renderer_classes = [FileRenderer]
-    extra_problem_statuses = {"GET": ("409", "410")}  # a swapped (409) or missing (410) file
+    # A swapped (409) or missing (410) file; the object store out of reach (503).
+    extra_problem_statuses = {"GET": ("409", "410", "503")}
 
     @extend_schema(
         summary="Download the decision (licence or refusal letter)", responses=PDF_RESPONSE
@@ -112,7 +113,8 @@ class LicenceView(ApplicationMixin, APIView):
 @extend_schema(tags=["decisions"], parameters=[APPLICATION_ID])
 class LicencePdfView(ApplicationMixin, APIView):
     renderer_classes = [FileRenderer]
-    extra_problem_statuses = {"GET": ("409", "410")}  # a swapped (409) or missing (410) file
+    # A swapped (409) or missing (410) file; the object store out of reach (503).
+    extra_problem_statuses = {"GET": ("409", "410", "503")}
 
     @extend_schema(summary="Download the licence", responses=PDF_RESPONSE)
     def get(self, request, id):

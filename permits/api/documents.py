@@ -193,7 +193,8 @@ class DocumentDetailView(_DocumentMixin, APIView):
 @extend_schema(tags=["documents"], parameters=[APPLICATION_ID, DOCUMENT_ID])
 class DocumentDownloadView(_DocumentMixin, APIView):
     renderer_classes = [FileRenderer]
-    extra_problem_statuses = {"GET": ("409", "410")}  # a swapped (409) or missing (410) file
+    # A swapped (409) or missing (410) file; the object store out of reach (503).
+    extra_problem_statuses = {"GET": ("409", "410", "503")}
 
     @extend_schema(summary="Download a document", responses=FILE_RESPONSES)
     def get(self, request, id, document_id):

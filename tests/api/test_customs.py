@@ -7,10 +7,14 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+from django.test import Client
+from django.utils import timezone
 
+from audit.models import StaffRead
+from outbox.models import OutboxMessage
 from permits import actions
 from permits.decisions.generation import decision_document_generate
-from permits.models import Decision, Licence, Shipment
+from permits.models import Decision, Licence, OrganisationInvitation, Shipment
 from tests.api.conftest import client_for
 from tests.factories import ApplicationFactory, GoodsItemFactory, UserFactory
 from tests.workflow_helpers import advance
@@ -454,3 +458,122 @@ def test_the_holder_sees_the_decrement_on_its_licence_page(
     assert page.status_code == 200
     assert "26BE212000EX0004711" in page.content.decode()
     assert "(BE212000)" in page.content.decode()
+
+
+# --- The holder is told of each decrement ---------------------------------------------------
+
+
+def decrement_notices() -> list[OutboxMessage]:
+    return list(OutboxMessage.objects.filter(key__startswith="customs_decrement:").order_by("pk"))
+
+
+def test_a_decrement_is_told_to_the_holder_once_with_the_declaration_and_balance(
+    customs_client, licence, applicant
+):
+    response = customs_client.post(batteries(licence), declaration(licence), format="json")
+
+    assert response.status_code == 201
+    [notice] = decrement_notices()
+    assert notice.recipient == applicant.email
+    assert licence.number in notice.subject
+    for text in ("26BE212000EX0004711", "BE212000", "40 pieces", "60 pieces", "2700.00 EUR"):
+        assert text in notice.body
+
+
+def test_a_replayed_declaration_tells_nobody_again(customs_client, licence):
+    customs_client.post(batteries(licence), declaration(licence), format="json")
+
+    replay = customs_client.post(batteries(licence), declaration(licence), format="json")
+
+    assert replay.status_code == 200
+    assert len(decrement_notices()) == 1
+
+
+def test_a_refused_decrement_tells_nobody(customs_client, licence):
+    response = customs_client.post(
+        batteries(licence), declaration(licence, quantity="101"), format="json"
+    )
+
+    assert response.status_code == 422
+    assert decrement_notices() == []
+
+
+def test_only_members_who_read_decisions_are_told(customs_client, licence, organisation, applicant):
+    drafter = UserFactory(username="drafter", roles=["applicant"])
+    organisation.members.add(drafter, through_defaults={"see_decisions": False})
+
+    customs_client.post(batteries(licence), declaration(licence), format="json")
+
+    assert [n.recipient for n in decrement_notices()] == [applicant.email]
+
+
+def test_each_member_is_told_in_the_language_they_were_invited_in(
+    customs_client, licence, organisation, applicant
+):
+    reader = UserFactory(username="reader", roles=["applicant"])
+    organisation.members.add(reader, through_defaults={"see_decisions": True})
+    OrganisationInvitation.objects.create(
+        organisation=organisation,
+        email=reader.email,
+        language="nl",
+        see_decisions=True,
+        invited_by=applicant,
+        expires_at=timezone.now() + timedelta(days=7),
+        accepted_at=timezone.now(),
+        accepted_by=reader,
+    )
+
+    customs_client.post(batteries(licence), declaration(licence), format="json")
+
+    by_recipient = {n.recipient: n for n in decrement_notices()}
+    # The organisation corresponds in French; the member invited in Dutch reads Dutch.
+    assert "Solde restant" in by_recipient[applicant.email].body
+    assert "Resterend saldo" in by_recipient[reader.email].body
+
+
+# --- Customs lookups in the read log ---------------------------------------------------------
+
+
+def _web(user) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def test_a_customs_lookup_writes_one_row_in_the_read_log(customs_client, customs, licence):
+    customs_client.get(f"{API}/{licence.number}/")
+
+    read = StaffRead.objects.get()
+    assert (read.user, read.application_id, read.what) == (
+        customs,
+        licence.application_id,
+        StaffRead.What.CUSTOMS_LOOKUP,
+    )
+    assert read.reference == licence.application.reference
+    assert read.path == f"{API}/{licence.number}/"
+
+
+def test_a_lookup_of_an_unknown_number_writes_no_row(customs_client, db):
+    customs_client.get(f"{API}/BI-1999-00000/")
+
+    assert not StaffRead.objects.exists()
+
+
+def test_auditors_see_which_customs_account_read_which_licence(customs_client, licence, auditor):
+    customs_client.get(f"{API}/{licence.number}/")
+
+    page = _web(auditor).get("/audit/reads/")
+
+    assert page.status_code == 200
+    content = page.content.decode()
+    assert "customs_system" in content
+    assert f"{API}/{licence.number}/" in content
+
+
+def test_the_holder_never_sees_the_read_log(customs_client, licence, applicant):
+    customs_client.get(f"{API}/{licence.number}/")
+
+    response = _web(applicant).get("/audit/reads/")
+
+    assert response.status_code == 403
+    assert "customs_system" not in response.content.decode()

@@ -85,3 +85,45 @@ def test_every_write_that_honours_if_match_documents_412():
             names = {p.get("name") for p in operation.get("parameters", []) if isinstance(p, dict)}
             if "If-Match" in names:
                 assert "412" in operation["responses"], (method, path)
+
+
+def _committed() -> dict:
+    return yaml.safe_load(COMMITTED.read_text(encoding="utf-8"))
+
+
+def test_every_answer_of_the_application_documents_its_request_id():
+    schema = _committed()
+    assert "X-Request-ID" in schema["components"]["headers"]["RequestId"]["description"]
+    for path, item in schema["paths"].items():
+        for method, operation in item.items():
+            for code, response in operation["responses"].items():
+                headers = response.get("headers", {})
+                if code == "414":  # the web server's answer, before the application
+                    assert "X-Request-ID" not in headers, (path, method)
+                    continue
+                assert headers["X-Request-ID"] == {"$ref": "#/components/headers/RequestId"}, (
+                    path,
+                    method,
+                    code,
+                )
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/api/v1/applications/{id}/documents/{document_id}/download/",
+        "/api/v1/applications/{id}/decision/pdf/",
+        "/api/v1/applications/{id}/licence/pdf/",
+    ],
+)
+def test_reads_of_stored_files_document_503_when_the_object_store_is_out_of_reach(path):
+    response = _committed()["paths"][path]["get"]["responses"]["503"]
+
+    assert "application/problem+json" in response["content"]
+    assert response["headers"]["Retry-After"]["schema"]["type"] == "integer"
+
+
+def test_operations_that_read_no_stored_file_do_not_document_503():
+    operation = _committed()["paths"]["/api/v1/applications/{id}/"]["get"]
+
+    assert "503" not in operation["responses"]

@@ -7,6 +7,7 @@ from decimal import Decimal
 
 import pytest
 
+from outbox.models import OutboxMessage
 from permits.actions.customs import BalanceExceeded, Decrement, licence_line_decrement
 from permits.actions.usage import usage_report_record
 from permits.models import Licence, Shipment, ShipmentLine
@@ -80,6 +81,8 @@ def test_the_same_declaration_twice_at_once_decrements_once(licence, customs):
     assert ShipmentLine.objects.count() == 1
     recorded = TransitionRecord.objects.filter(transition="customs_decrement_recorded")
     assert recorded.count() == 1
+    # And the holder is told once.
+    assert OutboxMessage.objects.filter(key__startswith="customs_decrement:").count() == 1
 
 
 def test_the_same_usage_report_twice_at_once_is_stored_once(licence, applicant):

@@ -70,3 +70,49 @@ def test_two_administrators_removing_each_other_leave_one(organisation, applican
     # The loser was removed first: no longer an administrator, it may remove no one.
     assert [type(r) for r in results if isinstance(r, Exception)] == [TransitionForbidden]
     assert organisation.memberships.filter(administrator=True).count() == 1
+
+
+def test_an_invitation_withdrawn_while_it_is_accepted_ends_one_way_only(organisation, applicant):
+    from permits.models import OrganisationInvitation
+    from workflow.exceptions import TransitionConflict, TransitionGuardFailed
+
+    OrganisationMembership.objects.filter(user=applicant).update(administrator=True)
+    invitation, token = org_actions.membership_invite(
+        organisation=organisation, actor=applicant, email="clerk@example.test"
+    )
+    results: list[object] = [None, None]
+
+    def run(index, call):
+        try:
+            results[index] = call()
+        except Exception as exc:  # the race's outcome is what is asserted
+            results[index] = exc
+        finally:
+            connection.close()
+
+    calls = (
+        lambda: org_actions.membership_invitation_withdraw(invitation=invitation, actor=applicant),
+        lambda: org_actions.membership_accept(
+            token=token, actor=None, username="clerk", password="a-long-pass-phrase-9"
+        ),
+    )
+    threads = [threading.Thread(target=run, args=(i, c)) for i, c in enumerate(calls)]
+    # Both wait on the invitation row, which each takes first.
+    with transaction.atomic():
+        OrganisationInvitation.objects.select_for_update().get(pk=invitation.pk)
+        for thread in threads:
+            thread.start()
+        deadline = time.monotonic() + 10
+        while _blocked_backends() < 2 and time.monotonic() < deadline:
+            time.sleep(0.02)
+        assert _blocked_backends() == 2, "competitors never met at the lock"
+    for thread in threads:
+        thread.join(timeout=30)
+
+    invitation.refresh_from_db()
+    failures = [r for r in results if isinstance(r, Exception)]
+    assert len(failures) == 1
+    assert isinstance(failures[0], TransitionConflict | TransitionGuardFailed)
+    joined = OrganisationMembership.objects.filter(user__username="clerk").exists()
+    assert joined == (invitation.accepted_at is not None)
+    assert (invitation.accepted_at is None) != (invitation.withdrawn_at is None)
