@@ -629,3 +629,239 @@ def history_feed_items(rows, *, staff: bool) -> list[dict]:
             item["versions"] = row["versions"]
         items.append(item)
     return items
+
+
+# --- The applications feed, from values -------------------------------------------------------
+#
+# The same reasoning as the history feed's, for the list of applications: a page of model
+# instances with five prefetches walked through DRF's nested serializers costs ≈ 0.9 ms of CPU
+# per application, the rows themselves a few µs. The feed reads values, one query per table
+# and page, and writes what ApplicantApplicationSerializer / StaffApplicationSerializer write
+# for the same application, field for field, in the same order (tests/api/test_feeds.py checks
+# it for staff and applicants); those serializers stay the schema and serve single files.
+# Only the serialization is here: which applications, in what order and how they are paged
+# stays the list view's queryset and pagination.
+
+APPLICATION_FEED_VALUES = (
+    "id",
+    "public_id",
+    "reference",
+    "status",
+    "organisation__enterprise_number",
+    "organisation__legal_name",
+    "kind",
+    "regime",
+    "licence_type",
+    "country_of_origin",
+    "country_of_destination",
+    "transit_countries",
+    "end_use_statement",
+    "requested_validity_months",
+    "total_value",
+    "customs_office_of_export",
+    "contract_reference",
+    "contract_date",
+    "submitted_at",
+    "decided_at",
+    "created_at",
+    "updated_at",
+)
+# Read for staff only: an applicant's page never even selects them.
+APPLICATION_FEED_STAFF_VALUES = (
+    "assigned_case_manager__username",
+    "recommendation",
+    "recommendation_reasons",
+    "refusal_grounds",
+    "conditions_text",
+)
+_GOODS_VALUES = (
+    "application_id",
+    "id",
+    "description",
+    "control_entry",
+    "commodity_code",
+    "catch_all_ground",
+    "quantity",
+    "unit",
+    "unit_value",
+    "currency",
+)
+_PARTY_VALUES = ("application_id", "id", "role", "name", "party_type", "address", "country")
+_LICENCE_VALUES = (
+    "application_id",
+    "number",
+    "verification_code",
+    "licence_type",
+    "valid_from",
+    "valid_until",
+    "status",
+    "issued_at",
+)
+_PROPOSED_LINE_VALUES = (
+    "application_id",
+    "goods_item_id",
+    "outcome",
+    "granted_quantity",
+    "granted_value",
+    "criteria",
+)
+
+
+def application_feed_values(*, staff: bool) -> tuple[str, ...]:
+    return APPLICATION_FEED_VALUES + (APPLICATION_FEED_STAFF_VALUES if staff else ())
+
+
+def _countries(stored: str | list | None) -> list[str]:
+    # CountryField(multiple=True) stores "BE,FR"; values() hands over the stored text.
+    if not stored:
+        return []
+    if isinstance(stored, str):
+        return stored.split(",")
+    return [str(code) for code in stored]
+
+
+def _by_application(rows) -> dict[int, list[tuple]]:
+    grouped: dict[int, list[tuple]] = {}
+    for row in rows:
+        grouped.setdefault(row[0], []).append(row)
+    return grouped
+
+
+def application_feed_items(rows, *, staff: bool) -> list[dict]:
+    """The feed's items for ``rows`` (dicts of ``application_feed_values(staff=...)``), as the
+    audience's serializer writes them: a constant number of queries, whatever their number."""
+    from ..models import Licence, ProposedLine
+
+    rows = list(rows)
+    ids = [row["id"] for row in rows]
+    goods = _by_application(
+        GoodsItem.objects.filter(application_id__in=ids).order_by("id").values_list(*_GOODS_VALUES)
+    )
+    parties = _by_application(
+        Party.objects.filter(application_id__in=ids)
+        .order_by("role", "id")
+        .values_list(*_PARTY_VALUES)
+    )
+    licences = {
+        row[0]: row
+        for row in Licence.objects.filter(application_id__in=ids).values_list(*_LICENCE_VALUES)
+    }
+    if staff:
+        lines = _by_application(
+            ProposedLine.objects.filter(application_id__in=ids)
+            .order_by("goods_item_id")
+            .values_list(*_PROPOSED_LINE_VALUES)
+        )
+        conditions = _by_application(
+            PermitApplication.proposed_conditions.through.objects.filter(
+                permitapplication_id__in=ids
+            ).values_list("permitapplication_id", "standardcondition__code")
+        )
+
+    # The fields' own to_representation where the format is theirs (time zone, decimals).
+    time = serializers.DateTimeField().to_representation
+    money = serializers.DecimalField(max_digits=28, decimal_places=2).to_representation
+    declared = serializers.DecimalField(max_digits=14, decimal_places=2).to_representation
+    quantity = serializers.DecimalField(max_digits=14, decimal_places=3).to_representation
+    line = serializers.DecimalField(max_digits=28, decimal_places=5).to_representation
+    no_goods: list = []
+
+    def day(value):
+        return value.isoformat() if value else None
+
+    def when(value):
+        return None if value is None else time(value)
+
+    items = []
+    for row in rows:
+        pk = row["id"]
+        own_goods = goods.get(pk, no_goods)
+        value = row["total_value"]
+        licence = licences.get(pk)
+        item = {
+            "id": str(row["public_id"]),
+            "reference": row["reference"],
+            "status": row["status"],
+            "organisation": {
+                "enterprise_number": row["organisation__enterprise_number"],
+                "legal_name": row["organisation__legal_name"],
+            },
+            "kind": row["kind"],
+            "regime": row["regime"],
+            "licence_type": row["licence_type"],
+            "country_of_origin": str(row["country_of_origin"]),
+            "country_of_destination": str(row["country_of_destination"]),
+            "transit_countries": _countries(row["transit_countries"]),
+            "end_use_statement": row["end_use_statement"],
+            "requested_validity_months": row["requested_validity_months"],
+            "total_value": None if value is None else declared(value),
+            "customs_office_of_export": row["customs_office_of_export"],
+            "contract_reference": row["contract_reference"],
+            "contract_date": day(row["contract_date"]),
+            "totals": [
+                {"amount": money(m.amount.quantize(CENT)), "currency": m.currency.code}
+                for m in totals((g[6] * g[8], g[9]) for g in own_goods)
+            ],
+            "submitted_at": when(row["submitted_at"]),
+            "decided_at": when(row["decided_at"]),
+            "created_at": time(row["created_at"]),
+            "updated_at": time(row["updated_at"]),
+            "goods": [
+                {
+                    "id": g[1],
+                    "description": g[2],
+                    "control_entry": g[3],
+                    "commodity_code": g[4],
+                    "catch_all_ground": g[5],
+                    "quantity": quantity(g[6]),
+                    "unit": g[7],
+                    "unit_value": declared(g[8]),
+                    "currency": g[9],
+                    "line_value": line(g[6] * g[8]),
+                }
+                for g in own_goods
+            ],
+            "parties": [
+                {
+                    "id": p[1],
+                    "role": p[2],
+                    "name": p[3],
+                    "party_type": p[4],
+                    "address": p[5],
+                    "country": str(p[6]),
+                }
+                for p in parties.get(pk, no_goods)
+            ],
+            "licence": None
+            if licence is None
+            else {
+                "number": licence[1],
+                "verification_code": licence[2],
+                "licence_type": licence[3],
+                "valid_from": day(licence[4]),
+                "valid_until": day(licence[5]),
+                "status": licence[6],
+                "issued_at": time(licence[7]),
+            },
+        }
+        if staff:
+            item["review"] = {
+                "assigned_case_manager": row["assigned_case_manager__username"],
+                "recommendation": row["recommendation"],
+                "recommendation_reasons": row["recommendation_reasons"],
+                "refusal_grounds": row["refusal_grounds"],
+                "proposed_lines": [
+                    {
+                        "goods_item": p[1],
+                        "outcome": p[2],
+                        "granted_quantity": None if p[3] is None else quantity(p[3]),
+                        "granted_value": None if p[4] is None else declared(p[4]),
+                        "criteria": [str(c) for c in p[5]],
+                    }
+                    for p in lines.get(pk, no_goods)
+                ],
+                "proposed_conditions": sorted(c[1] for c in conditions.get(pk, no_goods)),
+                "conditions_text": row["conditions_text"],
+            }
+        items.append(item)
+    return items
