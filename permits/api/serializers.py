@@ -600,10 +600,52 @@ HISTORY_FEED_VALUES = (
 )
 
 
+def _datetime_writer():
+    """DateTimeField().to_representation for aware datetimes in ISO 8601, without its per-call
+    settings look-ups (the request's time zone is taken once); anything else goes to DRF."""
+    from rest_framework.settings import api_settings
+
+    field = serializers.DateTimeField()
+    zone = field.default_timezone()
+    slow = field.to_representation
+    if zone is None or (api_settings.DATETIME_FORMAT or "").lower() != "iso-8601":
+        return slow
+
+    def write(value):
+        if not value or value.tzinfo is None:
+            return slow(value)
+        text = value.astimezone(zone).isoformat()
+        return text[:-6] + "Z" if text.endswith("+00:00") else text
+
+    return write
+
+
+def _decimal_writer(*, max_digits: int, decimal_places: int):
+    """DecimalField(...).to_representation; a value already at the field's scale (as a numeric
+    column of that scale returns it) quantizes to itself, so it is written directly."""
+    from rest_framework.settings import api_settings
+
+    field = serializers.DecimalField(max_digits=max_digits, decimal_places=decimal_places)
+    slow = field.to_representation
+    if not api_settings.COERCE_DECIMAL_TO_STRING:
+        return slow
+    exponent = -decimal_places
+    digits = max_digits
+
+    def write(value):
+        if isinstance(value, Decimal):
+            sign, figures, value_exponent = value.as_tuple()
+            if value_exponent == exponent and len(figures) <= digits:
+                return f"{value:f}"
+        return slow(value)
+
+    return write
+
+
 def history_feed_items(rows, *, staff: bool) -> list[dict]:
     """The feed's items for ``rows`` (dicts of ``HISTORY_FEED_VALUES``), as the audience's
     serializer writes them."""
-    time = serializers.DateTimeField().to_representation  # the request's time zone, once
+    time = _datetime_writer()  # the request's time zone, once
     items = []
     for row in rows:
         comment = row["comment"]
@@ -759,11 +801,11 @@ def application_feed_items(rows, *, staff: bool) -> list[dict]:
         )
 
     # The fields' own to_representation where the format is theirs (time zone, decimals).
-    time = serializers.DateTimeField().to_representation
-    money = serializers.DecimalField(max_digits=28, decimal_places=2).to_representation
-    declared = serializers.DecimalField(max_digits=14, decimal_places=2).to_representation
-    quantity = serializers.DecimalField(max_digits=14, decimal_places=3).to_representation
-    line = serializers.DecimalField(max_digits=28, decimal_places=5).to_representation
+    time = _datetime_writer()
+    money = _decimal_writer(max_digits=28, decimal_places=2)
+    declared = _decimal_writer(max_digits=14, decimal_places=2)
+    quantity = _decimal_writer(max_digits=14, decimal_places=3)
+    line = _decimal_writer(max_digits=28, decimal_places=5)
     no_goods: list = []
 
     def day(value):

@@ -191,3 +191,36 @@ def test_staff_receive_the_review_block_through_the_feed(feed_files, auditor_cli
     items = {item["id"]: item for item in response.json()["results"]}
     pending = items[str(feed_files[1].public_id)]
     assert pending["review"]["recommendation_reasons"].startswith("Staff only")
+
+
+@pytest.mark.parametrize(
+    "value",
+    ["0.000", "10.000", "2.5", "1999.99", "12345678901.123", "-1.250", "7", "1E+2", "0.0004"],
+)
+def test_the_feed_writes_a_decimal_as_drf_does(value):
+    from decimal import Decimal
+
+    from rest_framework import serializers as drf
+
+    for digits, places in ((14, 3), (14, 2), (28, 5)):
+        drf_field = drf.DecimalField(max_digits=digits, decimal_places=places)
+        write = serializers._decimal_writer(max_digits=digits, decimal_places=places)
+        assert write(Decimal(value)) == drf_field.to_representation(Decimal(value))
+
+
+@pytest.mark.parametrize("zone", ["UTC", "Europe/Brussels"])
+def test_the_feed_writes_a_time_as_drf_does(zone, settings):
+    from datetime import UTC, datetime
+    from zoneinfo import ZoneInfo
+
+    from django.utils import timezone
+    from rest_framework import serializers as drf
+
+    with timezone.override(ZoneInfo(zone)):
+        write = serializers._datetime_writer()
+        for value in (
+            datetime(2026, 7, 1, 10, 30, 5, 123456, tzinfo=UTC),
+            datetime(2026, 1, 1, 0, 0, tzinfo=ZoneInfo("Asia/Tokyo")),
+            datetime(2026, 3, 29, 1, 30),  # naive: DRF's own handling
+        ):
+            assert write(value) == drf.DateTimeField().to_representation(value)
