@@ -634,7 +634,7 @@ def _decimal_writer(*, max_digits: int, decimal_places: int):
 
     def write(value):
         if isinstance(value, Decimal):
-            sign, figures, value_exponent = value.as_tuple()
+            _sign, figures, value_exponent = value.as_tuple()
             if value_exponent == exponent and len(figures) <= digits:
                 return f"{value:f}"
         return slow(value)
