@@ -153,6 +153,17 @@ class ApplicationListCreateView(ApplicationMixin, generics.ListAPIView):
     def get_serializer_class(self):
         return application_serializer_class(self.request.user)
 
+    def list(self, request, *args, **kwargs):
+        # Values, not instances: see serializers.application_feed_items. Only the writing of
+        # the items is this view's; the queryset, its filters and the paging are the list's.
+        staff = is_staff_member(request.user)
+        applications = self.filter_queryset(self.get_queryset()).prefetch_related(None)
+        page = self.paginate_queryset(
+            applications.values(*serializers.application_feed_values(staff=staff))
+        )
+        items = serializers.application_feed_items(page, staff=staff)
+        return self.get_paginated_response(items)
+
     @extend_schema(
         summary="List the applications you may see",
         description="Applicants: their organisations' applications, drafts included. Staff "
