@@ -6,6 +6,8 @@ staff account, which belongs to none) is a 404, a member who does not administer
 
 from __future__ import annotations
 
+import re
+
 from django.http import Http404
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
@@ -112,10 +114,13 @@ class MemberListView(_AdministeredOrganisation):
 @extend_schema(tags=["organisations"], parameters=[ENTERPRISE_NUMBER, USER_ID])
 class MemberDetailView(_AdministeredOrganisation):
     def get_membership(self, organisation: ApplicantOrganisation):
+        user_id = str(self.kwargs["user_id"])
         membership = (
             organisation_selectors.organisation_members(organisation=organisation)
-            .filter(user_id=self.kwargs["user_id"])
+            .filter(user_id=user_id)
             .first()
+            if re.fullmatch(r"[0-9]{1,9}", user_id)
+            else None
         )
         if membership is None:
             raise Http404("No such member.")
@@ -147,13 +152,13 @@ class MemberDetailView(_AdministeredOrganisation):
     )
     def put(self, request, enterprise_number, user_id):
         organisation = self.get_organisation()
-        self.get_membership(organisation)
+        member = self.get_membership(organisation)
         serializer = MemberRightsSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         held = set(serializer.validated_data["rights"])
         membership = org_actions.membership_change(
             organisation=organisation,
-            user_id=user_id,
+            user_id=member.user_id,
             actor=request.user,
             **{right: right in held for right in RIGHTS},
         )
@@ -168,9 +173,9 @@ class MemberDetailView(_AdministeredOrganisation):
     )
     def delete(self, request, enterprise_number, user_id):
         organisation = self.get_organisation()
-        self.get_membership(organisation)
+        member = self.get_membership(organisation)
         org_actions.membership_remove(
-            organisation=organisation, user_id=user_id, actor=request.user
+            organisation=organisation, user_id=member.user_id, actor=request.user
         )
         return Response(status=status.HTTP_204_NO_CONTENT)
 

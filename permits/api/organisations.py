@@ -4,6 +4,8 @@ Thin: selectors read, actions act, the rules decide; another organisation is a 4
 
 from __future__ import annotations
 
+import re
+
 from django.http import Http404
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
@@ -237,7 +239,12 @@ class _CatalogueEntryDetail(APIView):
 
     def get_entry(self, organisation):
         model = self.serializer_class.Meta.model
-        entry = model.objects.filter(organisation=organisation, pk=self.kwargs["entry_id"]).first()
+        entry_id = str(self.kwargs["entry_id"])
+        entry = (
+            model.objects.filter(organisation=organisation, pk=entry_id).first()
+            if re.fullmatch(r"[0-9]{1,9}", entry_id)
+            else None
+        )
         if entry is None:
             raise Http404("No such entry.")
         return entry

@@ -204,7 +204,7 @@ urlpatterns = [
         name="api-organisation-members",
     ),
     path(
-        "organisations/<str:enterprise_number>/members/<int:user_id>/",
+        "organisations/<str:enterprise_number>/members/<str:user_id>/",
         organisation_members.MemberDetailView.as_view(),
         name="api-organisation-member",
     ),
@@ -214,16 +214,16 @@ urlpatterns = [
         name="api-organisation-invitations",
     ),
     path(
-        "organisations/<str:enterprise_number>/parties/<int:entry_id>/",
+        "organisations/<str:enterprise_number>/parties/<str:entry_id>/",
         organisations.SavedPartyDetailView.as_view(),
         name="api-organisation-party",
     ),
     path(
-        "organisations/<str:enterprise_number>/products/<int:entry_id>/",
+        "organisations/<str:enterprise_number>/products/<str:entry_id>/",
         organisations.CatalogueProductDetailView.as_view(),
         name="api-organisation-product",
     ),
     # --- end of organisation administration -------------------------------------------------
     # Anything else under /api/v1/ is a problem+json 404, never an HTML page.
-    re_path(r"^.*$", views.NotFoundView.as_view(), name="api-not-found"),
+    re_path(r"^[\s\S]*$", views.NotFoundView.as_view(), name="api-not-found"),
 ]

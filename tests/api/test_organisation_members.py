@@ -187,3 +187,11 @@ def test_customs_are_refused(administrator, organisation):
     )
     assert response.status_code == 403
     assert not OrganisationInvitation.objects.exists()
+
+
+@pytest.mark.parametrize("suffix", ["members/null/", "members/99999999999999999999/", "x\n/y/"])
+def test_an_odd_path_is_a_problem_json_404(administrator, organisation, suffix):
+    response = client_for(administrator).get(_url(organisation, suffix))
+
+    assert response.status_code == 404
+    assert response["Content-Type"].startswith("application/problem+json")
