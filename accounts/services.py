@@ -4,16 +4,22 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import json
+import logging
 import secrets
 from typing import Any
 
+from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
-from workflow.exceptions import TransitionForbidden
+from workflow.exceptions import TransitionForbidden, TransitionGuardFailed
 
 from .models import ApiToken
+
+logger = logging.getLogger(__name__)
 
 PREFIX_BYTES = 4  # eight hex characters: enough to find the row, useless to an attacker
 # Last-used time is written at most this often per token, not on every request.
@@ -77,3 +83,63 @@ def api_token_authenticate(plaintext: str) -> ApiToken | None:
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
         token.last_used_at = now
     return token
+
+
+# --- The user's own authenticator ---------------------------------------------------------------
+
+
+def authenticator_code_valid(*, user: Any, code: str) -> bool:
+    """Whether ``code`` is a current code of one of the user's confirmed authenticators.
+    Checked outside any transaction that could roll back: django-otp's throttling of wrong
+    codes must stay recorded."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    code = (code or "").strip()
+    return any(
+        device.verify_token(code) for device in TOTPDevice.objects.filter(user=user, confirmed=True)
+    )
+
+
+def authenticator_remove(*, user: Any, code: str, replacing: bool = False) -> int:
+    """Remove the user's authenticator (all their TOTP devices), proven by a current code of
+    it, and revoke the API tokens it vouched for: with a new authenticator those tokens
+    must not decide again. Writes an entry in the account's admin history. Returns the
+    number of tokens revoked."""
+    from django.contrib.admin.models import CHANGE, LogEntry
+    from django.contrib.auth import get_user_model
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    if not authenticator_code_valid(user=user, code=code):
+        raise TransitionGuardFailed(
+            {"code": [_("This code is wrong or has expired: the authenticator was kept.")]},
+            transition="authenticator_remove",
+        )
+    with transaction.atomic():
+        # The user row serialises two removals (two tabs) of the same authenticator.
+        account = get_user_model().objects.select_for_update().get(pk=user.pk)
+        names = list(TOTPDevice.objects.filter(user=account).values_list("name", flat=True))
+        TOTPDevice.objects.filter(user=account).delete()
+        revoked = ApiToken.objects.filter(
+            user=account, revoked_at__isnull=True, second_factor_verified_at__isnull=False
+        ).update(revoked_at=timezone.now())
+        LogEntry.objects.log_actions(
+            user_id=account.pk,
+            queryset=[account],
+            action_flag=CHANGE,
+            # Django's structured form: the admin history shows it in the reader's language.
+            change_message=json.dumps(
+                [
+                    *(
+                        {"deleted": {"name": gettext_noop("Authenticator app"), "object": name}}
+                        for name in names
+                    ),
+                    *([{"changed": {"fields": [gettext_noop("API tokens")]}}] if revoked else []),
+                ]
+            ),
+            single_object=True,
+        )
+    logger.info(
+        "authenticator removed",
+        extra={"account": account.pk, "replacing": replacing, "tokens_revoked": revoked},
+    )
+    return revoked
