@@ -88,18 +88,6 @@ def api_token_authenticate(plaintext: str) -> ApiToken | None:
 # --- The user's own authenticator ---------------------------------------------------------------
 
 
-def authenticator_code_valid(*, user: Any, code: str) -> bool:
-    """Whether ``code`` is a current code of one of the user's confirmed authenticators.
-    Checked outside any transaction that could roll back: django-otp's throttling of wrong
-    codes must stay recorded."""
-    from django_otp.plugins.otp_totp.models import TOTPDevice
-
-    code = (code or "").strip()
-    return any(
-        device.verify_token(code) for device in TOTPDevice.objects.filter(user=user, confirmed=True)
-    )
-
-
 def authenticator_remove(*, user: Any, code: str, replacing: bool = False) -> int:
     """Remove the user's authenticator (all their TOTP devices), proven by a current code of
     it, and revoke the API tokens it vouched for: with a new authenticator those tokens
@@ -109,34 +97,44 @@ def authenticator_remove(*, user: Any, code: str, replacing: bool = False) -> in
     from django.contrib.auth import get_user_model
     from django_otp.plugins.otp_totp.models import TOTPDevice
 
-    if not authenticator_code_valid(user=user, code=code):
+    with transaction.atomic():
+        # The user row serialises two removals (two tabs, one code): the second finds no
+        # device left. A wrong code is not raised inside the block, so that django-otp's
+        # throttling of it is committed.
+        account = get_user_model().objects.select_for_update().get(pk=user.pk)
+        devices = list(TOTPDevice.objects.filter(user=account, confirmed=True))
+        code = (code or "").strip()
+        proven = any(device.verify_token(code) for device in devices)
+        if proven:
+            names = [device.name for device in devices]
+            TOTPDevice.objects.filter(user=account).delete()
+            revoked = ApiToken.objects.filter(
+                user=account, revoked_at__isnull=True, second_factor_verified_at__isnull=False
+            ).update(revoked_at=timezone.now())
+            LogEntry.objects.log_actions(
+                user_id=account.pk,
+                queryset=[account],
+                action_flag=CHANGE,
+                # Django's structured form: the admin history shows it in the reader's language.
+                change_message=json.dumps(
+                    [
+                        *(
+                            {"deleted": {"name": gettext_noop("Authenticator app"), "object": n}}
+                            for n in names
+                        ),
+                        *(
+                            [{"changed": {"fields": [gettext_noop("API tokens")]}}]
+                            if revoked
+                            else []
+                        ),
+                    ]
+                ),
+                single_object=True,
+            )
+    if not proven:
         raise TransitionGuardFailed(
             {"code": [_("This code is wrong or has expired: the authenticator was kept.")]},
             transition="authenticator_remove",
-        )
-    with transaction.atomic():
-        # The user row serialises two removals (two tabs) of the same authenticator.
-        account = get_user_model().objects.select_for_update().get(pk=user.pk)
-        names = list(TOTPDevice.objects.filter(user=account).values_list("name", flat=True))
-        TOTPDevice.objects.filter(user=account).delete()
-        revoked = ApiToken.objects.filter(
-            user=account, revoked_at__isnull=True, second_factor_verified_at__isnull=False
-        ).update(revoked_at=timezone.now())
-        LogEntry.objects.log_actions(
-            user_id=account.pk,
-            queryset=[account],
-            action_flag=CHANGE,
-            # Django's structured form: the admin history shows it in the reader's language.
-            change_message=json.dumps(
-                [
-                    *(
-                        {"deleted": {"name": gettext_noop("Authenticator app"), "object": name}}
-                        for name in names
-                    ),
-                    *([{"changed": {"fields": [gettext_noop("API tokens")]}}] if revoked else []),
-                ]
-            ),
-            single_object=True,
         )
     logger.info(
         "authenticator removed",

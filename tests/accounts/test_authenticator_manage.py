@@ -126,3 +126,19 @@ def test_the_page_speaks_french_and_dutch(decisions_need_otp, head, language, te
     assert page.status_code == 200
     assert f'lang="{language}"' in page.content.decode()
     assert text in page.content.decode().lower()
+
+
+# --- Races and throttling -------------------------------------------------------------------
+
+
+def test_a_wrong_code_counts_towards_django_otps_throttling(decisions_need_otp, head):
+    from accounts.services import authenticator_remove
+    from workflow.exceptions import TransitionGuardFailed
+
+    device = confirmed_device(head)
+
+    with pytest.raises(TransitionGuardFailed):
+        authenticator_remove(user=head, code=_wrong(device))
+
+    device.refresh_from_db()
+    assert device.throttling_failure_count == 1
