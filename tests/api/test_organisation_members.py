@@ -195,3 +195,13 @@ def test_an_odd_path_is_a_problem_json_404(administrator, organisation, suffix):
 
     assert response.status_code == 404
     assert response["Content-Type"].startswith("application/problem+json")
+
+
+def test_an_unknown_right_is_refused_naming_the_field(administrator, clerk, organisation):
+    response = client_for(administrator).put(
+        _url(organisation, f"members/{clerk.pk}/"), {"rights": ["sign"]}, format="json"
+    )
+
+    assert response.status_code == 400
+    assert any(key.startswith("rights") for key in response.json()["errors"])
+    assert OrganisationMembership.objects.get(user=clerk).rights == ["draft"]
