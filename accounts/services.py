@@ -4,16 +4,22 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import json
+import logging
 import secrets
 from typing import Any
 
+from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
-from workflow.exceptions import TransitionForbidden
+from workflow.exceptions import TransitionForbidden, TransitionGuardFailed
 
 from .models import ApiToken
+
+logger = logging.getLogger(__name__)
 
 PREFIX_BYTES = 4  # eight hex characters: enough to find the row, useless to an attacker
 # Last-used time is written at most this often per token, not on every request.
@@ -77,3 +83,61 @@ def api_token_authenticate(plaintext: str) -> ApiToken | None:
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
         token.last_used_at = now
     return token
+
+
+# --- The user's own authenticator ---------------------------------------------------------------
+
+
+def authenticator_remove(*, user: Any, code: str, replacing: bool = False) -> int:
+    """Remove the user's authenticator (all their TOTP devices), proven by a current code of
+    it, and revoke the API tokens it vouched for: with a new authenticator those tokens
+    must not decide again. Writes an entry in the account's admin history. Returns the
+    number of tokens revoked."""
+    from django.contrib.admin.models import CHANGE, LogEntry
+    from django.contrib.auth import get_user_model
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    with transaction.atomic():
+        # The user row serialises two removals (two tabs, one code): the second finds no
+        # device left. A wrong code is not raised inside the block, so that django-otp's
+        # throttling of it is committed.
+        account = get_user_model().objects.select_for_update().get(pk=user.pk)
+        devices = list(TOTPDevice.objects.filter(user=account, confirmed=True))
+        code = (code or "").strip()
+        proven = any(device.verify_token(code) for device in devices)
+        if proven:
+            names = [device.name for device in devices]
+            TOTPDevice.objects.filter(user=account).delete()
+            revoked = ApiToken.objects.filter(
+                user=account, revoked_at__isnull=True, second_factor_verified_at__isnull=False
+            ).update(revoked_at=timezone.now())
+            LogEntry.objects.log_actions(
+                user_id=account.pk,
+                queryset=[account],
+                action_flag=CHANGE,
+                # Django's structured form: the admin history shows it in the reader's language.
+                change_message=json.dumps(
+                    [
+                        *(
+                            {"deleted": {"name": gettext_noop("Authenticator app"), "object": n}}
+                            for n in names
+                        ),
+                        *(
+                            [{"changed": {"fields": [gettext_noop("API tokens")]}}]
+                            if revoked
+                            else []
+                        ),
+                    ]
+                ),
+                single_object=True,
+            )
+    if not proven:
+        raise TransitionGuardFailed(
+            {"code": [_("This code is wrong or has expired: the authenticator was kept.")]},
+            transition="authenticator_remove",
+        )
+    logger.info(
+        "authenticator removed",
+        extra={"account": account.pk, "replacing": replacing, "tokens_revoked": revoked},
+    )
+    return revoked

@@ -15,14 +15,17 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 from django_otp import login as otp_login
 from django_otp import user_has_device
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from workflow.exceptions import TransitionGuardFailed
+
 from .second_factor import session_verified
+from .services import authenticator_remove
 
 
 class CodeForm(forms.Form):
@@ -57,8 +60,8 @@ def _wrong_code(form: CodeForm) -> None:
 @require_http_methods(["GET", "POST"])
 def two_factor_setup(request: HttpRequest) -> HttpResponse:
     """A QR code for the authenticator app (and its key for typing), confirmed by a first
-    code. A user with a confirmed authenticator cannot replace it here: an operator removes
-    a lost one in the admin, so that a stolen session cannot swap it."""
+    code. A user with a confirmed authenticator replaces it on the manage page, which asks a
+    code of the current one (a lost one is removed by an operator in the admin)."""
     if user_has_device(request.user, confirmed=True):
         messages.info(request, _("Your authenticator app is already set up."))
         return HttpResponseRedirect(_next_url(request))
@@ -119,4 +122,51 @@ def two_factor_verify(request: HttpRequest) -> HttpResponse:
         "accounts/two_factor_verify.html",
         {"form": form, "next": _next_url(request)},
         status=status,
+    )
+
+
+@never_cache
+@login_required
+@require_http_methods(["GET", "POST"])
+def two_factor_manage(request: HttpRequest) -> HttpResponse:
+    """The user's own authenticator: remove it, or replace it (remove, then set up the new
+    one), each proven by a current code of it, so that a stolen session alone cannot."""
+    if not user_has_device(request.user, confirmed=True):
+        return HttpResponseRedirect(reverse("accounts:two_factor_setup"))
+    form = CodeForm(request.POST or None)
+    replacing = request.POST.get("op") == "replace"
+    if request.method == "POST" and form.is_valid():
+        try:
+            revoked = authenticator_remove(
+                user=request.user, code=form.cleaned_data["code"], replacing=replacing
+            )
+        except TransitionGuardFailed as exc:
+            for problem in exc.errors.get("code", []):
+                form.add_error("code", problem)
+        else:
+            if revoked:
+                messages.info(
+                    request,
+                    ngettext(
+                        "%(count)d API token made with it was revoked.",
+                        "%(count)d API tokens made with it were revoked.",
+                        revoked,
+                    )
+                    % {"count": revoked},
+                )
+            if replacing:
+                messages.success(
+                    request, _("Your authenticator was removed: set up the new one now.")
+                )
+                return HttpResponseRedirect(reverse("accounts:two_factor_setup"))
+            messages.success(request, _("Your authenticator was removed."))
+            return HttpResponseRedirect(reverse(settings.LOGIN_REDIRECT_URL))
+    return render(
+        request,
+        "accounts/two_factor_manage.html",
+        {
+            "form": form,
+            "devices": TOTPDevice.objects.filter(user=request.user, confirmed=True),
+        },
+        status=400 if form.errors else 200,
     )

@@ -5,10 +5,12 @@ organisation is a 404, a member without the right a 403."""
 
 from __future__ import annotations
 
+import re
+
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
@@ -212,25 +214,44 @@ CATALOGUES = {
         org_actions.saved_party_add,
         org_actions.saved_party_remove,
         "party_id",
+        org_actions.saved_party_update,
     ),
     "products": (
         CatalogueProductForm,
         org_actions.catalogue_product_add,
         org_actions.catalogue_product_remove,
         "product_id",
+        org_actions.catalogue_product_update,
     ),
 }
 
 
 def _catalogue(request: HttpRequest, organisation_id: int, kind: str) -> HttpResponse:
+    """List, add, change (``?edit=<id>``, then a POST naming ``entry``) and remove entries."""
     organisation = org_selectors.organisation_get(
         user=request.user, organisation_id=organisation_id
     )
     if not rules.can_manage_catalogue(organisation, request.user):
         return _forbidden(request)
-    form_class, adder, remover, id_field = CATALOGUES[kind]
+    form_class, adder, remover, id_field, updater = CATALOGUES[kind]
+    entries = (
+        org_selectors.saved_parties(organisation=organisation)
+        if kind == "parties"
+        else org_selectors.catalogue_products(organisation=organisation)
+    )
+    editing = None
+    editing_id = request.POST.get("entry") or request.GET.get("edit")
+    if editing_id:
+        editing = entries.filter(
+            pk=editing_id if re.fullmatch(r"[0-9]{1,9}", editing_id) else None
+        ).first()
+        if editing is None:
+            raise Http404("No such entry.")
     removing = request.POST.get("remove")
-    form = form_class(None if removing or request.method != "POST" else request.POST)
+    if request.method == "POST" and not removing:
+        form = form_class(request.POST)
+    else:
+        form = form_class(instance=editing)
     if request.method == "POST":
         try:
             if removing:
@@ -238,7 +259,15 @@ def _catalogue(request: HttpRequest, organisation_id: int, kind: str) -> HttpRes
                 messages.success(request, _("Removed."))
                 return redirect(f"organisations:{kind}", organisation_id=organisation.pk)
             if form.is_valid():
-                adder(organisation=organisation, actor=request.user, **form.cleaned_data)
+                if editing is not None:
+                    updater(
+                        organisation=organisation,
+                        actor=request.user,
+                        **{id_field: editing.pk},
+                        **form.cleaned_data,
+                    )
+                else:
+                    adder(organisation=organisation, actor=request.user, **form.cleaned_data)
                 messages.success(request, _("Saved."))
                 return redirect(f"organisations:{kind}", organisation_id=organisation.pk)
         except TransitionGuardFailed as exc:
@@ -246,15 +275,10 @@ def _catalogue(request: HttpRequest, organisation_id: int, kind: str) -> HttpRes
         except TransitionError as exc:
             messages.error(request, exc.message)
             return redirect(f"organisations:{kind}", organisation_id=organisation.pk)
-    entries = (
-        org_selectors.saved_parties(organisation=organisation)
-        if kind == "parties"
-        else org_selectors.catalogue_products(organisation=organisation)
-    )
     return render(
         request,
         f"permits/organisation/{kind}.html",
-        {"organisation": organisation, "entries": entries, "form": form},
+        {"organisation": organisation, "entries": entries, "form": form, "editing": editing},
         status=400 if form.errors else 200,
     )
 

@@ -94,6 +94,21 @@ class AutoSchema(openapi.AutoSchema):
         )
         return dict(sorted(responses.items()))
 
+    def _map_serializer_field(self, field, direction, bypass_extensions=False):
+        schema = super()._map_serializer_field(field, direction, bypass_extensions)
+        # drf-spectacular's pattern for a decimal sent as a string always admits a minus sign;
+        # a field that refuses negatives must say so, or clients (and the fuzzing) send "-1".
+        pattern = schema.get("pattern", "")
+        minimum = getattr(field, "min_value", None)
+        if (
+            isinstance(field, serializers.DecimalField)
+            and pattern.startswith("^-?")
+            and minimum is not None
+            and minimum >= 0
+        ):
+            schema["pattern"] = "^" + pattern[3:]
+        return schema
+
 
 REQUEST_ID_COMPONENT = "RequestId"
 

@@ -4,6 +4,8 @@ Thin: selectors read, actions act, the rules decide; another organisation is a 4
 
 from __future__ import annotations
 
+import re
+
 from django.http import Http404
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
@@ -218,3 +220,117 @@ class CatalogueProductListCreateView(_CatalogueListCreate):
     )
     def post(self, request, enterprise_number):
         return super().post(request, enterprise_number)
+
+
+ENTRY_ID = OpenApiParameter(
+    "entry_id", OpenApiTypes.INT, OpenApiParameter.PATH, description="The entry's id."
+)
+
+
+class _CatalogueEntryDetail(APIView):
+    """One saved party or product: change it or remove it (members who draft). Drafts that
+    used it keep their own copy of the lines picked from it."""
+
+    serializer_class: type
+    updater = None
+    remover = None
+    id_field = ""
+    get_organisation = _CatalogueListCreate.get_organisation
+
+    def get_entry(self, organisation):
+        model = self.serializer_class.Meta.model
+        entry_id = str(self.kwargs["entry_id"])
+        entry = (
+            model.objects.filter(organisation=organisation, pk=entry_id).first()
+            if re.fullmatch(r"[0-9]{1,9}", entry_id)
+            else None
+        )
+        if entry is None:
+            raise Http404("No such entry.")
+        return entry
+
+    def patch(self, request, enterprise_number, entry_id):
+        organisation = self.get_organisation()
+        entry = self.get_entry(organisation)
+        serializer = self.serializer_class(entry, data=request.data, partial=True)
+        serializer.is_valid(raise_exception=True)
+        changed = type(self).updater(
+            organisation=organisation,
+            actor=request.user,
+            **{self.id_field: entry.pk},
+            **serializer.validated_data,
+        )
+        return Response(self.serializer_class(changed).data)
+
+    def delete(self, request, enterprise_number, entry_id):
+        organisation = self.get_organisation()
+        entry = self.get_entry(organisation)
+        type(self).remover(
+            organisation=organisation, actor=request.user, **{self.id_field: entry.pk}
+        )
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+@extend_schema(tags=["organisations"], parameters=[ENTERPRISE_NUMBER, ENTRY_ID])
+class SavedPartyDetailView(_CatalogueEntryDetail):
+    serializer_class = SavedPartySerializer
+    updater = staticmethod(org_actions.saved_party_update)
+    remover = staticmethod(org_actions.saved_party_remove)
+    id_field = "party_id"
+
+    @extend_schema(
+        operation_id="organisations_parties_update",
+        summary="Change a saved party",
+        description="Only the fields sent change. Drafts that used the party keep theirs.",
+        request=SavedPartySerializer,
+        responses=SavedPartySerializer,
+        examples=[
+            OpenApiExample(
+                "New address",
+                value={"address": "Postboks 800, 2617 Lillehammer"},
+                request_only=True,
+            ),
+            OpenApiExample("Changed", value={"id": 4, **SAVED_PARTY}, response_only=True),
+        ],
+    )
+    def patch(self, request, enterprise_number, entry_id):
+        return super().patch(request, enterprise_number, entry_id)
+
+    @extend_schema(
+        operation_id="organisations_parties_remove",
+        summary="Remove a saved party",
+        responses={204: None},
+    )
+    def delete(self, request, enterprise_number, entry_id):
+        return super().delete(request, enterprise_number, entry_id)
+
+
+@extend_schema(tags=["organisations"], parameters=[ENTERPRISE_NUMBER, ENTRY_ID])
+class CatalogueProductDetailView(_CatalogueEntryDetail):
+    serializer_class = CatalogueProductSerializer
+    updater = staticmethod(org_actions.catalogue_product_update)
+    remover = staticmethod(org_actions.catalogue_product_remove)
+    id_field = "product_id"
+
+    @extend_schema(
+        operation_id="organisations_products_update",
+        summary="Change a catalogue product",
+        description="Only the fields sent change; the control-list entry is checked against "
+        "the product's regime. Drafts that used the product keep their goods as they were.",
+        request=CatalogueProductSerializer,
+        responses=CatalogueProductSerializer,
+        examples=[
+            OpenApiExample("New CN code", value={"commodity_code": "90138000"}, request_only=True),
+            OpenApiExample("Changed", value={"id": 7, **PRODUCT}, response_only=True),
+        ],
+    )
+    def patch(self, request, enterprise_number, entry_id):
+        return super().patch(request, enterprise_number, entry_id)
+
+    @extend_schema(
+        operation_id="organisations_products_remove",
+        summary="Remove a product from the catalogue",
+        responses={204: None},
+    )
+    def delete(self, request, enterprise_number, entry_id):
+        return super().delete(request, enterprise_number, entry_id)

@@ -10,6 +10,7 @@ from . import (
     documents,
     draft_lines,
     licence_actions,
+    organisation_members,
     organisations,
     usage,
     views,
@@ -196,6 +197,38 @@ urlpatterns = [
         name="api-application-government-decision",
     ),
     # --- end of API parity ------------------------------------------------------------------
+    # --- Organisation administration and catalogue entries (issue 16, members) -------------
+    path(
+        "organisations/<str:enterprise_number>/members/",
+        organisation_members.MemberListView.as_view(),
+        name="api-organisation-members",
+    ),
+    path(
+        "organisations/<str:enterprise_number>/members/<str:user_id>/",
+        organisation_members.MemberDetailView.as_view(),
+        name="api-organisation-member",
+    ),
+    path(
+        "organisations/<str:enterprise_number>/invitations/",
+        organisation_members.InvitationListCreateView.as_view(),
+        name="api-organisation-invitations",
+    ),
+    path(
+        "organisations/<str:enterprise_number>/invitations/<str:invitation_id>/",
+        organisation_members.InvitationDetailView.as_view(),
+        name="api-organisation-invitation",
+    ),
+    path(
+        "organisations/<str:enterprise_number>/parties/<str:entry_id>/",
+        organisations.SavedPartyDetailView.as_view(),
+        name="api-organisation-party",
+    ),
+    path(
+        "organisations/<str:enterprise_number>/products/<str:entry_id>/",
+        organisations.CatalogueProductDetailView.as_view(),
+        name="api-organisation-product",
+    ),
+    # --- end of organisation administration -------------------------------------------------
     # Anything else under /api/v1/ is a problem+json 404, never an HTML page.
-    re_path(r"^.*$", views.NotFoundView.as_view(), name="api-not-found"),
+    re_path(r"^[\s\S]*$", views.NotFoundView.as_view(), name="api-not-found"),
 ]

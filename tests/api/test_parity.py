@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.urls import get_resolver
 
-from permits import document_urls
+from permits import document_urls, organisation_urls
 from permits import urls as page_urls
 
 # Pages that only read (lists, the case page, history, reports, exports).
@@ -71,3 +71,34 @@ def test_every_counterpart_exists_in_the_api():
     api_names = set(get_resolver().reverse_dict.keys())
     missing = {name for names in PAGE_TO_API.values() for name in names} - api_names
     assert not missing
+
+
+# The company self-service pages (permits/organisation_urls.py) have their API counterparts too.
+ORGANISATION_READ_ONLY_PAGES = {"list"}
+# Accepting an invitation is the invitee's link from the e-mail, opened in a browser (and
+# signed out, it creates the account): it has no API counterpart by design.
+ORGANISATION_BROWSER_ONLY = {"invitation_accept"}
+ORGANISATION_PAGE_TO_API = {
+    "members": ["api-organisation-members", "api-organisation-invitations"],
+    "member": ["api-organisation-member"],
+    "invitation_withdraw": ["api-organisation-invitation"],
+    "parties": ["api-organisation-parties", "api-organisation-party"],
+    "products": ["api-organisation-products", "api-organisation-product"],
+}
+
+
+def test_every_organisation_page_is_classified():
+    names = {p.name for p in organisation_urls.urlpatterns if p.name}
+    unknown = (
+        names
+        - ORGANISATION_READ_ONLY_PAGES
+        - ORGANISATION_BROWSER_ONLY
+        - ORGANISATION_PAGE_TO_API.keys()
+    )
+    assert not unknown, f"Organisation page actions without an API counterpart: {sorted(unknown)}"
+
+
+def test_every_organisation_counterpart_exists_in_the_api():
+    api_names = set(get_resolver().reverse_dict.keys())
+    wanted = {name for names in ORGANISATION_PAGE_TO_API.values() for name in names}
+    assert not wanted - api_names
