@@ -62,6 +62,22 @@ RETRY_AFTER = {
 }
 
 
+def decimal_pattern(field: serializers.DecimalField) -> str | None:
+    """The strings a decimal field takes. drf-spectacular's own pattern admits "", "." and "-"
+    (which the field refuses), and a minus sign where the field refuses negatives: clients
+    (and the fuzzing) then send what the schema allows and get a 400."""
+    whole, places = field.max_whole_digits, field.decimal_places
+    if whole is None or field.localize:
+        return None
+    minimum = field.min_value
+    sign = "" if minimum is not None and minimum >= 0 else "-?"
+    if not places:
+        return rf"^{sign}\d{{1,{max(whole, 1)}}}$"
+    if whole == 0:
+        return rf"^{sign}0?\.\d{{1,{places}}}$"
+    return rf"^{sign}(?:\d{{1,{whole}}}(?:\.\d{{0,{places}}})?|\.\d{{1,{places}}})$"
+
+
 class AutoSchema(openapi.AutoSchema):
     def _problem_codes(self) -> list[str]:
         codes = list(ALWAYS)
@@ -96,17 +112,10 @@ class AutoSchema(openapi.AutoSchema):
 
     def _map_serializer_field(self, field, direction, bypass_extensions=False):
         schema = super()._map_serializer_field(field, direction, bypass_extensions)
-        # drf-spectacular's pattern for a decimal sent as a string always admits a minus sign;
-        # a field that refuses negatives must say so, or clients (and the fuzzing) send "-1".
-        pattern = schema.get("pattern", "")
-        minimum = getattr(field, "min_value", None)
-        if (
-            isinstance(field, serializers.DecimalField)
-            and pattern.startswith("^-?")
-            and minimum is not None
-            and minimum >= 0
-        ):
-            schema["pattern"] = "^" + pattern[3:]
+        if isinstance(field, serializers.DecimalField) and schema.get("format") == "decimal":
+            pattern = decimal_pattern(field)
+            if pattern and "pattern" in schema:
+                schema["pattern"] = pattern
         return schema
 
 
