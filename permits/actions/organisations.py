@@ -41,6 +41,7 @@ from ..models import (
     SavedParty,
 )
 from ._base import User, full_clean
+from .drafts import DRAFT_FIELDS
 
 INVITATION_SALT = "permits.organisation-invitation"
 
@@ -357,21 +358,8 @@ def membership_remove(*, organisation: ApplicantOrganisation, user_id: int, acto
 
 # --- Copying an application into a new draft -----------------------------------------------------
 
-COPIED_APPLICATION_FIELDS = (
-    "kind",
-    "regime",
-    "licence_type",
-    "country_of_origin",
-    "country_of_destination",
-    "transit_countries",
-    "end_use_statement",
-    "requested_validity_months",
-    "total_value",
-    "temporary_purpose",
-    "customs_office_of_export",
-    "contract_reference",
-    "contract_date",
-)
+# What an applicant fills in on a draft is what a copy takes over.
+COPIED_APPLICATION_FIELDS = DRAFT_FIELDS
 COPIED_GOODS_FIELDS = (
     "description",
     "control_entry",
