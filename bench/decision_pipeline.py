@@ -1,16 +1,17 @@
 """Approval to signed PDF stored, end to end, with a real Celery worker (issue 14).
 
-Builds its own database ``permits_bench_decisions`` on PostgreSQL (``BENCH_PG``, default
-postgres://postgres@127.0.0.1:5432; never a test database), empties its own Redis database
-(``BENCH_REDIS``, default redis://127.0.0.1:6379/2) and starts a real worker on them the way
-compose does (``celery -A config worker``, prefork, 2 processes, production settings with
-bench secrets, a demo signing certificate in a temporary folder, database connections reused
-across tasks). N draft files (the factories' military exports: the Government's decision is
-recorded, the head of unit approves) are prepared in advance; then D driver processes, each
-with its own applicant, case manager and head, walk their share through the actions: submit,
-start review, assess the criteria, propose. When every file waits for its approval, the heads
-approve theirs back to back. Two clocks: end to end, from the drivers' start until every
-decision's signed PDF is stored; approval to stored PDF, from the heads' start until then.
+Builds its own database ``permits_bench_decisions`` (``BENCH_DATABASE``) on PostgreSQL
+(``BENCH_PG``, default postgres://postgres@127.0.0.1:5432; never a test database), empties its
+own Redis database (``BENCH_REDIS``, default redis://127.0.0.1:6379/2) and starts a real worker
+on them the way compose does (``celery -A config worker``, prefork, 2 processes, production
+settings with bench secrets, a demo signing certificate in a temporary folder, database
+connections reused across tasks). N draft files (the factories' military exports: the
+Government's decision is recorded, the head of unit approves) are prepared in advance; then D
+driver processes, each with its own applicant, case manager and head, walk their share through
+the actions: submit, start review, assess the criteria, propose. When every file waits for its
+approval, the heads approve theirs back to back. Two clocks: end to end, from the drivers'
+start until every decision's signed PDF is stored; approval to stored PDF, from the heads'
+start until then.
 
 The floor, measured in the same run once the worker has stopped: one process rendering and
 signing the same kind of licence from its render inputs, back to back (wall clock).
@@ -39,7 +40,7 @@ sys.path.insert(0, str(ROOT / "bench"))
 from lock_waits import LockWaits  # noqa: E402
 
 SERVER = os.environ.get("BENCH_PG", "postgres://postgres@127.0.0.1:5432")
-DATABASE = "permits_bench_decisions"
+DATABASE = os.environ.get("BENCH_DATABASE", "permits_bench_decisions")
 REDIS = os.environ.get("BENCH_REDIS", "redis://127.0.0.1:6379/2")
 WORK = Path(os.environ.get("BENCH_WORK", tempfile.gettempdir())) / "permits_bench_decisions"
 

@@ -9,17 +9,20 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import os
+import threading
 from collections.abc import Iterable
 from datetime import timedelta
 from email.utils import parseaddr
 from typing import Any
 
-from celery import current_app
+from celery import Celery, Task, current_app
 from django.conf import settings
 from django.core.mail import EmailMessage
 from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
+from kombu.pools import ProducerPool
 
 from .models import OutboxMessage
 
@@ -157,18 +160,16 @@ def _send_email(message: OutboxMessage) -> None:
 def _deliver_after_commit(message_ids: list[int]) -> None:
     def send() -> None:
         task = current_app.tasks[DELIVER_TASK]
-        eager = task.app.conf.task_always_eager
-        with task.app.connection_for_write(transport_options=FAIL_FAST) as connection:
-            for message_id in message_ids:
-                try:
-                    task.apply_async((message_id,), connection=connection, retry=False)
-                except Exception:
-                    logger.exception(
-                        "Could not enqueue outbox message %s; the sweep will deliver it.",
-                        message_id,
-                    )
-                    if not eager:
-                        return  # the broker is unreachable: so it is for the next ones
+        for message_id in message_ids:
+            try:
+                _send_task(task, (message_id,))
+            except Exception:
+                logger.exception(
+                    "Could not enqueue outbox message %s; the sweep will deliver it.",
+                    message_id,
+                )
+                if not task.app.conf.task_always_eager:
+                    return  # the broker is unreachable: so it is for the next ones
 
     transaction.on_commit(send)
 
@@ -186,10 +187,62 @@ def task_enqueue_after_commit(task_name: str, *args: Any) -> None:
             if task_name not in current_app.tasks:
                 # A web process imports task modules only on demand: discover them now.
                 current_app.loader.import_default_modules()
-            task = current_app.tasks[task_name]
-            with task.app.connection_for_write(transport_options=FAIL_FAST) as connection:
-                task.apply_async(args, connection=connection, retry=False)
+            _send_task(current_app.tasks[task_name], args)
         except Exception:
             logger.exception("Could not enqueue %s%r; a beat sweep will retry.", task_name, args)
 
     transaction.on_commit(send)
+
+
+# One pool of producers per process and broker, on connections with FAIL_FAST: a web or worker
+# process sends every task on a connection it already holds instead of connecting to Redis for
+# each one (≈ 16 ms a task). Keyed by process as well, since a forked child must not share
+# its parent's sockets.
+_producer_pools: dict[tuple[int, str], ProducerPool] = {}
+_producer_pools_lock = threading.Lock()
+
+
+def _producer_pool(app: Celery) -> ProducerPool:
+    key = (os.getpid(), app.conf.broker_write_url or app.conf.broker_url or "")
+    pool = _producer_pools.get(key)
+    if pool is None:
+        with _producer_pools_lock:
+            pool = _producer_pools.get(key)
+            if pool is None:
+                for stale in [k for k in _producer_pools if k != key]:
+                    # The parent's sockets are the parent's to close; another broker's (the app
+                    # was pointed elsewhere) are closed here.
+                    dropped = _producer_pools.pop(stale)
+                    if stale[0] == key[0]:
+                        dropped.connections.force_close_all()
+                limit = app.conf.broker_pool_limit
+                connections = app.connection_for_write(transport_options=FAIL_FAST).Pool(limit)
+                pool = ProducerPool(connections, limit=limit, Producer=app.amqp.Producer)
+                _producer_pools[key] = pool
+    return pool
+
+
+def _send_task(task: Task, args: tuple[Any, ...]) -> None:
+    """Publish ``task`` on a pooled connection, without kombu's retries.
+
+    A pooled connection may have died since its last use (Redis restarted, the server closed
+    it): its failure is retried once on a fresh connection, so that a broker that is back is
+    used at once. A failure to connect is raised at once (the broker is down: fail fast).
+    """
+    app = task.app
+    if app.conf.task_always_eager:
+        task.apply_async(args)
+        return
+    pool = _producer_pool(app)
+    for attempt in (1, 2):
+        with pool.acquire(block=True) as producer:
+            connection = producer.connection
+            reused = connection.connected
+            try:
+                task.apply_async(args, producer=producer, retry=False)
+                return
+            except Exception:
+                connection.collect()  # never hand this socket out again
+                if not reused or attempt == 2:
+                    raise
+                logger.info("A pooled broker connection had died; sending on a new one.")

@@ -350,6 +350,7 @@ def _recorded(
     application: PermitApplication,
     actor: AbstractBaseUser | None,
     comment: str = "",
+    in_force: dict[str, Any] | None = None,
     **payload: Any,
 ) -> TransitionRecord:
     _checked(event_name, payload)
@@ -359,7 +360,7 @@ def _recorded(
         actor=actor,
         comment=comment,
         payload=payload,
-        versions=versions_in_force(),
+        versions=in_force if in_force is not None else versions_in_force(),
     )
 
 
@@ -425,11 +426,13 @@ def screening(
     actor: AbstractBaseUser | None,
     run: Any,
     flag_keys: list[str],
+    in_force: dict[str, Any] | None = None,
 ) -> TransitionRecord:
     return _recorded(
         "screening",
         application=application,
         actor=actor,
+        in_force=in_force,
         run=run.pk,
         occasion=run.occasion,
         screened_on=run.screened_on.isoformat(),

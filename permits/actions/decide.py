@@ -67,7 +67,9 @@ def decided_lines(application: PermitApplication, *, refused: bool) -> list[Prop
     lines = []
     for item in application.goods.all():
         line = proposed.get(item.pk)
-        if line is None:
+        if line is not None:
+            line.goods_item = item  # the item read here, not one query per line later
+        else:
             line = ProposedLine(
                 goods_item=item,
                 outcome=LineOutcome.REFUSE if refused else LineOutcome.GRANT,
@@ -158,16 +160,21 @@ def _decision_record(
 
 
 def _grant_problems(
-    application: PermitApplication, validity_months: int | None, validity_reason: str
+    application: PermitApplication,
+    validity_months: int | None,
+    validity_reason: str,
+    lines: list[ProposedLine] | None = None,
 ) -> dict[str, list[str]]:
     """Why the proposal itself cannot be granted, whatever the screening finds: the criteria
-    the law binds, a proposal that grants no line, the validity given."""
+    the law binds, a proposal that grants no line, the validity given. ``lines``: the
+    decided lines, when the caller has just read them."""
     errors = rules.criteria_grant_problems(application) | rules.granted_validity_problems(
         requested=requested_validity(application),
         granted=validity_months,
         reason=validity_reason,
     )
-    lines = decided_lines(application, refused=False)
+    if lines is None:
+        lines = decided_lines(application, refused=False)
     if all(line.outcome == LineOutcome.REFUSE for line in lines):
         errors["lines"] = [
             _("The proposal refuses every goods line: refuse the file or return it.")
@@ -216,7 +223,7 @@ def application_approve(
             "approve",
             rules.decision_blockers(locked)
             | rules.authority_problems(locked, outcome="granted")
-            | _grant_problems(locked, validity_months, validity_reason),
+            | _grant_problems(locked, validity_months, validity_reason, lines),
         )
         months = validity_months or requested
         shortened = months != requested
@@ -263,12 +270,15 @@ def application_approve(
             validity_months=months,
             validity_reason=validity_reason.strip() if shortened else "",
         )
+        # Both records of this transaction carry the lists in force: read them once.
+        in_force = events.versions_in_force()
         if run is not None:
             events.screening(
                 application=locked,
                 actor=actor,
                 run=run,
                 flag_keys=list(run.flags.values_list("key", flat=True)),
+                in_force=in_force,
             )
         events.transition_recorded(
             application=locked,
@@ -282,6 +292,7 @@ def application_approve(
             partial=partial,
             validity_months=months,
             validity_reason=validity_reason.strip() if shortened else "",
+            in_force=in_force,
         )
     return done(application, locked)
 

@@ -40,18 +40,45 @@ def _lists_for(regime: str) -> list[str]:
     return ["dual_use"] if regime == "dual_use" else ["military", "national"]
 
 
-def control_entry_check(entry: str, regime: str) -> EntryCheck:
-    entry = normalise_entry(entry or "")
+@dataclass(frozen=True)
+class ControlListInForce:
+    """The codes of the control list version in force for one regime's lists, read once for
+    all the goods lines of a file (``reference`` is None while no list is loaded)."""
+
+    reference: ReferenceList | None
+    codes: tuple[str, ...] = ()
+    partial: frozenset[str] = frozenset()
+
+
+def control_list_in_force(regime: str) -> ControlListInForce:
     reference = ReferenceList.objects.filter(
         kind=ReferenceList.Kind.CONTROL_LIST, is_current=True
     ).first()
     if reference is None:
+        return ControlListInForce(reference=None)
+    rows = list(
+        ControlListEntry.objects.filter(
+            reference_list=reference, regime__in=_lists_for(regime)
+        ).values_list("code", "subitems_complete")
+    )
+    return ControlListInForce(
+        reference=reference,
+        codes=tuple(code for code, _complete in rows),
+        partial=frozenset(code for code, complete in rows if not complete),
+    )
+
+
+def control_entry_check(
+    entry: str, regime: str, in_force: ControlListInForce | None = None
+) -> EntryCheck:
+    """``in_force``: ``control_list_in_force(regime)`` when the caller checks several entries."""
+    entry = normalise_entry(entry or "")
+    in_force = in_force if in_force is not None else control_list_in_force(regime)
+    reference = in_force.reference
+    if reference is None:
         return EntryCheck(verified=False)  # no list loaded yet: syntax is all that is checked
-    rows = ControlListEntry.objects.filter(
-        reference_list=reference, regime__in=_lists_for(regime)
-    ).values_list("code", "subitems_complete")
-    codes = [code for code, _complete in rows]
-    partial = {code for code, complete in rows if not complete}
+    codes = in_force.codes
+    partial = in_force.partial
     known = set(codes)
     if entry in known:
         return EntryCheck(verified=True, ancestor=entry, version=reference.version)

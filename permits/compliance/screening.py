@@ -14,7 +14,7 @@ from django_countries import countries as _countries
 from rapidfuzz import fuzz, process
 
 from .eligibility import seat_in_brussels_region
-from .entries import control_entry_check
+from .entries import control_entry_check, control_list_in_force
 from .models import (
     DENIAL_LIFETIME,
     DenialNotice,
@@ -334,10 +334,13 @@ def control_list_findings(application, day: date) -> list[Finding]:
     """Goods lines whose sub-item the list version in force does not hold: accepted at entry,
     shown to the case manager as not verified."""
     findings = []
+    in_force = None
     for item in application.goods.all():
         if not item.control_entry:
             continue
-        check = control_entry_check(item.control_entry, application.regime)
+        if in_force is None:  # read once for all the lines, and only if one has an entry
+            in_force = control_list_in_force(application.regime)
+        check = control_entry_check(item.control_entry, application.regime, in_force)
         if check.verified or check.error or not check.version:
             continue
         details = {

@@ -1,0 +1,69 @@
+"""The head's approval reads each goods line once, however many lines the file has, and the
+lists in force once for both of its history records."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from permits import actions
+from permits.compliance.models import ReferenceList
+from permits.compliance.reference import reference_list_load
+from permits.models import Decision, LicenceLine
+from tests.factories import ApplicationFactory, GoodsItemFactory
+from tests.workflow_helpers import advance
+from workflow.models import TransitionRecord
+
+pytestmark = pytest.mark.django_db
+
+
+def _pending(organisation, applicant, case_manager, head, goods_lines: int):
+    application = ApplicationFactory(organisation=organisation, created_by=applicant)
+    for number in range(goods_lines - application.goods.count()):
+        GoodsItemFactory(application=application, description=f"Night-vision sight {number}")
+    return advance(
+        application, "pending_approval", applicant=applicant, case_manager=case_manager, head=head
+    )
+
+
+def _approval_queries(application, head) -> list[str]:
+    with CaptureQueriesContext(connection) as queries:
+        actions.application_approve(application=application, actor=head)
+    return [query["sql"] for query in queries.captured_queries]
+
+
+def test_an_approval_makes_as_many_queries_for_six_goods_lines_as_for_one(
+    organisation, applicant, case_manager, head, settings
+):
+    settings.DECISION_AUTHORITY = {"default": "head_of_unit"}
+    reference_list_load(kind=ReferenceList.Kind.CONTROL_LIST)  # screening checks each entry
+    warm_up = _pending(organisation, applicant, case_manager, head, goods_lines=1)
+    one = _pending(organisation, applicant, case_manager, head, goods_lines=1)
+    six = _pending(organisation, applicant, case_manager, head, goods_lines=6)
+    _approval_queries(warm_up, head)  # what is read once per process or per user
+
+    queries_one = _approval_queries(one, head)
+    queries_six = _approval_queries(six, head)
+
+    assert LicenceLine.objects.filter(licence__application=six).count() == 6
+    assert len(Decision.objects.get(application=six).lines) == 6
+    assert len(queries_six) == len(queries_one)
+
+
+def test_an_approval_reads_the_lists_in_force_once_for_its_two_history_records(
+    organisation, applicant, case_manager, head, settings
+):
+    settings.DECISION_AUTHORITY = {"default": "head_of_unit"}
+    application = _pending(organisation, applicant, case_manager, head, goods_lines=1)
+
+    queries = _approval_queries(application, head)
+
+    records = TransitionRecord.objects.filter(application=application).order_by("-seq")[:2]
+    assert [r.transition for r in records] == ["approve", "screening"]
+    assert records[0].versions == records[1].versions
+    in_force_reads = [
+        q for q in queries if q.startswith('SELECT "permits_referencelist"."kind" AS "kind"')
+    ]
+    # One for the screening run (its own transaction), one for the approval's two records.
+    assert len(in_force_reads) == 2
