@@ -112,9 +112,12 @@ class AutoSchema(openapi.AutoSchema):
 
     def _map_serializer_field(self, field, direction, bypass_extensions=False):
         schema = super()._map_serializer_field(field, direction, bypass_extensions)
-        if isinstance(field, serializers.DecimalField) and schema.get("format") == "decimal":
+        # Only drf-spectacular's own pattern (a field with an extension states its own).
+        if isinstance(field, serializers.DecimalField) and schema.get("pattern", "").startswith(
+            "^-?"
+        ):
             pattern = decimal_pattern(field)
-            if pattern and "pattern" in schema:
+            if pattern:
                 schema["pattern"] = pattern
         return schema
 
