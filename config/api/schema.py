@@ -119,6 +119,13 @@ class AutoSchema(openapi.AutoSchema):
             pattern = decimal_pattern(field)
             if pattern:
                 schema["pattern"] = pattern
+        # A list that refuses to be empty (allow_empty=False) says so.
+        if (
+            isinstance(field, serializers.ListSerializer | serializers.ListField)
+            and not field.allow_empty
+            and schema.get("type") == "array"
+        ):
+            schema.setdefault("minItems", 1)
         return schema
 
 

@@ -1,5 +1,6 @@
-"""The schema's pattern for a decimal sent as a string admits exactly what the field takes:
-what a client builds from the schema is never refused for its form."""
+"""The schema states what the fields take: a decimal sent as a string matches its pattern exactly,
+and a list that refuses to be empty has minItems. What a client builds from the schema is
+never refused for its form."""
 
 from __future__ import annotations
 
@@ -36,3 +37,16 @@ def test_the_pattern_admits_the_usual_forms():
 
     pattern = decimal_pattern(QUANTITY)
     assert all(re.fullmatch(pattern, text) for text in ["12", "12.5", "12.", ".5", "0"])
+
+
+def test_a_list_that_refuses_to_be_empty_says_so_in_the_schema():
+    from config.api.schema import AutoSchema
+
+    class Report(serializers.Serializer):
+        lines = serializers.ListField(child=serializers.CharField(), allow_empty=False)
+        notes = serializers.ListField(child=serializers.CharField())
+
+    schema = AutoSchema()
+    fields = Report().fields
+    assert schema._map_serializer_field(fields["lines"], "request")["minItems"] == 1
+    assert "minItems" not in schema._map_serializer_field(fields["notes"], "request")
