@@ -20,7 +20,7 @@ from rest_framework.views import APIView
 from .. import organisation_selectors, rules
 from ..actions import organisations as org_actions
 from ..models import RIGHTS, ApplicantOrganisation, Language
-from .organisations import ENTERPRISE_NUMBER
+from .organisations import ENTERPRISE_NUMBER, caller_organisation
 
 USER_ID = OpenApiParameter(
     "user_id", OpenApiTypes.INT, OpenApiParameter.PATH, description="The member's user id."
@@ -83,14 +83,7 @@ class _AdministeredOrganisation(APIView):
     pagination_class = None
 
     def get_organisation(self) -> ApplicantOrganisation:
-        digits = "".join(ch for ch in str(self.kwargs["enterprise_number"]) if ch.isdigit())
-        organisation = (
-            organisation_selectors.user_organisations(user=self.request.user)
-            .filter(enterprise_number=digits)
-            .first()
-        )
-        if organisation is None:
-            raise Http404("No such organisation.")
+        organisation = caller_organisation(self.request, self.kwargs["enterprise_number"])
         if not rules.can_administer_organisation(organisation, self.request.user):
             raise PermissionDenied(_("Only an administrator can manage the members."))
         return organisation

@@ -17,7 +17,7 @@ from rest_framework.views import APIView
 
 from .. import organisation_selectors, rules
 from ..actions import organisations as org_actions
-from ..models import CatalogueProduct, SavedParty
+from ..models import ApplicantOrganisation, CatalogueProduct, SavedParty
 from . import examples
 from .serializers import ApplicantApplicationSerializer, PartySerializer
 from .views import APPLICATION_ID, ApplicationMixin
@@ -135,6 +135,20 @@ class ApplicationCopyView(ApplicationMixin, APIView):
         return response
 
 
+def caller_organisation(request, enterprise_number) -> ApplicantOrganisation:
+    """The caller's own organisation with this enterprise number (written with or without
+    its dots); any other, or none, is a 404."""
+    digits = "".join(ch for ch in str(enterprise_number) if ch.isdigit())
+    organisation = (
+        organisation_selectors.user_organisations(user=request.user)
+        .filter(enterprise_number=digits)
+        .first()
+    )
+    if organisation is None:
+        raise Http404("No such organisation.")
+    return organisation
+
+
 class _CatalogueListCreate(generics.ListAPIView):
     """Entries an organisation keeps for its drafts: list and add (members who draft)."""
 
@@ -144,14 +158,7 @@ class _CatalogueListCreate(generics.ListAPIView):
     service = None
 
     def get_organisation(self):
-        digits = "".join(ch for ch in str(self.kwargs["enterprise_number"]) if ch.isdigit())
-        organisation = (
-            organisation_selectors.user_organisations(user=self.request.user)
-            .filter(enterprise_number=digits)
-            .first()
-        )
-        if organisation is None:
-            raise Http404("No such organisation.")
+        organisation = caller_organisation(self.request, self.kwargs["enterprise_number"])
         if not rules.can_manage_catalogue(organisation, self.request.user):
             raise PermissionDenied(_("Only members who prepare drafts keep the catalogue."))
         return organisation
