@@ -19,6 +19,7 @@ from pyhanko_certvalidator import ValidationContext
 from pypdf import PdfReader
 
 from permits.decisions import generation, signing
+from permits.decisions.qr import qr_matrix
 from permits.decisions.rendering import LAYOUT_VERSION, render_from_inputs
 from permits.decisions.signing import create_self_signed_p12, sign_pdf
 from tests.factories import ApplicationFactory
@@ -89,6 +90,16 @@ def test_layout_3_qr_code_is_segnos_matrix_of_the_verification_url(
 
     expected = segno.make_qr(url, error="L", boost_error=False).matrix
     assert drawn_qr_matrix(pdf) == [list(row) for row in expected]
+
+
+@pytest.mark.parametrize("length", [10, 40, 70, 100, 130, 160, 250])
+def test_the_bit_row_mask_choice_is_segnos_own(length):
+    # Versions 1 to 10 (and version information from 7 on), many masks chosen.
+    for seed in range(12):
+        value = f"https://permits.example.be/verify/?licence=BXL-{seed:06d}&code=" + "".join(
+            "ABCDEFGHJKLMNPQRSTUVWXYZ0123456789"[(seed * 7 + i * 13) % 34] for i in range(length)
+        )
+        assert qr_matrix(value) == segno.make_qr(value, error="L", boost_error=False).matrix
 
 
 @pytest.fixture(params=[False, True], ids=["rsa", "ecdsa"])
