@@ -560,12 +560,36 @@ TABLE_STYLES = {
 }
 
 
+class ParsedOnce(Paragraph):
+    """A Paragraph whose markup is parsed once per process and style: most of a letter's
+    paragraphs (box titles, headings, the legal basis, the appeal route, the conditions) are
+    the same in every document, and reportlab's markup parser costs more than laying them out.
+    Only plain parses are kept (no ``<para>`` attributes or bullet); the fragments are only
+    read by the layout, and each paragraph gets its own list of them."""
+
+    _parsed: dict[tuple[str, str], tuple[str, list]] = {}
+    _LIMIT = 20_000
+
+    def __init__(self, text: str, style: ParagraphStyle) -> None:
+        key = (text, style.name)
+        parsed = self._parsed.get(key)
+        if parsed is not None:
+            super().__init__(parsed[0], style, frags=list(parsed[1]))
+            return
+        super().__init__(text, style)
+        if self.style is style and not self.bulletText:
+            if len(self._parsed) >= self._LIMIT:
+                self._parsed.clear()
+            self._parsed[key] = (self.text, list(self.frags))
+
+
 # What each layout version draws differently: the QR code's flowable, whether streams are
-# ASCII85-encoded on top of Flate, and zlib's compression level (reportlab's default is 6).
+# ASCII85-encoded on top of Flate, zlib's compression level (reportlab's default is 6), and
+# the paragraph class (the same drawing; layout 3 parses each text once per process).
 LAYOUTS: dict[str, dict[str, Any]] = {
-    "1": {"qr": QrCode, "ascii85": True, "zlib_level": 6},
-    "2": {"qr": QrPath, "ascii85": False, "zlib_level": 6},
-    "3": {"qr": QrModules, "ascii85": False, "zlib_level": 1},
+    "1": {"qr": QrCode, "ascii85": True, "zlib_level": 6, "paragraph": Paragraph},
+    "2": {"qr": QrPath, "ascii85": False, "zlib_level": 6, "paragraph": Paragraph},
+    "3": {"qr": QrModules, "ascii85": False, "zlib_level": 1, "paragraph": ParsedOnce},
 }
 
 
@@ -576,7 +600,7 @@ def _flowable(block, layout: dict[str, Any]):
     if isinstance(block, list):
         return [_flowable(item, layout) for item in block]
     if "p" in block:
-        return Paragraph(block["p"], STYLES[block["style"]])
+        return layout["paragraph"](block["p"], STYLES[block["style"]])
     if "space" in block:
         return Spacer(1, block["space"] * mm)
     if "qr" in block:

@@ -20,7 +20,7 @@ from pypdf import PdfReader
 
 from permits.decisions import generation, signing
 from permits.decisions.qr import qr_matrix
-from permits.decisions.rendering import LAYOUT_VERSION, render_from_inputs
+from permits.decisions.rendering import LAYOUT_VERSION, ParsedOnce, render_from_inputs
 from permits.decisions.signing import create_self_signed_p12, sign_pdf
 from tests.factories import ApplicationFactory
 from tests.workflow_helpers import advance
@@ -58,6 +58,19 @@ def test_layout_3_is_todays_and_deterministic():
     render_from_inputs(inputs, "2")  # another layout in between leaves no trace
     assert render_from_inputs(inputs) == first
     assert generation.sha256_hex(first) != V2_UNSIGNED_SHA256
+
+
+def test_paragraphs_parsed_once_draw_what_a_fresh_parse_draws():
+    inputs = V1_INPUTS.read_text()
+    other = inputs.replace("BXL", "BRU")
+    ParsedOnce._parsed.clear()
+    fresh = render_from_inputs(inputs)
+    assert ParsedOnce._parsed  # the texts were kept
+
+    render_from_inputs(other)
+    assert render_from_inputs(inputs) == fresh  # from the kept parses, after another letter
+    ParsedOnce._parsed.clear()
+    assert render_from_inputs(other) != fresh
 
 
 def test_layout_3_streams_are_flate_at_level_1():
