@@ -14,7 +14,9 @@ from __future__ import annotations
 import io
 import itertools
 import json
+import re
 import threading
+import zlib
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -32,7 +34,7 @@ from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase import pdfdoc, pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen import canvas as pdf_canvas
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
@@ -44,6 +46,7 @@ from permits.money import format_money, format_number, totals
 from permits.selectors import licence_conditions, refused_lines
 from workflow import chain
 
+from .qr import qr_matrix
 from .texts import LINE_TEXTS, appeal_route, box_titles, texts_for
 
 FONT_DIR = Path(__file__).resolve().parent / "fonts"
@@ -56,7 +59,11 @@ BRUSSELS = ZoneInfo("Europe/Brussels")
 # each with its own graphics state), streams ASCII85-encoded.
 # "2": the QR code as one filled path, streams binary (Flate only): the same page, a quarter of
 # the CPU and a smaller file (issue 14).
-LAYOUT_VERSION = "2"
+# "3": the QR code's matrix from segno (ISO 18004's mask evaluation; ``qr.qr_matrix`` makes
+# segno's choice on bit rows, a fifth of reportlab's encoder's time) written as one path in
+# module units, and streams compressed at zlib level 1 instead of 6 (a few percent bigger,
+# half the compression time) (issue 14).
+LAYOUT_VERSION = "3"
 _RL_CONFIG_LOCK = threading.Lock()
 
 LABELS = {
@@ -173,6 +180,40 @@ class QrPath(Flowable):
                 c += count
         self.canv.setFillColor(colors.black)
         self.canv.drawPath(path, stroke=0, fill=1)
+
+
+class QrModules(Flowable):
+    """The QR code as one filled path written in module units: error level L, the smallest
+    version, the mask with the lowest ISO 18004 penalty (segno), four modules of quiet zone;
+    one rectangle per horizontal run of dark modules, rows from the top."""
+
+    BORDER = 4
+    _DARK_RUN = re.compile(b"\x01+")
+
+    def __init__(self, value: str, size: float = 28 * mm) -> None:
+        super().__init__()
+        self.value, self.size = value, size
+        self.width = self.height = size
+
+    def modules(self) -> tuple[bytearray, ...]:
+        return qr_matrix(self.value)
+
+    def draw(self) -> None:
+        matrix = self.modules()
+        border = self.BORDER
+        box = self.size / (len(matrix) + 2 * border)
+        operators = [
+            f"{run.start() + border} {r + border} {run.end() - run.start()} 1 re"
+            for r, row in enumerate(matrix)
+            for run in self._DARK_RUN.finditer(row)
+        ]
+        canv = self.canv
+        canv.saveState()
+        canv.setFillColor(colors.black)
+        # One module per unit, y downwards from the top edge: the rows in matrix order.
+        canv.transform(box, 0, 0, -box, 0, self.size)
+        canv.addLiteral("\n".join(operators) + "\nf")
+        canv.restoreState()
 
 
 def _numbered_canvas(page_label: str):
@@ -519,11 +560,36 @@ TABLE_STYLES = {
 }
 
 
-# What each layout version draws differently: the QR code's flowable, and whether streams are
-# ASCII85-encoded on top of Flate.
+class ParsedOnce(Paragraph):
+    """A Paragraph whose markup is parsed once per process and style: most of a letter's
+    paragraphs (box titles, headings, the legal basis, the appeal route, the conditions) are
+    the same in every document, and reportlab's markup parser costs more than laying them out.
+    Only plain parses are kept (no ``<para>`` attributes or bullet); the fragments are only
+    read by the layout, and each paragraph gets its own list of them."""
+
+    _parsed: dict[tuple[str, str], tuple[str, list]] = {}
+    _LIMIT = 20_000
+
+    def __init__(self, text: str, style: ParagraphStyle) -> None:
+        key = (text, style.name)
+        parsed = self._parsed.get(key)
+        if parsed is not None:
+            super().__init__(parsed[0], style, frags=list(parsed[1]))
+            return
+        super().__init__(text, style)
+        if self.style is style and not self.bulletText:
+            if len(self._parsed) >= self._LIMIT:
+                self._parsed.clear()
+            self._parsed[key] = (self.text, list(self.frags))
+
+
+# What each layout version draws differently: the QR code's flowable, whether streams are
+# ASCII85-encoded on top of Flate, zlib's compression level (reportlab's default is 6), and
+# the paragraph class (the same drawing; layout 3 parses each text once per process).
 LAYOUTS: dict[str, dict[str, Any]] = {
-    "1": {"qr": QrCode, "ascii85": True},
-    "2": {"qr": QrPath, "ascii85": False},
+    "1": {"qr": QrCode, "ascii85": True, "zlib_level": 6, "paragraph": Paragraph},
+    "2": {"qr": QrPath, "ascii85": False, "zlib_level": 6, "paragraph": Paragraph},
+    "3": {"qr": QrModules, "ascii85": False, "zlib_level": 1, "paragraph": ParsedOnce},
 }
 
 
@@ -534,7 +600,7 @@ def _flowable(block, layout: dict[str, Any]):
     if isinstance(block, list):
         return [_flowable(item, layout) for item in block]
     if "p" in block:
-        return Paragraph(block["p"], STYLES[block["style"]])
+        return layout["paragraph"](block["p"], STYLES[block["style"]])
     if "space" in block:
         return Spacer(1, block["space"] * mm)
     if "qr" in block:
@@ -573,6 +639,7 @@ def render_from_inputs(inputs_json: str, layout_version: str = LAYOUT_VERSION) -
         page_label=meta["page_label"],
         bottom_margin=18 * mm,
         ascii85=layout["ascii85"],
+        zlib_level=layout["zlib_level"],
     )
 
 
@@ -587,19 +654,23 @@ def a4_pdf(
     bottom_margin: float,
     on_page: Any = None,
     ascii85: bool = True,
+    zlib_level: int = 6,
 ) -> bytes:
     """An A4 PDF of ``story`` with "page x of y", built in reportlab's invariant mode (no
     time stamp or random id in the file), so that the same story gives the same bytes.
     ``ascii85=False`` writes the compressed streams as binary, without reportlab's default
-    ASCII85 layer (a fifth bigger and costly to encode)."""
+    ASCII85 layer (a fifth bigger and costly to encode). ``zlib_level`` is the Flate
+    compression level of every stream (reportlab's own is zlib's default, 6)."""
     buffer = io.BytesIO()
     # rl_config is global to the process: threads of a web process building two PDFs at once
     # must not see each other's settings (a layout-1 re-render with ASCII85 off would not
     # match its stored hash), so builds take turns within a process.
     with _RL_CONFIG_LOCK:
-        previous = rl_config.invariant, rl_config.useA85
+        previous = rl_config.invariant, rl_config.useA85, pdfdoc.zlib
         rl_config.invariant = 1
         rl_config.useA85 = 1 if ascii85 else 0
+        if zlib_level != 6:
+            pdfdoc.zlib = _ZlibAtLevel(zlib_level)
         try:
             document = SimpleDocTemplate(
                 buffer,
@@ -618,8 +689,22 @@ def a4_pdf(
             pages = {"onFirstPage": on_page, "onLaterPages": on_page} if on_page else {}
             document.build(story, canvasmaker=_numbered_canvas(page_label), **pages)
         finally:
-            rl_config.invariant, rl_config.useA85 = previous
+            rl_config.invariant, rl_config.useA85, pdfdoc.zlib = previous
     return buffer.getvalue()
+
+
+class _ZlibAtLevel:
+    """zlib as reportlab's pdfdoc module sees it, compressing at another level: reportlab calls
+    ``zlib.compress(data)`` with no level for every stream and offers no setting for it."""
+
+    def __init__(self, level: int) -> None:
+        self.level = level
+
+    def compress(self, data: bytes) -> bytes:
+        return zlib.compress(data, self.level)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(zlib, name)
 
 
 def _contact_point() -> list[str]:
