@@ -49,7 +49,7 @@ os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings.dev"
 os.environ["API_THROTTLE_USER"] = "100000000/hour"
 os.environ.pop("CELERY_BROKER_URL", None)  # the demo runs its tasks in-process
 
-PAGE = 200
+PAGE = 1000  # the feeds' largest page (config.api.pagination.FeedCursorPagination)
 FETCH = 2000
 
 COPY_FILES = """
@@ -320,14 +320,17 @@ def profile(name: str) -> None:
 
 
 def main() -> None:
+    global PAGE
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--applications", type=int, default=20_000)
     parser.add_argument("--records", type=int, default=5)
+    parser.add_argument("--page-size", type=int, default=1000, help="rows per page (max 1000)")
     parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
     parser.add_argument("--reuse", action="store_true", help="use the database kept by --keep")
     parser.add_argument("--profile", choices=["applications", "history"])
     parser.add_argument("--feed", choices=["applications", "history"], help="measure only this one")
     arguments = parser.parse_args()
+    PAGE = arguments.page_size
     if not arguments.reuse:
         # The demo's e-mails go to the console backend: not into the benchmark's output.
         with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):

@@ -68,3 +68,11 @@ class FeedCursorPagination(CursorPagination):
     """
 
     max_page_size = 1000
+    # A feed's rows may be tuples: the item's JSON text, then the text of each ordering field
+    # (as ``str()`` of its value writes it: the cursor is the one the dicts gave) named here.
+    position_fields: tuple[str, ...] = ()
+
+    def _get_position_from_instance(self, instance, ordering):
+        if isinstance(instance, tuple):
+            return instance[1 + self.position_fields.index(ordering[0].lstrip("-"))]
+        return super()._get_position_from_instance(instance, ordering)

@@ -282,6 +282,31 @@ def application_item(*, staff: bool) -> JsonObject:
     return JsonObject(pairs, as_text=True)
 
 
+class Position(Func):
+    """A timestamp as ``str()`` writes the aware UTC datetime the driver would return
+    (``2026-12-01 10:00:00.5+00:00`` has six digits or none): the cursor pagination's position,
+    without making a datetime of every row."""
+
+    output_field = TextField()
+
+    def as_sql(self, compiler, connection, **extra_context):
+        column, params = compiler.compile(self.get_source_expressions()[0])
+        utc = f"({column} AT TIME ZONE 'UTC')"
+        sql = (
+            f"(to_char({utc}, 'YYYY-MM-DD HH24:MI:SS')"
+            f" || CASE WHEN to_char({utc}, 'US') = '000000' THEN '' ELSE to_char({utc}, '.US') END"
+            " || '+00:00')"
+        )
+        return sql, [*params] * 3
+
+
+def feed_rows(queryset: QuerySet, item: JsonObject, positions: tuple[str, ...]) -> QuerySet:
+    """Tuples of the item's JSON text and the ordering fields' positions (as
+    ``FeedCursorPagination.position_fields`` reads them)."""
+    names = {f"feed_position_{name}": Position(F(name)) for name in positions}
+    return queryset.annotate(**{ITEM: item}, **names).values_list(ITEM, *names)
+
+
 # --- The page --------------------------------------------------------------------------------
 
 ITEM = "feed_item"

@@ -162,14 +162,14 @@ class ApplicationListCreateView(ApplicationMixin, generics.ListAPIView):
         applications = self.filter_queryset(self.get_queryset()).prefetch_related(None)
         if feed_sql.available(applications):
             # PostgreSQL writes each item's JSON (feed_sql): Python joins a page of texts.
+            self.paginator.position_fields = ("created_at", "updated_at")
+            item = feed_sql.application_item(staff=staff)
             page = self.paginate_queryset(
-                applications.select_related(None).values(
-                    "created_at",
-                    "updated_at",
-                    **{feed_sql.ITEM: feed_sql.application_item(staff=staff)},
+                feed_sql.feed_rows(
+                    applications.select_related(None), item, ("created_at", "updated_at")
                 )
             )
-            return feed_sql.page_response(self.paginator, [row[feed_sql.ITEM] for row in page])
+            return feed_sql.page_response(self.paginator, [row[0] for row in page])
         page = self.paginate_queryset(
             applications.values(*serializers.application_feed_values(staff=staff))
         )
@@ -482,10 +482,10 @@ class HistoryFeedView(_HistoryBase):
         records = self.filter_queryset(self.get_queryset())
         staff = is_staff_member(request.user)
         if feed_sql.available(records):
-            page = self.paginate_queryset(
-                records.values("created_at", **{feed_sql.ITEM: feed_sql.history_item(staff=staff)})
-            )
-            return feed_sql.page_response(self.paginator, [row[feed_sql.ITEM] for row in page])
+            self.paginator.position_fields = ("created_at",)
+            item = feed_sql.history_item(staff=staff)
+            page = self.paginate_queryset(feed_sql.feed_rows(records, item, ("created_at",)))
+            return feed_sql.page_response(self.paginator, [row[0] for row in page])
         page = self.paginate_queryset(records.values(*serializers.HISTORY_FEED_VALUES))
         items = serializers.history_feed_items(page, staff=staff)
         return self.get_paginated_response(items)

@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 
 import pytest
 from django.db import connection
+from django.db.models import F
 
 from permits import rules
 from permits.api import feed_sql, serializers, views
@@ -146,3 +147,14 @@ def test_the_cursor_pages_through_the_sql_feed(tricky_files, auditor_client):
     expected = TransitionRecord.objects.exclude(application__status="draft")
     assert sorted(seen) == sorted(expected.values_list("id", flat=True))
     assert connection.vendor == "postgresql"
+
+
+def test_the_cursor_position_is_the_text_of_the_datetime(tricky_files):
+    rows = PermitApplication.objects.annotate(
+        text=feed_sql.Position(F("created_at")), sub=feed_sql.Position(F("submitted_at"))
+    ).values_list("created_at", "text", "submitted_at", "sub")
+
+    for created_at, text, submitted_at, sub in rows:
+        assert text == str(created_at)
+        assert sub == (None if submitted_at is None else str(submitted_at))
+    assert "2026-07-01 10:00:00+00:00" in [row[1] for row in rows]
