@@ -90,9 +90,8 @@ def iso_time_sql(column: str) -> str:
     local = f"({column} AT TIME ZONE %s)"
     offset = f"(({column} AT TIME ZONE %s) - ({column} AT TIME ZONE 'UTC'))"
     return (
-        f"(to_char({local}, 'YYYY-MM-DD\"T\"HH24:MI:SS')"
-        f" || CASE WHEN to_char({local}, 'US') = '000000' THEN ''"
-        f" ELSE to_char({local}, '.US') END"
+        # No microseconds, no fraction: the only ".000000" a timestamp's text can hold.
+        f"(replace(to_char({local}, 'YYYY-MM-DD\"T\"HH24:MI:SS.US'), '.000000', '')"
         f" || CASE WHEN {offset} = interval '0' THEN 'Z'"
         f" WHEN {offset} < interval '0' THEN '-' || to_char(-{offset}, 'HH24:MI')"
         f" ELSE '+' || to_char({offset}, 'HH24:MI') END)"
@@ -292,12 +291,8 @@ class Position(Func):
     def as_sql(self, compiler, connection, **extra_context):
         column, params = compiler.compile(self.get_source_expressions()[0])
         utc = f"({column} AT TIME ZONE 'UTC')"
-        sql = (
-            f"(to_char({utc}, 'YYYY-MM-DD HH24:MI:SS')"
-            f" || CASE WHEN to_char({utc}, 'US') = '000000' THEN '' ELSE to_char({utc}, '.US') END"
-            " || '+00:00')"
-        )
-        return sql, [*params] * 3
+        sql = f"(replace(to_char({utc}, 'YYYY-MM-DD HH24:MI:SS.US'), '.000000', '') || '+00:00')"
+        return sql, [*params]
 
 
 def feed_rows(queryset: QuerySet, item: JsonObject, positions: tuple[str, ...]) -> QuerySet:

@@ -158,3 +158,20 @@ def test_the_cursor_position_is_the_text_of_the_datetime(tricky_files):
         assert text == str(created_at)
         assert sub == (None if submitted_at is None else str(submitted_at))
     assert "2026-07-01 10:00:00+00:00" in [row[1] for row in rows]
+
+
+@pytest.mark.parametrize("zone", ["UTC", "Europe/Brussels", "America/New_York", "Asia/Kolkata"])
+def test_postgresql_writes_a_time_as_drf_does(tricky_files, zone):
+    from zoneinfo import ZoneInfo
+
+    from django.utils import timezone
+
+    with timezone.override(ZoneInfo(zone)):
+        write = serializers._datetime_writer()
+        rows = PermitApplication.objects.annotate(
+            text=feed_sql.IsoTime(F("created_at"), zone),
+            sub=feed_sql.IsoTime(F("submitted_at"), zone),
+        ).values_list("created_at", "text", "submitted_at", "sub")
+        for created_at, text, submitted_at, sub in rows:
+            assert text == write(created_at)
+            assert sub == (None if submitted_at is None else write(submitted_at))
