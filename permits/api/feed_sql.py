@@ -46,8 +46,8 @@ def available(queryset: QuerySet) -> bool:
 
 
 class JsonObject(Func):
-    """``json_build_object('key', value, …)``: ``json`` keeps the keys in the given order
-    (``jsonb`` would reorder them)."""
+    """A JSON object with the keys in the given order (``jsonb`` would reorder them): nested,
+    ``json_build_object('key', value, …)``; ``as_text``, the item's compact text itself."""
 
     contains_aggregate = False
 
