@@ -64,7 +64,7 @@ class FeedCursorPagination(CursorPagination):
     Their items are written by the database as JSON text (permits.api.feed_sql), so a page
     costs a fixed part (authentication, filters, the query) plus a small one per row; at 200
     rows a page the fixed part was most of the time of a client paging through a year. A page
-    of 1,000 is about 0.5 MB of history or 2 MB of applications: bounded, held once.
+    of 1,000 is about 0.6 MB of history or 1.8 MB of applications: bounded, held once.
     """
 
     max_page_size = 1000
