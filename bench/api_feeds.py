@@ -49,7 +49,7 @@ os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings.dev"
 os.environ["API_THROTTLE_USER"] = "100000000/hour"
 os.environ.pop("CELERY_BROKER_URL", None)  # the demo runs its tasks in-process
 
-PAGE = 200
+PAGE = 1000  # the feeds' largest page (config.api.pagination.FeedCursorPagination)
 FETCH = 2000
 
 COPY_FILES = """
@@ -214,13 +214,29 @@ def build(applications: int, records: int) -> None:
     )
 
 
-def page_through(client, url: str) -> tuple[int, float, float, int]:
-    """Rows, seconds, this process's CPU seconds and the queries of the second page."""
+def server_cpu() -> float:
+    """CPU seconds of this connection's PostgreSQL backend so far (from /proc: the server runs
+    on this machine in these benchmarks; NaN where it cannot be read)."""
+    from django.db import connection
+
+    connection.ensure_connection()
+    try:
+        with open(f"/proc/{connection.connection.info.backend_pid}/stat") as stat:
+            fields = stat.read().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except (OSError, ValueError, IndexError):
+        return float("nan")
+
+
+def page_through(client, url: str) -> tuple[int, float, float, int, float]:
+    """Rows, seconds, this process's CPU seconds, the queries of the second page and the
+    server's CPU seconds."""
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
     rows = pages = 0
     second_page_queries = 0
+    server = server_cpu()
     started = time.perf_counter()
     cpu = time.process_time()
     while url:
@@ -235,15 +251,17 @@ def page_through(client, url: str) -> tuple[int, float, float, int]:
         rows += len(body["results"])
         pages += 1
         url = body["next"]
-    return rows, time.perf_counter() - started, time.process_time() - cpu, second_page_queries
+    seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
+    return rows, seconds, cpu, second_page_queries, server_cpu() - server
 
 
-def raw_cursor(sql: str) -> tuple[int, float, float]:
+def raw_cursor(sql: str) -> tuple[int, float, float, float]:
     from django.db import connection
 
     connection.ensure_connection()
     raw = connection.connection
     rows = 0
+    server = server_cpu()
     started = time.perf_counter()
     cpu = time.process_time()
     with raw.transaction(), raw.cursor(name="bench_raw") as cursor:
@@ -251,7 +269,8 @@ def raw_cursor(sql: str) -> tuple[int, float, float]:
         cursor.execute(sql)
         for _row in cursor:
             rows += 1
-    return rows, time.perf_counter() - started, time.process_time() - cpu
+    seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
+    return rows, seconds, cpu, server_cpu() - server
 
 
 def feeds():
@@ -295,15 +314,17 @@ def measure(only: str | None = None) -> None:
     for name, (url, sql) in feeds().items():
         if only and name != only:
             continue
-        rows, seconds, cpu, queries = page_through(api, url)
-        raw_rows, raw_seconds, raw_cpu = raw_cursor(sql)
+        rows, seconds, cpu, queries, server = page_through(api, url)
+        raw_rows, raw_seconds, raw_cpu, raw_server = raw_cursor(sql)
         assert raw_rows == rows, (name, raw_rows, rows)
         ratio = (rows / seconds) / (raw_rows / raw_seconds)
+        cpu_ratio = (raw_cpu + raw_server) / (cpu + server)
         print(
             f"API {name} feed: {rows:,} rows in {seconds:.1f} s, {rows / seconds:,.0f} rows/s; "
             f"raw cursor {raw_rows / raw_seconds:,.0f} rows/s; ratio {ratio:.3f}; "
             f"{queries} queries per page of {PAGE}; client CPU {cpu:.1f} s "
-            f"(raw cursor {raw_cpu:.1f} s)"
+            f"(raw cursor {raw_cpu:.1f} s); server CPU {server:.1f} s (raw cursor "
+            f"{raw_server:.1f} s); ratio of CPU per row {cpu_ratio:.3f}"
         )
 
 
@@ -320,14 +341,17 @@ def profile(name: str) -> None:
 
 
 def main() -> None:
+    global PAGE
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--applications", type=int, default=20_000)
     parser.add_argument("--records", type=int, default=5)
+    parser.add_argument("--page-size", type=int, default=1000, help="rows per page (max 1000)")
     parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
     parser.add_argument("--reuse", action="store_true", help="use the database kept by --keep")
     parser.add_argument("--profile", choices=["applications", "history"])
     parser.add_argument("--feed", choices=["applications", "history"], help="measure only this one")
     arguments = parser.parse_args()
+    PAGE = arguments.page_size
     if not arguments.reuse:
         # The demo's e-mails go to the console backend: not into the benchmark's output.
         with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):

@@ -32,7 +32,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 SERVER = os.environ.get("BENCH_PG", "postgres://postgres@127.0.0.1:5432")
-DATABASE = "permits_bench_export"
+# BENCH_EXPORT_DB: another name, so that two people can measure on one server at once.
+DATABASE = os.environ.get("BENCH_EXPORT_DB", "permits_bench_export")
 os.environ["DATABASE_URL"] = f"{SERVER}/{DATABASE}"
 os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings.test"
 
