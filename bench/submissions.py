@@ -1,12 +1,12 @@
 """Submissions: 20 concurrent submitters against one, on PostgreSQL (issue 14).
 
-Builds its own database ``permits_bench_submissions`` on PostgreSQL (``BENCH_PG``, default
-postgres://postgres@127.0.0.1:5432; never a test database) with production settings; tasks
-the submissions enqueue go to this bench's own Redis database (``BENCH_REDIS``, default
-redis://127.0.0.1:6379/2, emptied before and after), where no worker takes them, as a web
-process hands them over. Complete drafts (goods, parties, required documents) are prepared in
-advance, one organisation and applicant per submitter. Then, in separate processes, each with
-its own database connection:
+Builds its own database ``permits_bench_submissions`` (``BENCH_SUBMISSIONS_DB`` names another)
+on PostgreSQL (``BENCH_PG``, default postgres://postgres@127.0.0.1:5432; never a test
+database) with production settings; tasks the submissions enqueue go to this bench's own
+Redis database (``BENCH_REDIS``, default redis://127.0.0.1:6379/2, emptied before and after),
+where no worker takes them, as a web process hands them over. Complete drafts (goods, parties,
+required documents) are prepared in advance, one organisation and applicant per submitter.
+Then, in separate processes, each with its own database connection:
 
 1. one submitter submits its drafts one after the other (the baseline);
 2. 20 submitters do the same at once, released together.
@@ -37,7 +37,8 @@ sys.path.insert(0, str(ROOT / "bench"))
 from lock_waits import LockWaits  # noqa: E402
 
 SERVER = os.environ.get("BENCH_PG", "postgres://postgres@127.0.0.1:5432")
-DATABASE = "permits_bench_submissions"
+# BENCH_SUBMISSIONS_DB names another database (a helper's own, on a shared server).
+DATABASE = os.environ.get("BENCH_SUBMISSIONS_DB", "permits_bench_submissions")
 REDIS = os.environ.get("BENCH_REDIS", "redis://127.0.0.1:6379/2")
 WORK = Path(os.environ.get("BENCH_WORK", tempfile.gettempdir())) / "permits_bench_submissions"
 
