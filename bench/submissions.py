@@ -164,7 +164,8 @@ def run(submitters: list[int], count: int, waits: LockWaits | None = None) -> Ph
     context = multiprocessing.get_context("spawn")
     start, results = context.Event(), context.Queue()
     processes = [
-        context.Process(target=submit_all, args=(s, count, start, results)) for s in submitters
+        context.Process(target=submit_all, args=(s, count, start, results), daemon=True)
+        for s in submitters
     ]
     for process in processes:
         process.start()
