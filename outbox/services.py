@@ -43,9 +43,14 @@ def outbox_email_enqueue(
     subject: str,
     body: str,
     concerns: str = "",
+    fresh: bool = False,
 ) -> list[OutboxMessage]:
     """Write one e-mail per recipient, keyed ``"<key_prefix>:<recipient>"``, and have the new
     ones delivered once the caller's transaction commits. Returns the messages written now.
+
+    ``fresh`` says no message can have this key prefix yet (it names a record written in the
+    caller's transaction): the e-mails are then written by one INSERT, without looking each key
+    up first. Were one there after all, the key's uniqueness refuses the caller's transaction.
 
     Call it inside the transaction of the action the e-mail reports: the e-mail then exists if
     and only if the action does. A key written before (the same occurrence enqueued twice) is
@@ -57,20 +62,26 @@ def outbox_email_enqueue(
     now = timezone.now()
     written: list[OutboxMessage] = []
     for recipient in dict.fromkeys(r.strip() for r in recipients if r and r.strip()):
-        message, created = OutboxMessage.objects.get_or_create(
-            key=f"{key_prefix}:{recipient.lower()}",
-            defaults={
-                "channel": OutboxMessage.Channel.EMAIL,
-                "recipient": recipient,
-                "subject": subject,
-                "body": body,
-                "subject_ref": concerns,
-                "created_at": now,
-                "next_attempt_at": now + _grace(),
-            },
-        )
+        key = f"{key_prefix}:{recipient.lower()}"
+        defaults = {
+            "channel": OutboxMessage.Channel.EMAIL,
+            "recipient": recipient,
+            "subject": subject,
+            "body": body,
+            "subject_ref": concerns,
+            "created_at": now,
+            "next_attempt_at": now + _grace(),
+        }
+        if fresh:
+            # Two spellings of one address share a key: one e-mail, as get_or_create gives.
+            if all(message.key != key for message in written):
+                written.append(OutboxMessage(key=key, **defaults))
+            continue
+        message, created = OutboxMessage.objects.get_or_create(key=key, defaults=defaults)
         if created:
             written.append(message)
+    if fresh and written:
+        OutboxMessage.objects.bulk_create(written)
     if written:
         _deliver_after_commit([message.pk for message in written])
     return written

@@ -317,6 +317,7 @@ def transition_recorded(
     comment: str = "",
     snapshot: dict[str, Any] | None = None,
     in_force: dict[str, Any] | None = None,
+    batch: workflow_services.HistoryBatch | None = None,
     **payload: Any,
 ) -> TransitionRecord:
     """The record of a state change, written by the action that made it, with the snapshot of
@@ -324,7 +325,8 @@ def transition_recorded(
 
     ``snapshot`` and ``in_force`` (``versions_in_force()``), when given, were taken by the
     action earlier in the same transaction: the submission takes them before it locks the
-    year's reference counter, so that the counter is held only for a few writes."""
+    year's reference counter, so that the counter is held only for a few writes. With
+    ``batch`` the record is written by ``batch.write()`` (``workflow.services.HistoryBatch``)."""
     event = _checked(name, payload)
     if not event.changes_state:
         raise UnknownEvent(f"{name!r} is not a transition.")
@@ -340,6 +342,7 @@ def transition_recorded(
         if snapshot is not None
         else application_snapshot(application=application),
         versions=in_force if in_force is not None else versions_in_force(),
+        batch=batch,
     )
 
 
@@ -351,6 +354,7 @@ def _recorded(
     actor: AbstractBaseUser | None,
     comment: str = "",
     in_force: dict[str, Any] | None = None,
+    batch: workflow_services.HistoryBatch | None = None,
     **payload: Any,
 ) -> TransitionRecord:
     _checked(event_name, payload)
@@ -361,6 +365,7 @@ def _recorded(
         comment=comment,
         payload=payload,
         versions=in_force if in_force is not None else versions_in_force(),
+        batch=batch,
     )
 
 
@@ -427,12 +432,14 @@ def screening(
     run: Any,
     flag_keys: list[str],
     in_force: dict[str, Any] | None = None,
+    batch: workflow_services.HistoryBatch | None = None,
 ) -> TransitionRecord:
     return _recorded(
         "screening",
         application=application,
         actor=actor,
         in_force=in_force,
+        batch=batch,
         run=run.pk,
         occasion=run.occasion,
         screened_on=run.screened_on.isoformat(),

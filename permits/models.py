@@ -352,6 +352,17 @@ class PermitApplication(ConcurrentTransitionMixin, models.Model):
     def __str__(self) -> str:
         return self.reference or _("Draft %(id)s") % {"id": str(self.public_id)[:8]}
 
+    def refresh_from_db(self, using=None, fields=None, from_queryset=None):
+        # django-fsm's own refresh lifts the status field's protection for the whole process
+        # while it reads, then puts it back: another thread refreshing a file at the same time
+        # (gthread workers, concurrent actions) then finds it protected again and fails with
+        # "Direct status modification is not allowed". Forgetting this instance's status first
+        # lets the read set it with the protection kept, thread-safely.
+        if fields is None or "status" in fields:
+            self.__dict__.pop("status", None)
+        models.Model.refresh_from_db(self, using=using, fields=fields, from_queryset=from_queryset)
+        self._update_initial_state()
+
     @property
     def url_key(self) -> str:
         return self.reference or str(self.public_id)

@@ -169,8 +169,21 @@ EVENT_RECORDS = {
 }
 
 
+def applicant_recipients(*, application: PermitApplication, event: str) -> list[str]:
+    """The addresses the ``event`` e-mail goes to: the organisation's active members (those
+    who read decisions, for a decision)."""
+    return _member_emails(
+        application.organisation, right="see_decisions" if event == "decision_ready" else None
+    )
+
+
 def applicant_notification_enqueue(
-    *, application: PermitApplication, event: str, occurrence: str | int = ""
+    *,
+    application: PermitApplication,
+    event: str,
+    occurrence: str | int = "",
+    recipients: list[str] | None = None,
+    fresh: bool = False,
 ) -> list[OutboxMessage]:
     """Write the ``event`` e-mail, in the organisation's language, to each active member with
     an address; call it inside the transaction of the action it reports.
@@ -181,6 +194,10 @@ def applicant_notification_enqueue(
     key, e.g. ``"reminder:<pause id>:<day>"``: without it a reminder would share the request's
     key and never be sent. Left empty, it is the id of the file's latest history record, which
     must be of the event's kind (``EVENT_RECORDS``): call it right after writing that record.
+
+    ``recipients`` (``applicant_recipients``) and ``fresh`` (the occurrence is a record written
+    in this transaction, so no e-mail has its key yet) let the submission read the addresses
+    before it draws its reference number and write the e-mails in one INSERT after it.
     """
     if not occurrence:
         occurrence = _record_just_written(application, event)
@@ -193,12 +210,13 @@ def applicant_notification_enqueue(
             context["due"] = _date(rules.information_request_due_on(application))
     return outbox_email_enqueue(
         key_prefix=f"{event}:{application.pk}:{occurrence}",
-        recipients=_member_emails(
-            organisation, right="see_decisions" if event == "decision_ready" else None
-        ),
+        recipients=recipients
+        if recipients is not None
+        else applicant_recipients(application=application, event=event),
         subject=subject.format(**context),
         body=body.format(**context),
         concerns=application.url_key,
+        fresh=fresh,
     )
 
 

@@ -227,3 +227,87 @@ def test_concurrent_submissions_get_unique_gap_free_references(cast):
     sequences = sorted(int(r.reference[-6:]) for r in results)
     assert sequences == list(range(2, 8))
     assert ReferenceCounter.objects.get().last_value == 7
+
+
+def test_a_submission_failing_after_its_draw_gives_its_number_back(cast, monkeypatch):
+    # Two submitters meet at the year's counter; the one that draws first then fails (its
+    # e-mail cannot be written, after the number and the history): its number goes back,
+    # so the other one gets it and the sequence has no gap.
+    from permits import notifications
+
+    actions.application_submit(
+        application=ApplicationFactory(
+            organisation=cast["organisation"], created_by=cast["applicant"]
+        ),
+        actor=cast["applicant"],
+    )
+    other = UserFactory(roles=["applicant"])
+    cast["organisation"].members.add(other)
+    failing = ApplicationFactory(organisation=cast["organisation"], created_by=cast["applicant"])
+    passing = ApplicationFactory(organisation=cast["organisation"], created_by=other)
+    enqueue = notifications.applicant_notification_enqueue
+
+    def enqueue_failing_for_one(*, application, **kwargs):
+        if application.pk == failing.pk:
+            assert application.reference is not None  # the number was drawn
+            raise RuntimeError("outbox unavailable")
+        return enqueue(application=application, **kwargs)
+
+    monkeypatch.setattr(notifications, "applicant_notification_enqueue", enqueue_failing_for_one)
+
+    results = race(
+        None,
+        lambda: actions.application_submit(application=failing, actor=cast["applicant"]),
+        lambda: actions.application_submit(application=passing, actor=other),
+    )
+
+    assert isinstance(results[0], RuntimeError), results
+    assert isinstance(results[1], PermitApplication), results
+    failing.refresh_from_db()
+    assert failing.status == "draft" and failing.reference is None
+    assert not TransitionRecord.objects.filter(application=failing).exists()
+    assert results[1].reference.endswith("-000002")
+    assert ReferenceCounter.objects.get().last_value == 2
+
+
+def test_the_years_first_submissions_make_its_counter_once(cast):
+    # No counter row for the year yet: each submitter finds none and inserts it (ON CONFLICT
+    # DO NOTHING). The main thread inserts it first and holds its transaction open, so all of
+    # them wait on that insert together; then each draws in turn: 1…n, no gap, no duplicate.
+    from django.utils import timezone
+
+    applicants = [UserFactory(roles=["applicant"]) for _ in range(4)]
+    cast["organisation"].members.add(*applicants)
+    drafts = [
+        ApplicationFactory(organisation=cast["organisation"], created_by=user)
+        for user in applicants
+    ]
+    assert not ReferenceCounter.objects.exists()
+    results: list[object] = [None] * len(drafts)
+
+    def submit(index, draft, user):
+        try:
+            results[index] = actions.application_submit(application=draft, actor=user)
+        except Exception as exc:  # the assertion below reports it
+            results[index] = exc
+        finally:
+            connection.close()
+
+    threads = [
+        threading.Thread(target=submit, args=(i, d, u))
+        for i, (d, u) in enumerate(zip(drafts, applicants, strict=True))
+    ]
+    with transaction.atomic():
+        ReferenceCounter.objects.create(year=timezone.localdate().year)
+        for thread in threads:
+            thread.start()
+        deadline = time.monotonic() + 10
+        while _blocked_backends() < len(threads) and time.monotonic() < deadline:
+            time.sleep(0.02)
+        assert _blocked_backends() == len(threads), "submitters never met at the insert"
+    for thread in threads:
+        thread.join(timeout=30)
+
+    assert all(isinstance(r, PermitApplication) for r in results), results
+    assert sorted(int(r.reference[-6:]) for r in results) == [1, 2, 3, 4]
+    assert ReferenceCounter.objects.get().last_value == 4

@@ -88,29 +88,36 @@ def test_a_decision_document_being_rendered_does_not_hold_up_its_heads_next_appr
     assert second.status == "issued"
 
 
-def test_submission_draws_its_reference_number_last(organisation, applicant):
-    # The counter row exists already, as it does after the year's first submission.
+def _submission_statements(organisation, applicant) -> list[str]:
+    """The SQL of one submission, once the year's counter row exists (as it does after the
+    year's first submission)."""
     actions.application_submit(
         application=ApplicationFactory(organisation=organisation, created_by=applicant),
         actor=applicant,
     )
     draft = ApplicationFactory(organisation=organisation, created_by=applicant)
-
     with CaptureQueriesContext(connection) as captured:
         actions.application_submit(application=draft, actor=applicant)
+    return [q["sql"] for q in captured.captured_queries]
 
-    statements = [q["sql"] for q in captured.captured_queries]
-    counter_lock = next(
-        i
-        for i, sql in enumerate(statements)
-        if "permits_referencecounter" in sql and "FOR UPDATE" in sql
-    )
+
+def _counter_lock(statements: list[str]) -> int:
+    """The statement that locks the year's counter row: the draw."""
+    (draw,) = (i for i, sql in enumerate(statements) if "permits_referencecounter" in sql)
+    assert "UPDATE permits_referencecounter" in statements[draw], statements[draw]
+    return draw
+
+
+def test_submission_draws_its_reference_number_last(organisation, applicant):
+    statements = _submission_statements(organisation, applicant)
+
+    counter_lock = _counter_lock(statements)
     screening_insert = 'INSERT INTO "permits_screeningrun"'
     screening = next(i for i, sql in enumerate(statements) if sql.startswith(screening_insert))
     assert counter_lock > screening
-    # After the number only what needs it: saving it, the history events (with their snapshot
-    # of the file) and the applicant's e-mail. The screening, the work item and the clock are
-    # all written before it.
+    # After the number only what needs it: the history records (with their snapshot of the
+    # file) and the applicant's e-mail. The screening, the work item and the clock are all
+    # written before it.
     after = statements[counter_lock + 1 :]
     written = ('"permits_screeningrun"', '"permits_screeningflag"', '"workflow_casetask"')
     assert not any(
@@ -120,22 +127,26 @@ def test_submission_draws_its_reference_number_last(organisation, applicant):
     ), after
 
 
+def test_from_the_draw_to_the_commit_a_submission_runs_two_statements(organisation, applicant):
+    # Every concurrent submission of the Region waits for the year's counter row from the draw
+    # to the commit: in that time only one INSERT of the two history records (submission and
+    # screening) and one of the applicant's e-mails; no read, no savepoint, no other write.
+    statements = _submission_statements(organisation, applicant)
+
+    draw = _counter_lock(statements)
+    assert "UPDATE permits_permitapplication" in statements[draw]  # the number, on the file
+    commit = statements.index("COMMIT", draw)
+    held = statements[draw + 1 : commit]
+    assert [sql.split(" (")[0] for sql in held] == [
+        'INSERT INTO "workflow_transitionrecord"',
+        'INSERT INTO "outbox_outboxmessage"',
+    ], held
+
+
 def test_submission_reads_the_files_snapshot_before_locking_the_counter(organisation, applicant):
-    actions.application_submit(
-        application=ApplicationFactory(organisation=organisation, created_by=applicant),
-        actor=applicant,
-    )
-    draft = ApplicationFactory(organisation=organisation, created_by=applicant)
+    statements = _submission_statements(organisation, applicant)
 
-    with CaptureQueriesContext(connection) as captured:
-        actions.application_submit(application=draft, actor=applicant)
-
-    statements = [q["sql"] for q in captured.captured_queries]
-    counter_lock = next(
-        i
-        for i, sql in enumerate(statements)
-        if "permits_referencecounter" in sql and "FOR UPDATE" in sql
-    )
+    counter_lock = _counter_lock(statements)
     # The snapshot reads the goods, parties, documents and worksheet: all before the counter.
     snapshot_tables = (
         '"permits_goodsitem"',
@@ -162,3 +173,53 @@ def test_the_submission_records_snapshot_is_the_file_as_submitted(organisation, 
     record = TransitionRecord.objects.get(application=submitted, transition="submit")
     assert record.snapshot["application"]["reference"] == submitted.reference
     assert record.snapshot == application_snapshot(application=submitted)
+
+
+def test_the_submissions_records_are_one_chain_and_its_email_reports_the_submission(
+    organisation, applicant
+):
+    from outbox.models import OutboxMessage
+    from workflow.chain import history_breaks
+    from workflow.models import TransitionRecord
+
+    draft = ApplicationFactory(organisation=organisation, created_by=applicant)
+
+    submitted = actions.application_submit(application=draft, actor=applicant)
+
+    records = list(TransitionRecord.objects.filter(application=submitted).order_by("seq"))
+    assert [r.transition for r in records][-2:] == ["submit", "screening"]
+    submit, screening = records[-2:]
+    assert screening.seq == submit.seq + 1 and screening.prev_hash == submit.record_hash
+    assert screening.versions == submit.versions
+    assert list(history_breaks(application_id=submitted.pk)) == []
+    (email,) = OutboxMessage.objects.filter(key__startswith=f"submitted:{submitted.pk}:")
+    assert email.key == f"submitted:{submitted.pk}:{submit.pk}:{applicant.email.lower()}"
+    assert submitted.reference in email.subject
+
+
+def test_refreshing_a_file_keeps_its_status_protected_meanwhile(organisation, applicant):
+    # Actions refresh the caller's copy of the file. django-fsm's own refresh lifts the status
+    # field's protection for every thread while it reads; another thread's refresh could then
+    # put it back in the middle of ours and make it fail. Ours reads with it kept.
+    from django.db.models import QuerySet
+
+    from permits.models import PermitApplication
+
+    field = PermitApplication._meta.get_field("status")
+    seen: list[bool] = []
+
+    class Watching(QuerySet):
+        def get(self, *args, **kwargs):
+            seen.append(field.protected)
+            return super().get(*args, **kwargs)
+
+    draft = ApplicationFactory(organisation=organisation, created_by=applicant)
+    copy = PermitApplication.objects.get(pk=draft.pk)
+    actions.application_submit(application=draft, actor=applicant)
+
+    copy.refresh_from_db(from_queryset=Watching(model=PermitApplication))
+
+    assert seen == [True]
+    assert copy.status == "submitted"
+    with pytest.raises(AttributeError):
+        copy.status = "draft"  # still protected on this instance
