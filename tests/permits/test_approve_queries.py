@@ -1,5 +1,6 @@
-"""The head's approval reads each goods line once, however many lines the file has, and the
-lists in force once for both of its history records."""
+"""The head's approval reads each goods line once, however many lines the file has, the
+lists in force once (by its screening) for both of its history records, and makes a fixed
+number of statements in one transaction (issue 14)."""
 
 from __future__ import annotations
 
