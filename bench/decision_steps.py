@@ -3,7 +3,8 @@
 Builds the same database as ``decision_pipeline.py`` (``BENCH_DATABASE``, default
 ``permits_bench_steps``; production settings, a demo certificate), then walks N draft files
 through each step in turn, all files step by step: submit, start review, the criteria
-worksheet (eight assessments), propose, the Government's decision, approve. Tasks sent after
+worksheet (eight assessments), propose, the Government's decision, approve, and the document
+task the approval sends (render, sign, store; run here, in this process). Tasks sent after
 commit go to ``BENCH_REDIS`` (emptied before and after; no worker reads them), as from a web
 process. Prints the load average and one line per step: ms of CPU (this process; PostgreSQL's
 own CPU is not counted) and ms wall per file, and the SQL queries per file.
@@ -56,7 +57,8 @@ def main() -> None:
 
     from config.celery import app
     from permits import actions
-    from permits.models import PermitApplication
+    from permits.decisions import generation
+    from permits.models import Decision, PermitApplication
     from tests.workflow_helpers import assess_all_criteria, record_government_decision
 
     redis.Redis.from_url(world.REDIS).flushdb()
@@ -85,12 +87,27 @@ def main() -> None:
             lambda a: record_government_decision(a, head, "granted"),
         ),
         ("approve", lambda a: actions.application_approve(application=a, actor=head)),
+        # The worker's task, in this process: render, sign, store, history record, e-mail.
+        ("document", lambda a: document_produce(a)),
     ]
+    decision_ids: dict[int, int] = {}
+
+    def document_produce(application):
+        generation.decision_document_produce(decision_id=decision_ids[application.pk])
+        return application
+
     # One warm-up file through every step, not counted.
     warm, files = files[0], files[1:]
-    for _, step in steps:
-        warm = step(warm)
     for name, step in steps:
+        if name != "document":
+            warm = step(warm)
+    decision_ids.update(Decision.objects.filter(application=warm).values_list("application", "pk"))
+    warm = document_produce(warm)
+    for name, step in steps:
+        if name == "document":  # read before the clock: the task is handed the id
+            decision_ids.update(
+                Decision.objects.filter(application__in=files).values_list("application", "pk")
+            )
         profile = cProfile.Profile() if name == args.profile else None
         reset_queries()
         with CaptureQueriesContext(connection) as queries:

@@ -300,9 +300,10 @@ def _checked(name: str, payload: dict[str, Any]) -> EventType:
     return event
 
 
-def versions_in_force() -> dict[str, Any]:
-    """Written on every record: the code and the reference lists a step was taken with."""
-    return {"release": current_release(), "lists": current_versions()}
+def versions_in_force(lists: dict[str, str] | None = None) -> dict[str, Any]:
+    """Written on every record: the code and the reference lists a step was taken with.
+    ``lists``: the lists' versions (``current_versions()``) when the step has just read them."""
+    return {"release": current_release(), "lists": current_versions() if lists is None else lists}
 
 
 # --- Transitions --------------------------------------------------------------------------------

@@ -547,14 +547,26 @@ def model_form_problems(application: PermitApplication, goods: list) -> dict[str
     return problems
 
 
-def decision_blockers(application: PermitApplication) -> Errors:
+def decision_blockers(
+    application: PermitApplication, *, latest_flags: list[Any] | None = None
+) -> Errors:
     """Why the file cannot be granted now: uncleared blocking flags of its latest screening,
-    and consultations still waiting for an answer."""
+    and consultations still waiting for an answer. ``latest_flags``: every flag of the latest
+    run, when the caller has just written that run in its transaction (not read again)."""
     errors: Errors = {}
-    latest = application.screenings.order_by("-ran_at", "-id").first()
-    if latest is not None:
-        for flag in latest.flags.filter(severity="blocking", cleared_at__isnull=True):
-            errors.setdefault("screening", []).append(flag_explanation(flag))
+    if latest_flags is None:
+        latest = application.screenings.order_by("-ran_at", "-id").first()
+        blocking = (
+            latest.flags.filter(severity="blocking", cleared_at__isnull=True) if latest else []
+        )
+    else:
+        # In the flags' own order (``ScreeningFlag.Meta.ordering``: severity, then id).
+        blocking = sorted(
+            (f for f in latest_flags if f.severity == "blocking" and f.cleared_at is None),
+            key=lambda f: f.pk,
+        )
+    for flag in blocking:
+        errors.setdefault("screening", []).append(flag_explanation(flag))
     for consultation in application.consultations.filter(answered_on__isnull=True):
         errors.setdefault("consultations", []).append(
             _("Consultation open: %(subject)s (due %(due)s).")

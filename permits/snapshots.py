@@ -9,6 +9,7 @@ forms, so that the JSON is canonical and hashes the same on every database.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -38,10 +39,9 @@ def _fields(instance: models.Model, skip: frozenset[str] = frozenset()) -> dict[
     return values
 
 
-def _rows(queryset: models.QuerySet, skip: frozenset[str] = frozenset()) -> dict[str, Any]:
-    return {
-        str(row.pk): _fields(row, skip | {"id", "application"}) for row in queryset.order_by("pk")
-    }
+def _rows(rows: Iterable[models.Model], skip: frozenset[str] = frozenset()) -> dict[str, Any]:
+    ordered = sorted(rows, key=lambda row: row.pk)
+    return {str(row.pk): _fields(row, skip | {"id", "application"}) for row in ordered}
 
 
 def _one(application: PermitApplication, name: str) -> models.Model | None:
@@ -51,17 +51,60 @@ def _one(application: PermitApplication, name: str) -> models.Model | None:
         return None
 
 
-def application_snapshot(*, application: PermitApplication) -> dict[str, Any]:
-    """The file as it stands in the current transaction (called after the step's changes)."""
+@dataclass
+class FileRows:
+    """The rows of the file a snapshot shows. ``application_snapshot`` reads them; a step that
+    already holds every one of them as the database now has it (read in its transaction, under
+    the file's lock, or written by it) may hand them over instead of having them read again."""
+
+    application: PermitApplication
+    proposed_conditions: list[Any]  # primary keys
+    goods: list[models.Model]
+    parties: list[models.Model]
+    documents: list[Any]  # with ``supersedes`` loaded
+    criteria_worksheet: list[models.Model]
+    proposed_lines: list[models.Model]
+    screening_run: models.Model | None  # the latest run
+    screening_flags: list[models.Model]  # its flags
+    decision: models.Model | None
+    licence: models.Model | None
+    licence_lines: list[models.Model]
+
+
+def file_rows_read(application: PermitApplication) -> FileRows:
+    """The file's rows as they stand in the current transaction."""
     application = type(application).objects.get(pk=application.pk)
+    latest_run = application.screenings.order_by("-pk").first()
+    licence = _one(application, "licence")
+    return FileRows(
+        application=application,
+        proposed_conditions=list(application.proposed_conditions.values_list("pk", flat=True)),
+        goods=list(application.goods.all()),
+        parties=list(application.parties.all()),
+        documents=list(application.documents.select_related("supersedes")),
+        criteria_worksheet=list(application.criteria_worksheet.all()),
+        proposed_lines=list(application.proposed_lines.all()),
+        screening_run=latest_run,
+        screening_flags=list(latest_run.flags.all()) if latest_run is not None else [],
+        decision=_one(application, "decision"),
+        licence=licence,
+        licence_lines=list(licence.lines.all()) if licence is not None else [],
+    )
+
+
+def application_snapshot(
+    *, application: PermitApplication, rows: FileRows | None = None
+) -> dict[str, Any]:
+    """The file as it stands in the current transaction (called after the step's changes).
+    ``rows``: the file's rows as the step holds them (``FileRows``); read afresh without."""
+    if rows is None:
+        rows = file_rows_read(application)
     snapshot: dict[str, Any] = {
         "format": SNAPSHOT_FORMAT,
-        "application": _fields(application),
-        "proposed_conditions": sorted(
-            str(pk) for pk in application.proposed_conditions.values_list("pk", flat=True)
-        ),
-        "goods": _rows(application.goods.all()),
-        "parties": _rows(application.parties.all()),
+        "application": _fields(rows.application),
+        "proposed_conditions": sorted(str(pk) for pk in rows.proposed_conditions),
+        "goods": _rows(rows.goods),
+        "parties": _rows(rows.parties),
         "documents": {
             str(document.public_id): {
                 "kind": document.kind,
@@ -69,27 +112,27 @@ def application_snapshot(*, application: PermitApplication) -> dict[str, Any]:
                 "sha256": document.sha256,
                 "supersedes": str(document.supersedes.public_id) if document.supersedes else None,
             }
-            for document in application.documents.select_related("supersedes").order_by("pk")
+            for document in sorted(rows.documents, key=lambda document: document.pk)
         },
-        "criteria_worksheet": _rows(application.criteria_worksheet.all()),
-        "proposed_lines": _rows(application.proposed_lines.all()),
+        "criteria_worksheet": _rows(rows.criteria_worksheet),
+        "proposed_lines": _rows(rows.proposed_lines),
     }
-    latest_run = application.screenings.order_by("-pk").first()
+    run = rows.screening_run
     snapshot["screening"] = (
         {
-            "run": _fields(latest_run, frozenset({"application"})),
-            "flags": _rows(latest_run.flags.all(), frozenset({"run"})),
+            "run": _fields(run, frozenset({"application"})),
+            "flags": _rows(rows.screening_flags, frozenset({"run"})),
         }
-        if latest_run is not None
+        if run is not None
         else None
     )
-    decision = _one(application, "decision")
+    decision = rows.decision
     snapshot["decision"] = _fields(decision, frozenset({"application"})) if decision else None
-    licence = _one(application, "licence")
+    licence = rows.licence
     snapshot["licence"] = (
         {
             "licence": _fields(licence, frozenset({"application"})),
-            "lines": _rows(licence.lines.all(), frozenset({"licence"})),
+            "lines": _rows(rows.licence_lines, frozenset({"licence"})),
         }
         if licence is not None
         else None

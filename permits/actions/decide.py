@@ -5,6 +5,7 @@ after commit (``permits.decisions``)."""
 
 from __future__ import annotations
 
+import copy
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
@@ -12,14 +13,16 @@ from typing import Any
 from dateutil.relativedelta import relativedelta
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Prefetch
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from documents.models import Document
 from outbox.services import task_enqueue_after_commit
 from workflow.exceptions import TransitionConflict, TransitionForbidden, TransitionGuardFailed
 
 from .. import events, rules
-from ..compliance.models import GovernmentDecision, ScreeningRun
+from ..compliance.models import GovernmentDecision, ScreeningFlag, ScreeningRun
 from ..models import (
     Decision,
     Licence,
@@ -29,6 +32,7 @@ from ..models import (
     ProposedLine,
     Status,
 )
+from ..snapshots import FileRows, application_snapshot
 from ._base import (
     User,
     application_locked,
@@ -39,7 +43,7 @@ from ._base import (
     work_item_hand_over,
 )
 from .licences import licence_replace_original
-from .screening import application_screen
+from .screening import screening_store
 
 # Renders, signs and stores the decision's document (idempotent; a beat sweep catches up).
 DECISION_DOCUMENT_TASK = "permits.decisions.tasks.generate_decision_document"
@@ -59,15 +63,22 @@ def licence_validity(
     return start, start + relativedelta(months=months) - timedelta(days=1)
 
 
-def decided_lines(application: PermitApplication, *, refused: bool) -> list[ProposedLine]:
+def decided_lines(
+    application: PermitApplication, *, refused: bool, cited: list[str] | None = None
+) -> list[ProposedLine]:
     """The decision per goods line: the proposal as it stands; without one (a proposal made
-    before decisions per line), every line as the whole file is decided, as requested."""
+    before decisions per line), every line as the whole file is decided, as requested.
+    ``cited``: the worksheet's grounds for refusal (``rules.refusal_criteria``), when the
+    caller has them."""
     proposed = {line.goods_item_id: line for line in application.proposed_lines.all()}
-    cited = rules.refusal_criteria(application)
+    if cited is None:
+        cited = rules.refusal_criteria(application)
     lines = []
     for item in application.goods.all():
         line = proposed.get(item.pk)
         if line is not None:
+            # A copy: the proposal's own row (the approval's snapshot shows it) stays as read.
+            line = copy.copy(line)
             line.goods_item = item  # the item read here, not one query per line later
         else:
             line = ProposedLine(
@@ -120,7 +131,8 @@ def _conditions_record(application: PermitApplication) -> list[dict[str, Any]]:
             "nl": c.text_nl,
             "en": c.text_en,
         }
-        for c in application.proposed_conditions.order_by("code")
+        # Sorted here: the approval has the conditions prefetched, in their model's order.
+        for c in sorted(application.proposed_conditions.all(), key=lambda c: c.code)
     ]
     for text in application.conditions_text.splitlines():
         if text.strip():
@@ -164,11 +176,13 @@ def _grant_problems(
     validity_months: int | None,
     validity_reason: str,
     lines: list[ProposedLine] | None = None,
+    assessed: dict[str, str] | None = None,
 ) -> dict[str, list[str]]:
     """Why the proposal itself cannot be granted, whatever the screening finds: the criteria
     the law binds, a proposal that grants no line, the validity given. ``lines``: the
-    decided lines, when the caller has just read them."""
-    errors = rules.criteria_grant_problems(application) | rules.granted_validity_problems(
+    decided lines, and ``assessed`` the worksheet (code: assessment), when the caller has
+    just read them."""
+    errors = rules.criteria_grant_problems(application, assessed) | rules.granted_validity_problems(
         requested=requested_validity(application),
         granted=validity_months,
         reason=validity_reason,
@@ -180,6 +194,31 @@ def _grant_problems(
             _("The proposal refuses every goods line: refuse the file or return it.")
         ]
     return errors
+
+
+def _approval_locked(application: PermitApplication) -> PermitApplication:
+    """The file, its row locked, with every row the approval, its screening and its snapshot
+    read, each read once: the organisation and the Government's decision joined (only the
+    file's own row is locked, ``of``), the goods, parties, documents, worksheet, proposed
+    lines and conditions prefetched under that lock. Nothing changes them while the file
+    waits for approval without taking this lock first."""
+    return (
+        PermitApplication.objects.select_for_update(of=("self",))
+        .select_related("organisation", "government_decision")
+        .prefetch_related(
+            "goods",
+            "parties",
+            # The snapshot names what each document supersedes; the screening skips a
+            # certificate superseded since.
+            Prefetch(
+                "documents", queryset=Document.objects.select_related("supersedes", "superseded_by")
+            ),
+            "criteria_worksheet",
+            "proposed_lines",
+            "proposed_conditions",
+        )
+        .get(pk=application.pk)
+    )
 
 
 def application_approve(
@@ -196,105 +235,176 @@ def application_approve(
     refusal, nor (where the regime requires it) with a criterion unassessed. The head may
     shorten the validity, saying why.
 
-    Screening runs once more first (unless the grant is refused whatever it finds), and its
-    findings commit on their own: they stay for the case manager to clear even when they
-    refuse this approval. Its history event is written with the approval, so a refused
-    approval leaves no event behind."""
-    run = None
-    if application.status == Status.PENDING_APPROVAL and rules.can_decide(application, actor):
-        # What refuses the grant whatever the screening finds is said before it runs, so that
-        # such a refusal leaves no screening run behind (read afresh: the caller's copy may be
-        # stale).
-        current = PermitApplication.objects.get(pk=application.pk)
-        guard_check("approve", _grant_problems(current, validity_months, validity_reason))
-        run = application_screen(
-            application=application,
-            occasion=ScreeningRun.Occasion.PRE_DECISION,
-            actor=actor,
-            record_event=False,
-        )
+    One transaction, under the file's lock: the checks that refuse the grant whatever the
+    screening finds (state, four-eyes, worksheet, lines, validity) come first, so that such a
+    refusal leaves no screening run behind; then the file is screened once more. When its
+    findings (or the Government's decision) refuse the approval, the transaction commits the
+    screening run and its flags alone, for the case manager to clear, and the refusal is
+    raised after the commit; the screening's history event is written only with an approval,
+    so a refused approval leaves no event behind."""
     with transaction.atomic():
-        locked = application_locked(application)
+        locked = _approval_locked(application)
         transition_check(locked, "approve", actor)
-        lines = decided_lines(locked, refused=False)
-        granted = [line for line in lines if line.outcome != LineOutcome.REFUSE]
-        requested = requested_validity(locked)
+        worksheet = list(locked.criteria_worksheet.all())
+        assessed = {line.code: line.assessment for line in worksheet}
+        cited = [line.code for line in worksheet if line.assessment == "refusal_ground"]
+        lines = decided_lines(locked, refused=False, cited=cited)
         guard_check(
-            "approve",
-            rules.decision_blockers(locked)
-            | rules.authority_problems(locked, outcome="granted")
-            | _grant_problems(locked, validity_months, validity_reason, lines),
+            "approve", _grant_problems(locked, validity_months, validity_reason, lines, assessed)
         )
-        months = validity_months or requested
-        shortened = months != requested
-        partial = any(line.outcome != LineOutcome.GRANT for line in lines)
-        now = timezone.now()
-        locked.decided_at = now
-        source = transition_make(locked, "approve", actor)
-        work_item_hand_over(application=locked, actor=actor)
-        valid_from, valid_until = licence_validity(locked, timezone.localdate(now), months)
-        licence = Licence.objects.create(
-            number=locked.reference,
-            application=locked,
-            holder=locked.organisation,
-            licence_type=locked.licence_type,
-            valid_from=valid_from,
-            valid_until=valid_until,
-            issued_at=now,
-            issued_by=actor,
+        run, flags = screening_store(
+            application=locked, occasion=ScreeningRun.Occasion.PRE_DECISION, actor=actor
         )
-        LicenceLine.objects.bulk_create(
-            LicenceLine(
-                licence=licence,
-                goods_item=line.goods_item,
-                description=line.goods_item.description,
-                control_entry=line.goods_item.control_entry,
-                unit=line.goods_item.unit,
-                authorised_quantity=line.granted_quantity,
-                authorised_value=line.granted_value,
-            )
-            for line in granted
+        blockers = rules.decision_blockers(locked, latest_flags=flags) | rules.authority_problems(
+            locked, outcome="granted"
         )
-        # An amendment or renewal closes its original licence (permits.actions.licences).
-        licence_replace_original(licence=licence, actor=actor)
-        refused_lines = [line for line in lines if line.outcome == LineOutcome.REFUSE]
-        _decision_record(
-            locked,
-            actor=actor,
-            outcome=Decision.Outcome.GRANTED,
-            grounds=locked.refusal_grounds if refused_lines else "",
-            criteria=sorted({code for line in refused_lines for code in line.criteria}),
-            partial=partial,
-            lines=_lines_record(lines),
-            conditions=_conditions_record(locked),
-            validity_months=months,
-            validity_reason=validity_reason.strip() if shortened else "",
-        )
-        # Both records of this transaction carry the lists in force: read them once.
-        in_force = events.versions_in_force()
-        if run is not None:
-            events.screening(
-                application=locked,
+        if not blockers:
+            return _approval_make(
+                application,
+                locked,
                 actor=actor,
+                comment=comment,
+                lines=lines,
                 run=run,
-                flag_keys=list(run.flags.values_list("key", flat=True)),
-                in_force=in_force,
+                flags=flags,
+                validity_months=validity_months,
+                validity_reason=validity_reason,
             )
-        events.transition_recorded(
-            application=locked,
-            name="approve",
-            source_state=source,
-            actor=actor,
-            comment=comment.strip(),
-            licence=licence.number,
-            valid_from=valid_from.isoformat(),
-            valid_until=valid_until.isoformat(),
-            partial=partial,
-            validity_months=months,
-            validity_reason=validity_reason.strip() if shortened else "",
-            in_force=in_force,
+    # Committed: the screening run and its flags, nothing else.
+    raise TransitionGuardFailed(blockers, transition="approve")
+
+
+def _approval_make(
+    application: PermitApplication,
+    locked: PermitApplication,
+    *,
+    actor: User,
+    comment: str,
+    lines: list[ProposedLine],
+    run: ScreeningRun,
+    flags: list[ScreeningFlag],
+    validity_months: int | None,
+    validity_reason: str,
+) -> PermitApplication:
+    """The approval's writes, in ``application_approve``'s transaction once every check passed:
+    the transition, the licence and its lines, the decision, the two history records."""
+    granted = [line for line in lines if line.outcome != LineOutcome.REFUSE]
+    requested = requested_validity(locked)
+    months = validity_months or requested
+    shortened = months != requested
+    partial = any(line.outcome != LineOutcome.GRANT for line in lines)
+    now = timezone.now()
+    locked.decided_at = now
+    source = transition_make(locked, "approve", actor)
+    work_item_hand_over(application=locked, actor=actor)
+    valid_from, valid_until = licence_validity(locked, timezone.localdate(now), months)
+    licence = Licence.objects.create(
+        number=locked.reference,
+        application=locked,
+        holder=locked.organisation,
+        licence_type=locked.licence_type,
+        valid_from=valid_from,
+        valid_until=valid_until,
+        issued_at=now,
+        issued_by=actor,
+    )
+    LicenceLine.objects.bulk_create(
+        LicenceLine(
+            licence=licence,
+            goods_item=line.goods_item,
+            description=line.goods_item.description,
+            control_entry=line.goods_item.control_entry,
+            unit=line.goods_item.unit,
+            authorised_quantity=line.granted_quantity,
+            authorised_value=line.granted_value,
         )
+        for line in granted
+    )
+    # An amendment or renewal closes its original licence (permits.actions.licences).
+    licence_replace_original(licence=licence, actor=actor)
+    refused_lines = [line for line in lines if line.outcome == LineOutcome.REFUSE]
+    decision = _decision_record(
+        locked,
+        actor=actor,
+        outcome=Decision.Outcome.GRANTED,
+        grounds=locked.refusal_grounds if refused_lines else "",
+        criteria=sorted({code for line in refused_lines for code in line.criteria}),
+        partial=partial,
+        lines=_lines_record(lines),
+        conditions=_conditions_record(locked),
+        validity_months=months,
+        validity_reason=validity_reason.strip() if shortened else "",
+    )
+    # Both records carry the lists the screening just checked (read once, by the screening).
+    in_force = events.versions_in_force(lists=run.versions)
+    events.screening(
+        application=locked,
+        actor=actor,
+        run=run,
+        # As ``run.flags`` lists them (``ScreeningFlag.Meta.ordering``: severity descending,
+        # then id).
+        flag_keys=[
+            flag.key
+            for flag in sorted(
+                sorted(flags, key=lambda flag: flag.pk),
+                key=lambda flag: flag.severity,
+                reverse=True,
+            )
+        ],
+        in_force=in_force,
+    )
+    events.transition_recorded(
+        application=locked,
+        name="approve",
+        source_state=source,
+        actor=actor,
+        comment=comment.strip(),
+        licence=licence.number,
+        valid_from=valid_from.isoformat(),
+        valid_until=valid_until.isoformat(),
+        partial=partial,
+        validity_months=months,
+        validity_reason=validity_reason.strip() if shortened else "",
+        in_force=in_force,
+        snapshot=_approval_snapshot(
+            locked, run=run, flags=flags, decision=decision, licence=licence
+        ),
+    )
     return done(application, locked)
+
+
+def _approval_snapshot(
+    locked: PermitApplication,
+    *,
+    run: ScreeningRun,
+    flags: list[ScreeningFlag],
+    decision: Decision,
+    licence: Licence,
+) -> dict[str, Any]:
+    """The snapshot of the approved file from the rows the approval holds: read under its lock
+    (``_approval_locked``) or written by it, so they are what the database has now. Two
+    exceptions read afresh: the licence lines (the database rounds the values it stores, and
+    a follow-up's lines are capped by ``licence_replace_original``) and, for an amendment or
+    renewal, the whole file."""
+    if locked.follows_id is not None:
+        return application_snapshot(application=locked)
+    return application_snapshot(
+        application=locked,
+        rows=FileRows(
+            application=locked,
+            proposed_conditions=[c.pk for c in locked.proposed_conditions.all()],
+            goods=list(locked.goods.all()),
+            parties=list(locked.parties.all()),
+            documents=list(locked.documents.all()),
+            criteria_worksheet=list(locked.criteria_worksheet.all()),
+            proposed_lines=list(locked.proposed_lines.all()),
+            screening_run=run,
+            screening_flags=flags,
+            decision=decision,
+            licence=licence,
+            licence_lines=list(licence.lines.all()),
+        ),
+    )
 
 
 @transaction.atomic

@@ -32,38 +32,69 @@ def application_screen(
 ) -> ScreeningRun:
     """Screen the application now and store the findings as flags of a new run.
 
-    ``record_event=False`` leaves the history event to the caller: the approval records it in
-    its own transaction, so a refused approval leaves its flags (to be cleared) but no event.
+    ``record_event=False`` leaves the history event to the caller (the submission records it
+    with its own record).
 
     A finding already cleared in an earlier run stays cleared (same key); a likely match of a
     denial notice opens a consultation of the notifying state unless one is already open.
     """
-    today = today or timezone.localdate()
     locked = application_locked(application)
+    run, flags = screening_store(application=locked, occasion=occasion, actor=actor, today=today)
+    if record_event:
+        events.screening(application=locked, actor=actor, run=run, flag_keys=[f.key for f in flags])
+    return run
+
+
+def screening_store(
+    *,
+    application: PermitApplication,
+    occasion: str,
+    actor: Any = None,
+    today: date | None = None,
+) -> tuple[ScreeningRun, list[ScreeningFlag]]:
+    """The screening of ``application``, already locked by the caller in its transaction: a
+    new run and its flags (returned as written, in the order of the findings), no history
+    event. The approval screens this way inside its own transaction and uses the flags it
+    holds instead of reading them back."""
+    today = today or timezone.localdate()
+    locked = application
     findings = screen(locked, today)
     run = ScreeningRun.objects.create(
         application=locked, occasion=occasion, screened_on=today, versions=current_versions()
     )
-    cleared = {
-        flag.key: flag
-        for flag in ScreeningFlag.objects.filter(
-            application=locked, cleared_at__isnull=False
-        ).order_by("cleared_at")
-    }
+    # Only a finding can carry an earlier clearance: nothing to read when there is none.
+    cleared = (
+        {
+            flag.key: flag
+            for flag in ScreeningFlag.objects.filter(
+                application=locked,
+                cleared_at__isnull=False,
+                key__in={finding.key for finding in findings},
+            ).order_by("cleared_at")
+        }
+        if findings
+        else {}
+    )
+    flags = []
     for finding in findings:
         previous = cleared.get(finding.key)
-        ScreeningFlag.objects.create(
-            run=run,
-            application=locked,
-            kind=finding.kind,
-            severity=finding.severity,
-            key=finding.key,
-            explanation=finding.explanation,
-            details=finding.details,
-            cleared_at=previous.cleared_at if previous else None,
-            cleared_by=previous.cleared_by if previous else None,
-            clearance_justification=previous.clearance_justification if previous else "",
+        flags.append(
+            ScreeningFlag(
+                run=run,
+                application=locked,
+                kind=finding.kind,
+                severity=finding.severity,
+                key=finding.key,
+                explanation=finding.explanation,
+                details=finding.details,
+                cleared_at=previous.cleared_at if previous else None,
+                cleared_by_id=previous.cleared_by_id if previous else None,
+                clearance_justification=previous.clearance_justification if previous else "",
+            )
         )
+    # One statement for every flag (ids returned: PostgreSQL and SQLite both give them back).
+    ScreeningFlag.objects.bulk_create(flags)
+    for finding in findings:
         notice = finding.denial_notice
         if notice is not None and not locked.consultations.filter(denial_notice=notice).exists():
             consultation = Consultation.objects.create(
@@ -84,11 +115,7 @@ def application_screen(
                     on=today,
                     consultation=consultation,
                 )
-    if record_event:
-        events.screening(
-            application=locked, actor=actor, run=run, flag_keys=[f.key for f in findings]
-        )
-    return run
+    return run, flags
 
 
 @transaction.atomic

@@ -96,7 +96,8 @@ def decision_document_generate(*, decision_id: int) -> Document:
 
 
 def decision_locked(decision_id: int) -> Decision:
-    """The decision, its row locked for the render, with what the render reads joined.
+    """The decision, its row locked for the render, with what the render reads joined or
+    prefetched.
 
     Only the decision row is locked (``of=("self",)``): it alone serialises two attempts at
     this decision. Without ``of`` PostgreSQL also locks every joined row, the application, its
@@ -107,7 +108,10 @@ def decision_locked(decision_id: int) -> Decision:
     """
     return (
         Decision.objects.select_for_update(of=("self",))
-        .select_related("application__organisation", "decided_by")
+        # What the document prints, read with the decision (the licence) or once for all (the
+        # parties, which the layout names by role, one role after the other).
+        .select_related("application__organisation", "application__licence", "decided_by")
+        .prefetch_related("application__parties")
         .get(pk=decision_id)
     )
 

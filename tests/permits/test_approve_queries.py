@@ -1,5 +1,6 @@
-"""The head's approval reads each goods line once, however many lines the file has, and the
-lists in force once for both of its history records."""
+"""The head's approval reads each goods line once, however many lines the file has, the
+lists in force once (by its screening) for both of its history records, and makes a fixed
+number of statements in one transaction (issue 14)."""
 
 from __future__ import annotations
 
@@ -16,6 +17,9 @@ from tests.workflow_helpers import advance
 from workflow.models import TransitionRecord
 
 pytestmark = pytest.mark.django_db
+
+# One approval of a file of two goods lines, the control list loaded (savepoint included).
+APPROVAL_QUERIES = 31
 
 
 def _pending(organisation, applicant, case_manager, head, goods_lines: int):
@@ -65,5 +69,26 @@ def test_an_approval_reads_the_lists_in_force_once_for_its_two_history_records(
     in_force_reads = [
         q for q in queries if q.startswith('SELECT "permits_referencelist"."kind" AS "kind"')
     ]
-    # One for the screening run (its own transaction), one for the approval's two records.
-    assert len(in_force_reads) == 2
+    # One, by the screening run: the approval's two records carry the lists it checked.
+    assert len(in_force_reads) == 1
+    run = application.screenings.order_by("-pk").first()
+    assert records[0].versions["lists"] == run.versions
+
+
+def test_an_approval_makes_a_fixed_number_of_queries(
+    organisation, applicant, case_manager, head, settings
+):
+    """What one approval costs in statements (issue 14): one transaction, the file read once
+    under its lock, the screening's flags and the snapshot's rows not read back. Raise it only
+    for a new check the law needs, and say which."""
+    settings.DECISION_AUTHORITY = {"default": "head_of_unit"}
+    reference_list_load(kind=ReferenceList.Kind.CONTROL_LIST)
+    warm_up = _pending(organisation, applicant, case_manager, head, goods_lines=1)
+    application = _pending(organisation, applicant, case_manager, head, goods_lines=2)
+    _approval_queries(warm_up, head)
+
+    queries = _approval_queries(application, head)
+
+    assert len(queries) == APPROVAL_QUERIES, "\n".join(q[:120] for q in queries)
+    # One transaction (a savepoint inside the test's): the screening commits with the approval.
+    assert len([q for q in queries if q.startswith("SAVEPOINT")]) == 1

@@ -178,6 +178,32 @@ def test_approve_and_refuse_at_once_give_one_decision_and_at_most_one_licence(ca
     )
 
 
+def test_two_heads_approving_at_once_screen_once_and_issue_one_licence(cast, settings):
+    """The approval screens inside its own transaction, under the file's lock: the head who
+    waited finds the file issued and is refused before screening, so the file has one
+    pre-decision screening run, the winner's, recorded with its approval."""
+    settings.DECISION_AUTHORITY = {"default": "head_of_unit"}
+    application = _application(cast, "pending_approval")
+
+    results = race(
+        application.pk,
+        lambda: actions.application_approve(application=application, actor=cast["head"]),
+        lambda: actions.application_approve(application=application, actor=cast["second_head"]),
+    )
+
+    _one_winner(results)
+    assert Licence.objects.filter(application=application).count() == 1
+    assert application.screenings.filter(occasion="pre_decision").count() == 1
+    records = list(
+        TransitionRecord.objects.filter(
+            application=application, transition__in=["screening", "approve"]
+        )
+        .order_by("seq")
+        .values_list("transition", flat=True)
+    )
+    assert records[-2:] == ["screening", "approve"] and records.count("approve") == 1
+
+
 def test_withdrawal_racing_a_proposal_leaves_one_consistent_outcome(cast):
     """From review, withdrawing and proposing exclude each other: whichever comes first wins."""
     application = _application(cast, "under_review")
