@@ -233,6 +233,19 @@ def chain_head() -> ChainHead:
     return _head(taken_at, last, heads.iterator(chunk_size=5000))
 
 
+# For writers that bypass ``transition_record_create`` (the bench builders' bulk INSERT and
+# COPY): sets every file's head from its records, on PostgreSQL, in one statement.
+HEADS_FROM_HISTORY_SQL = """
+INSERT INTO workflow_historyhead (application_id, seq, record_id, record_hash)
+SELECT DISTINCT ON (application_id) application_id, seq, id, record_hash
+FROM workflow_transitionrecord
+ORDER BY application_id, seq DESC
+ON CONFLICT (application_id) DO UPDATE
+SET seq = EXCLUDED.seq, record_id = EXCLUDED.record_id, record_hash = EXCLUDED.record_hash
+WHERE EXCLUDED.seq > workflow_historyhead.seq
+"""
+
+
 def chain_head_from_history() -> ChainHead:
     """The same head recomputed from the history records themselves (a scan of all of them):
     what ``chain_head`` must equal."""
