@@ -149,6 +149,8 @@ def reset_sequence(cursor, table: str) -> None:
 def build(applications: int, history_per_app: int, seed: int) -> None:
     from django.db import connection
 
+    from workflow import chain
+
     rng = random.Random(seed)
     managers, heads, applicant = staff()
     timings = []
@@ -423,6 +425,7 @@ def build(applications: int, history_per_app: int, seed: int) -> None:
             history_rows(),
         )
         timings.append(f"{records:,} history records {time.perf_counter() - started:.1f} s")
+        cursor.execute(chain.HEADS_FROM_HISTORY_SQL)  # the files' chain heads
 
     started = time.perf_counter()
     with connection.cursor() as cursor:

@@ -106,6 +106,41 @@ class TransitionRecord(models.Model):
         raise HistoryIsAppendOnly("Transition records cannot be deleted.")
 
 
+class HistoryHead(models.Model):
+    """The end of one file's history chain: its last record's position, id and hash.
+
+    Written by ``workflow.services.transition_record_create`` in the transaction that appends
+    the record (under the file's row lock), so that ``chain.chain_head`` reads one row per
+    file instead of aggregating the whole history. It is a summary, not evidence: the history
+    records are, and ``chain_head_from_history`` recomputes it from them.
+    """
+
+    application = models.OneToOneField(
+        "permits.PermitApplication",
+        on_delete=models.PROTECT,
+        primary_key=True,
+        related_name="+",
+        verbose_name=_("application"),
+    )
+    seq = models.PositiveIntegerField(_("position in the file's history"))
+    record_id = models.BigIntegerField(_("transition record"))
+    record_hash = models.CharField(_("record hash"), max_length=64)
+
+    class Meta:
+        # On PostgreSQL a head only moves forward and is never removed, like the history.
+        triggers = [
+            pgtrigger.Protect(name="history_head_no_delete", operation=pgtrigger.Delete),
+            pgtrigger.Protect(
+                name="history_head_forward_only",
+                operation=pgtrigger.Update,
+                condition=pgtrigger.Q(new__seq__lte=pgtrigger.F("old__seq")),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.application_id}: {self.seq}"
+
+
 class CaseTaskQuerySet(models.QuerySet):
     def open(self):
         return self.filter(completed_at__isnull=True)

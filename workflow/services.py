@@ -13,7 +13,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.utils import timezone
 
 from . import chain
-from .models import CaseTask, TransitionRecord
+from .models import CaseTask, HistoryHead, TransitionRecord
 from .roles import SYSTEM_ROLE, primary_role
 
 logger = logging.getLogger(__name__)
@@ -114,6 +114,21 @@ def transition_record_create(
     if batch is not None:
         return batch.add(record)
     record.save(force_insert=True)
+    # The file's chain head moves in the same transaction (one statement, an upsert), so that
+    # ``chain.chain_head`` never has to aggregate the history.
+    HistoryHead.objects.bulk_create(
+        [
+            HistoryHead(
+                application_id=application.pk,
+                seq=record.seq,
+                record_id=record.pk,
+                record_hash=record.record_hash,
+            )
+        ],
+        update_conflicts=True,
+        unique_fields=["application"],
+        update_fields=["seq", "record_id", "record_hash"],
+    )
     return record
 
 
