@@ -358,10 +358,29 @@ class PermitApplication(ConcurrentTransitionMixin, models.Model):
         # (gthread workers, concurrent actions) then finds it protected again and fails with
         # "Direct status modification is not allowed". Forgetting this instance's status first
         # lets the read set it with the protection kept, thread-safely.
-        if fields is None or "status" in fields:
-            self.__dict__.pop("status", None)
-        models.Model.refresh_from_db(self, using=using, fields=fields, from_queryset=from_queryset)
+        if fields is not None and "status" not in fields:
+            models.Model.refresh_from_db(
+                self, using=using, fields=fields, from_queryset=from_queryset
+            )
+            self._update_initial_state()
+            return
+        # The status was loaded, so it is read again in the same query as the other fields
+        # (without this it would count as deferred once forgotten: one more query later).
+        self._status_reloaded = "status" in self.__dict__
+        self.__dict__.pop("status", None)
+        try:
+            models.Model.refresh_from_db(
+                self, using=using, fields=fields, from_queryset=from_queryset
+            )
+        finally:
+            self._status_reloaded = False
         self._update_initial_state()
+
+    def get_deferred_fields(self) -> set[str]:
+        deferred = super().get_deferred_fields()
+        if getattr(self, "_status_reloaded", False):
+            deferred.discard("status")
+        return deferred
 
     @property
     def url_key(self) -> str:

@@ -59,7 +59,26 @@ class HistoryBatch:
         records, self.pending = self.pending, []
         if records:
             TransitionRecord.objects.bulk_create(records)
+            _head_move(records[-1])
         return records
+
+
+def _head_move(record: TransitionRecord) -> None:
+    """The file's chain head moves in the same transaction (one statement, an upsert), so that
+    ``chain.chain_head`` never has to aggregate the history."""
+    HistoryHead.objects.bulk_create(
+        [
+            HistoryHead(
+                application_id=record.application_id,
+                seq=record.seq,
+                record_id=record.pk,
+                record_hash=record.record_hash,
+            )
+        ],
+        update_conflicts=True,
+        unique_fields=["application"],
+        update_fields=["seq", "record_id", "record_hash"],
+    )
 
 
 def transition_record_create(
@@ -114,21 +133,7 @@ def transition_record_create(
     if batch is not None:
         return batch.add(record)
     record.save(force_insert=True)
-    # The file's chain head moves in the same transaction (one statement, an upsert), so that
-    # ``chain.chain_head`` never has to aggregate the history.
-    HistoryHead.objects.bulk_create(
-        [
-            HistoryHead(
-                application_id=application.pk,
-                seq=record.seq,
-                record_id=record.pk,
-                record_hash=record.record_hash,
-            )
-        ],
-        update_conflicts=True,
-        unique_fields=["application"],
-        update_fields=["seq", "record_id", "record_hash"],
-    )
+    _head_move(record)
     return record
 
 

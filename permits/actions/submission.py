@@ -132,8 +132,9 @@ def _submitted(*, application: PermitApplication, actor: User) -> PermitApplicat
     recipients = notifications.applicant_recipients(application=locked, event="submitted")
     # The number is drawn last, still in this transaction (a failure gives it back: no gap, no
     # duplicate). From the draw to the commit the year's counter row stays locked, and only
-    # three statements run: the draw (which writes the reference too), one INSERT of both
-    # history records, one INSERT of the e-mails; the rest is Python.
+    # four statements run: the draw (which writes the reference too), one INSERT of both
+    # history records, the upsert of the file's chain head, one INSERT of the e-mails; the
+    # rest is Python.
     reference_draw(locked)
     snapshot["application"]["reference"] = locked.reference
     record = events.transition_recorded(

@@ -127,10 +127,11 @@ def test_submission_draws_its_reference_number_last(organisation, applicant):
     ), after
 
 
-def test_from_the_draw_to_the_commit_a_submission_runs_two_statements(organisation, applicant):
+def test_from_the_draw_to_the_commit_a_submission_runs_three_statements(organisation, applicant):
     # Every concurrent submission of the Region waits for the year's counter row from the draw
     # to the commit: in that time only one INSERT of the two history records (submission and
-    # screening) and one of the applicant's e-mails; no read, no savepoint, no other write.
+    # screening), the file's chain head moved onto the second, and one INSERT of the
+    # applicant's e-mails; no read, no savepoint, no other write.
     statements = _submission_statements(organisation, applicant)
 
     draw = _counter_lock(statements)
@@ -139,6 +140,7 @@ def test_from_the_draw_to_the_commit_a_submission_runs_two_statements(organisati
     held = statements[draw + 1 : commit]
     assert [sql.split(" (")[0] for sql in held] == [
         'INSERT INTO "workflow_transitionrecord"',
+        'INSERT INTO "workflow_historyhead"',
         'INSERT INTO "outbox_outboxmessage"',
     ], held
 

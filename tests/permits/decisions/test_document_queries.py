@@ -15,8 +15,9 @@ from tests.workflow_helpers import advance
 
 pytestmark = pytest.mark.django_db
 
-# One document of a licence with five parties (the test's savepoint included).
-DOCUMENT_QUERIES = 17
+# One document of a licence with five parties (the test's savepoint and the chain head's upsert
+# after the document's history record included).
+DOCUMENT_QUERIES = 18
 
 
 @pytest.fixture
