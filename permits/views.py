@@ -341,7 +341,7 @@ def _render_detail(request, application, failed_action=None, status=200) -> Http
 @login_required
 @require_safe
 def application_detail(request: HttpRequest, key: str) -> HttpResponse:
-    application = selectors.application_get(user=request.user, key=key)
+    application = selectors.application_case_get(user=request.user, key=key)
     staff_read_log(request, application, ReadWhat.PAGE)
     return _render_detail(request, application)
 
