@@ -16,7 +16,8 @@ from django.contrib.auth import get_user_model
 from django.core.validators import RegexValidator
 from django.db.models import Exists, OuterRef, Q, TextField
 from django.db.models.functions import Cast
-from django.utils import timezone
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
@@ -360,6 +361,66 @@ def filtered(filterset_class, data, queryset, **kwargs):
     if filterset.is_bound:
         filterset.is_valid()
     return filterset
+
+
+# The filter forms as opened (no filter given), rendered once per language, form, kept parameters
+# and version of the choices read from the database: the form of 17 filters with its thousands of
+# options was a third of the search page's CPU on every request.
+_OPENED_FORMS: dict[tuple, str] = {}
+MAX_OPENED_FORMS = 64
+
+
+def _carries_values(filterset) -> bool:
+    data = filterset.data or {}
+    return any(data.get(name) not in (None, "") for name in filterset.filters)
+
+
+def _choices_version(filterset) -> tuple | None:
+    """What identifies the form's choices read from the database; None when a change to them
+    cannot be told (then the form is rendered afresh)."""
+    parts: list[tuple] = []
+    for name, filter_ in filterset.filters.items():
+        if not isinstance(filter_, django_filters.ModelChoiceFilter):
+            continue
+        widget = filter_.extra.get("widget")
+        if isinstance(widget, type) and issubclass(widget, RenderedOnceSelect):
+            version = widget().version()
+            if version is None:
+                return None
+            parts.append((name, version))
+            continue
+        # A short list (the people): its options themselves are the version.
+        field = filter_.field
+        parts.append(
+            (name, tuple((obj.pk, str(field.label_from_instance(obj))) for obj in field.queryset))
+        )
+    return tuple(parts)
+
+
+def opened_form(filterset, *, keep: list[tuple[str, str]] | None = None) -> str | None:
+    """The filter form (permits/_filters.html) as opened, from the per-process cache; None when
+    the request gives a filter (the form then shows its values and errors: rendered afresh)."""
+    if _carries_values(filterset):
+        return None
+    version = _choices_version(filterset)
+    if version is None:
+        return None
+    key = (
+        type(filterset).__qualname__,
+        translation.get_language(),
+        tuple(keep or ()),
+        version,
+    )
+    html = _OPENED_FORMS.get(key)
+    if html is None:
+        html = render_to_string(
+            "permits/_filters.html",
+            {"filter": type(filterset)(None, queryset=filterset.queryset), "keep": keep},
+        )
+        if len(_OPENED_FORMS) >= MAX_OPENED_FORMS:
+            _OPENED_FORMS.clear()
+        _OPENED_FORMS[key] = html
+    return html
 
 
 def filter_record(filterset) -> dict[str, list[str]]:

@@ -145,6 +145,7 @@ def queue(request: HttpRequest) -> HttpResponse:
             "keep": [("queue", name)],
             "counts": selectors.workbench_counts(user=request.user),
             "filter": filterset,
+            "filters_html": filters.opened_form(filterset, keep=[("queue", name)]),
             "page": page,
         },
         status=_invalid_cursor_notice(request, page),
@@ -194,6 +195,7 @@ def _render_search(request, filterset, export_form=None, status=200) -> HttpResp
         "permits/search.html",
         {
             "filter": filterset,
+            "filters_html": filters.opened_form(filterset),
             "page": page,
             "found": keyset.bounded_count(filterset.qs),
             "can_export": can_export,
