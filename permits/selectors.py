@@ -48,9 +48,7 @@ def application_list(*, user: Any) -> QuerySet[PermitApplication]:
     return applications_visible_to(user).select_related("organisation", "assigned_case_manager")
 
 
-def application_get(
-    *, user: Any, key: str, related: tuple[str, ...] = ()
-) -> PermitApplication:
+def application_get(*, user: Any, key: str, related: tuple[str, ...] = ()) -> PermitApplication:
     """The application with reference number or public id ``key``, if ``user`` may see it
     (``related``: relations to join, for a page that reads them).
 

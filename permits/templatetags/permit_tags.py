@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 
 from django import template
-from django.urls import get_script_prefix, get_urlconf, reverse
 from django.template.defaultfilters import date as date_filter
+from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils import timezone
 from django.utils.dates import MONTHS
 from django.utils.html import format_html
@@ -64,9 +64,7 @@ def status_badge(value: str) -> str:
     key = (get_language(), value)
     html = _STATUS_BADGES.get(key)
     if html is None:
-        html = format_html(
-            '<span class="badge status-{}">{}</span>\n', value, status_label(value)
-        )
+        html = format_html('<span class="badge status-{}">{}</span>\n', value, status_label(value))
         if value in Status.values:
             _STATUS_BADGES[key] = html
     return html
