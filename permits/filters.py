@@ -14,7 +14,8 @@ import django_filters
 from django import forms
 from django.contrib.auth import get_user_model
 from django.core.validators import RegexValidator
-from django.db.models import Exists, OuterRef, Q, TextField
+from django.db import models
+from django.db.models import Exists, ExpressionWrapper, F, OuterRef, Q, TextField, Value
 from django.db.models.functions import Cast
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
@@ -361,6 +362,32 @@ def filtered(filterset_class, data, queryset, **kwargs):
     if filterset.is_bound:
         filterset.is_valid()
     return filterset
+
+
+# "Decided (or submitted) in a given month, newest first": PostgreSQL walks the files by their
+# last change, backwards, and filters on the decision's date, expecting the month's files spread
+# evenly over that walk; they are not (a file is last changed when it is decided), so it read
+# 280,000 rows for 26 (3.4 s at a million files). Sorting by the same instant written as an
+# expression the ``updated`` index cannot serve makes it take the month's files from the date's
+# index and sort those (a few thousand): the same rows in the same order.
+BOUNDED_RANGES = (("decided_after", "decided_before"), ("submitted_after", "submitted_before"))
+
+
+def page_queryset(filterset):
+    """``filterset.qs`` for a page of the list, in the order the planner serves best."""
+    queryset = filterset.qs
+    if not filterset.is_bound or not filterset.is_valid():
+        return queryset
+    data = filterset.form.cleaned_data
+    bounded = any(data.get(low) and data.get(high) for low, high in BOUNDED_RANGES)
+    order = list(queryset.query.order_by)
+    if not bounded or not order or order[0] not in ("updated_at", "-updated_at"):
+        return queryset
+    updated = ExpressionWrapper(
+        F("updated_at") + Value(timedelta(0)), output_field=models.DateTimeField()
+    )
+    first = order[0].replace("updated_at", "updated_order")
+    return queryset.annotate(updated_order=updated).order_by(first, *order[1:])
 
 
 # The filter forms as opened (no filter given), rendered once per language, form, kept parameters

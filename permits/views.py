@@ -187,7 +187,7 @@ def _render_search(request, filterset, export_form=None, status=200) -> HttpResp
     query = request.GET.copy()
     for name in ("page", keyset.CURSOR_PARAMETER, "dataset", "format"):
         query.pop(name, None)
-    page = _keyset_page(request, filterset.qs)
+    page = _keyset_page(request, filters.page_queryset(filterset))
     if status == 200:
         status = _invalid_cursor_notice(request, page)
     return render(
