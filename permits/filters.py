@@ -26,7 +26,7 @@ from workflow.roles import Role
 
 from .compliance.criteria import CRITERIA
 from .models import ApplicantOrganisation, Decision, GoodsItem, Kind, Party, Regime, Status
-from .widgets import OrganisationSelect, RenderedOnceSelect
+from .widgets import ListedOnceSelect, OrganisationSelect, RenderedOnceSelect
 
 # Calendar days of the filters are Brussels days (the unit's, and settings.TIME_ZONE's).
 BRUSSELS = ZoneInfo("Europe/Brussels")
@@ -125,6 +125,10 @@ class PersonChoiceField(forms.ModelChoiceField):
 
 class PersonFilter(django_filters.ModelChoiceFilter):
     field_class = PersonChoiceField
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", ListedOnceSelect)
+        super().__init__(*args, **kwargs)
 
 
 def _staff_in(*roles: str) -> Q:
@@ -410,7 +414,8 @@ def _choices_version(filterset) -> tuple | None:
         if not isinstance(filter_, django_filters.ModelChoiceFilter):
             continue
         widget = filter_.extra.get("widget")
-        if isinstance(widget, type) and issubclass(widget, RenderedOnceSelect):
+        fixed = isinstance(widget, type) and not issubclass(widget, ListedOnceSelect)
+        if fixed and issubclass(widget, RenderedOnceSelect):
             version = widget().version()
             if version is None:
                 return None

@@ -69,3 +69,16 @@ class OrganisationSelect(RenderedOnceSelect):
         events = apps.get_model("permits", "ApplicantOrganisationEvent")
         newest = events.objects.order_by("-pgh_id").values_list("pgh_id", flat=True).first()
         return str(newest or 0)
+
+
+class ListedOnceSelect(RenderedOnceSelect):
+    """A short list read from the database on each request (the people of the search filters):
+    read once, and rendered again only when its options differ from a rendering already kept
+    (the options themselves are the version)."""
+
+    MAX_RENDERINGS = 64
+
+    def version(self) -> str | None:
+        options = [(str(value), str(label)) for value, label in self.choices]
+        self.choices = options  # rendered from what was read: one query, not two
+        return repr(options)

@@ -5,6 +5,7 @@ in the reader's language, and a change to the choices read from the database sho
 from __future__ import annotations
 
 import pytest
+from django import forms
 from django.contrib.auth.models import Group
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -92,3 +93,38 @@ def test_case_urls_are_the_resolver_s(key):
         url_key = key
 
     assert case_url(File()) == case_url(File()) == reverse("permits:application_detail", args=[key])
+
+
+@pytest.mark.parametrize("name", ["case_manager", "approver"])
+@pytest.mark.parametrize("value", [None, "", "1", "999999", '"><b>'])
+def test_the_people_lists_are_what_django_renders(name, value, case_manager, head):
+    data = {} if value is None else {name: value}
+    if value == "1":
+        data[name] = str(case_manager.pk if name == "case_manager" else head.pk)
+
+    def bound():
+        filterset = filters.AuditFilter(data, queryset=PermitApplication.objects.none())
+        return filterset.form[name]
+
+    with translation.override("fr"):
+        kept, again = str(bound()), str(bound())
+        field = bound()
+        expected = str(field.as_widget(widget=forms.Select(choices=field.field.choices)))
+
+    assert kept == again == expected
+    if value == "1":
+        assert " selected>" in kept
+
+
+def test_a_renamed_case_manager_shows_in_a_filtered_search_at_once(case_manager):
+    def rendered():
+        filterset = filters.AuditFilter(
+            {"status": "issued"}, queryset=PermitApplication.objects.none()
+        )
+        return str(filterset.form["case_manager"])
+
+    before = rendered()
+    case_manager.last_name = "Hernoemd"
+    case_manager.save()
+
+    assert "Hernoemd" not in before and "Hernoemd" in rendered()
