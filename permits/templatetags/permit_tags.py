@@ -9,7 +9,7 @@ from django.template.defaultfilters import date as date_filter
 from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils import timezone
 from django.utils.dates import MONTHS
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 
@@ -216,3 +216,40 @@ def reference_warnings() -> dict:
     """Staff pages: the reference lists past their review date, and embargoes past their
     recorded end with no newer list loaded."""
     return {"warnings": stale_reference_warnings(today=timezone.localdate())}
+
+
+@register.simple_tag
+def field_row(field) -> str:
+    """What ``{% include "permits/_field.html" %}`` renders for ``field`` (byte for byte,
+    tested), without a template per field: a form's fields were a third of the case page's and
+    a filtered search's templates."""
+    errors = field.errors
+    required = (
+        format_html(' <span class="required">({})</span>', _("required"))
+        if field.field.required
+        else ""
+    )
+    help_text = (
+        format_html('<p class="help" id="{}_helptext">{}</p>', field.auto_id, field.help_text)
+        if field.help_text
+        else ""
+    )
+    error = (
+        format_html(
+            '<p class="error" id="{}_error">{}</p>',
+            field.auto_id,
+            format_html_join(" ", "{}", ((message,) for message in errors)),
+        )
+        if errors
+        else ""
+    )
+    return format_html(
+        '<div class="field{}">\n  <label for="{}">{}{}</label>\n  {}\n  {}\n  {}\n</div>\n',
+        " has-error" if errors else "",
+        field.id_for_label,
+        field.label,
+        required,
+        help_text,
+        error,
+        field,
+    )

@@ -13,7 +13,7 @@ from django.utils import translation
 
 from permits import filters
 from permits.models import PermitApplication, Status
-from permits.templatetags.permit_tags import case_url, status_badge
+from permits.templatetags.permit_tags import case_url, field_row, status_badge
 from tests.factories import UserFactory
 from tests.permits.test_web import client_for
 from workflow.roles import Role
@@ -128,3 +128,32 @@ def test_a_renamed_case_manager_shows_in_a_filtered_search_at_once(case_manager)
     case_manager.save()
 
     assert "Hernoemd" not in before and "Hernoemd" in rendered()
+
+
+def _forms_with_every_case():
+    """Forms the lists and the case page render field by field: optional and required fields,
+    help texts, choices, files; unbound, and bound with errors."""
+    from permits.forms import TRANSITION_FORMS
+
+    for name, form_class in TRANSITION_FORMS.items():
+        if name == "propose_decision":
+            continue  # needs a file; its fields are covered by the others' kinds
+        yield name, form_class()
+        yield f"{name} (errors)", form_class({"comment": "<b>x</b>", "message": ""})
+    yield (
+        "search",
+        filters.AuditFilter(
+            {"value_min": "-1", "entry": "<x>"}, queryset=PermitApplication.objects.none()
+        ).form,
+    )
+    yield "queue", filters.QueueFilter(None, queryset=PermitApplication.objects.none()).form
+
+
+@pytest.mark.parametrize("language", ["fr", "en"])
+def test_field_rows_are_what_the_field_template_renders(language):
+    with translation.override(language):
+        for _name, form in _forms_with_every_case():
+            form.is_bound and form.is_valid()
+            for field in form:
+                expected = render_to_string("permits/_field.html", {"field": field})
+                assert field_row(field) == expected, (_name, field.name)
