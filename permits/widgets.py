@@ -11,6 +11,16 @@ from django.utils.translation import get_language
 _NOTHING_SELECTED = "\x00"
 
 
+def _values_of(choices) -> str:
+    values = []
+    for value, label in choices:
+        if isinstance(label, list | tuple):  # a group of options
+            values.append(f"{value}:[{_values_of(label)}]")
+        else:
+            values.append(str(value))
+    return "\x1f".join(values)
+
+
 class RenderedOnceSelect(forms.Select):
     """A <select> over fixed choices (the ~250 countries) rendered once per process for each
     language, name and attributes; each request then only marks its selected option.
@@ -33,6 +43,10 @@ class RenderedOnceSelect(forms.Select):
         version = self.version()
         if version is None:
             return super().render(name, value, attrs, renderer)
+        if version == "":
+            # Fixed choices: two lists of one name (the queue's and the search's sort orders)
+            # are told apart by their values (the labels follow the language, in the key).
+            version = _values_of(self.choices)
         final_attrs = {**self.attrs, **(attrs or {})}
         key = (
             type(self).__qualname__,

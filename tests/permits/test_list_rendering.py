@@ -157,3 +157,15 @@ def test_field_rows_are_what_the_field_template_renders(language):
             for field in form:
                 expected = render_to_string("permits/_field.html", {"field": field})
                 assert field_row(field) == expected, (_name, field.name)
+
+
+def test_the_queue_s_sort_order_is_its_own_after_a_search(case_manager, auditor):
+    """Two fixed lists of one name (``o``) are kept apart: the queue never shows the search's
+    sort orders, whichever page a process renders first."""
+    client_for(auditor).get(reverse("permits:search"), {"status": "issued"})
+
+    queue = client_for(case_manager).get(reverse("permits:queue"), {"age": "7"})
+
+    html = queue.content.decode()
+    assert '<option value="due">' in html
+    assert '<option value="updated">' not in html
