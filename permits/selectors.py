@@ -48,17 +48,41 @@ def application_list(*, user: Any) -> QuerySet[PermitApplication]:
     return applications_visible_to(user).select_related("organisation", "assigned_case_manager")
 
 
-def application_get(*, user: Any, key: str) -> PermitApplication:
-    """The application with reference number or public id ``key``, if ``user`` may see it.
+def application_get(*, user: Any, key: str, related: tuple[str, ...] = ()) -> PermitApplication:
+    """The application with reference number or public id ``key``, if ``user`` may see it
+    (``related``: relations to join, for a page that reads them).
 
     Anything the user may not see raises Http404, exactly as if it did not exist.
     """
     qs = application_list(user=user)
+    if related:
+        qs = qs.select_related(*related)
     lookup = {"reference": key} if key.startswith("BXL-") else {"public_id": key}
     try:
         return qs.get(**lookup)
     except (PermitApplication.DoesNotExist, ValidationError, ValueError, DataError) as exc:
         raise Http404("No such application.") from exc
+
+
+# What the case page reads of the file besides its own row, one to one: joined to it in the one
+# query that finds it (each was a query of its own on every case page).
+CASE_PAGE_RELATED = (
+    "licence",
+    "decision__decided_by",
+    "decision__document",
+    "government_decision",
+)
+# Its lines, one query per kind, shared by the page's sections and forms (the proposal form and
+# the summary each read the goods; they were read twice).
+CASE_PAGE_LINES = ("goods", "parties")
+
+
+def application_case_get(*, user: Any, key: str) -> PermitApplication:
+    """``application_get`` for the case page: the file with its decision, licence and
+    Government decision joined, its goods and parties prefetched. The same visibility (404)."""
+    application = application_get(user=user, key=key, related=CASE_PAGE_RELATED)
+    models.prefetch_related_objects([application], *CASE_PAGE_LINES)
+    return application
 
 
 def application_history(
@@ -252,7 +276,10 @@ def application_timeline(*, application: PermitApplication, staff: bool) -> list
 
 def application_decision(*, application: PermitApplication):
     """The decision on the file, its document fetched with it (absent while it is being
-    prepared), or None when there is no decision yet."""
+    prepared), or None when there is no decision yet. Read from the file when it was fetched
+    with it (``application_case_get``)."""
+    if PermitApplication.decision.is_cached(application):
+        return getattr(application, "decision", None)
     decision = (
         Decision.objects.filter(application=application)
         .select_related("decided_by", "document")

@@ -145,6 +145,7 @@ def queue(request: HttpRequest) -> HttpResponse:
             "keep": [("queue", name)],
             "counts": selectors.workbench_counts(user=request.user),
             "filter": filterset,
+            "filters_html": filters.opened_form(filterset, keep=[("queue", name)]),
             "page": page,
         },
         status=_invalid_cursor_notice(request, page),
@@ -186,7 +187,7 @@ def _render_search(request, filterset, export_form=None, status=200) -> HttpResp
     query = request.GET.copy()
     for name in ("page", keyset.CURSOR_PARAMETER, "dataset", "format"):
         query.pop(name, None)
-    page = _keyset_page(request, filterset.qs)
+    page = _keyset_page(request, filters.page_queryset(filterset))
     if status == 200:
         status = _invalid_cursor_notice(request, page)
     return render(
@@ -194,6 +195,7 @@ def _render_search(request, filterset, export_form=None, status=200) -> HttpResp
         "permits/search.html",
         {
             "filter": filterset,
+            "filters_html": filters.opened_form(filterset),
             "page": page,
             "found": keyset.bounded_count(filterset.qs),
             "can_export": can_export,
@@ -341,7 +343,7 @@ def _render_detail(request, application, failed_action=None, status=200) -> Http
 @login_required
 @require_safe
 def application_detail(request: HttpRequest, key: str) -> HttpResponse:
-    application = selectors.application_get(user=request.user, key=key)
+    application = selectors.application_case_get(user=request.user, key=key)
     staff_read_log(request, application, ReadWhat.PAGE)
     return _render_detail(request, application)
 

@@ -11,6 +11,16 @@ from django.utils.translation import get_language
 _NOTHING_SELECTED = "\x00"
 
 
+def _values_of(choices) -> str:
+    values = []
+    for value, label in choices:
+        if isinstance(label, list | tuple):  # a group of options
+            values.append(f"{value}:[{_values_of(label)}]")
+        else:
+            values.append(str(value))
+    return "\x1f".join(values)
+
+
 class RenderedOnceSelect(forms.Select):
     """A <select> over fixed choices (the ~250 countries) rendered once per process for each
     language, name and attributes; each request then only marks its selected option.
@@ -33,6 +43,10 @@ class RenderedOnceSelect(forms.Select):
         version = self.version()
         if version is None:
             return super().render(name, value, attrs, renderer)
+        if version == "":
+            # Fixed choices: two lists of one name (the queue's and the search's sort orders)
+            # are told apart by their values (the labels follow the language, in the key).
+            version = _values_of(self.choices)
         final_attrs = {**self.attrs, **(attrs or {})}
         key = (
             type(self).__qualname__,
@@ -69,3 +83,16 @@ class OrganisationSelect(RenderedOnceSelect):
         events = apps.get_model("permits", "ApplicantOrganisationEvent")
         newest = events.objects.order_by("-pgh_id").values_list("pgh_id", flat=True).first()
         return str(newest or 0)
+
+
+class ListedOnceSelect(RenderedOnceSelect):
+    """A short list read from the database on each request (the people of the search filters):
+    read once, and rendered again only when its options differ from a rendering already kept
+    (the options themselves are the version)."""
+
+    MAX_RENDERINGS = 64
+
+    def version(self) -> str | None:
+        options = [(str(value), str(label)) for value, label in self.choices]
+        self.choices = options  # rendered from what was read: one query, not two
+        return repr(options)

@@ -67,6 +67,17 @@ LISTS = [
     ("auditor", "permits:search", {}),
     ("auditor", "permits:search", {"o": "submitted"}),
     ("auditor", "permits:search", {"o": "-decided"}),  # every file's decided_at is NULL
+    # A bounded range of days: sorted by an expression of the update instant (filters.py).
+    (
+        "auditor",
+        "permits:search",
+        {"submitted_after": "2026-06-01", "submitted_before": "2026-06-01"},
+    ),
+    (
+        "auditor",
+        "permits:search",
+        {"o": "updated", "submitted_after": "2026-06-01", "submitted_before": "2026-06-02"},
+    ),
 ]
 
 
@@ -82,6 +93,20 @@ def test_pages_follow_each_other_with_no_gap_and_no_repeat(
     assert len(pages) == 3 and [len(page) for page in pages] == [25, 25, 10]
     assert sorted(listed) == sorted(tied_files)  # each once, none missing
     assert back == pages  # "previous" gives the very same pages back
+
+
+@pytest.mark.parametrize(
+    ("sort", "order"), [({}, ("-updated_at", "-id")), ({"o": "updated"}, ("updated_at", "id"))]
+)
+def test_a_bounded_range_lists_its_files_in_the_list_s_own_order(tied_files, auditor, sort, order):
+    client = client_for(auditor)
+    days = {"submitted_after": "2026-06-01", "submitted_before": "2026-06-01"}
+
+    pages, _back = walk(client, reverse("permits:search"), {**days, **sort})
+
+    listed = [pk for page in pages for pk in page]
+    expected = PermitApplication.objects.filter(pk__in=tied_files).order_by(*order)
+    assert listed == list(expected.values_list("pk", flat=True))
 
 
 def test_the_order_within_a_tie_is_the_file_id(tied_files, case_manager):

@@ -118,3 +118,40 @@ def test_a_case_page_queries_the_same_for_3_and_for_15_lines(who, organisation, 
         )
 
     assert len(queries_of(get)) == len(few), queries_of(get)
+
+
+def _reads(queries: list[str], table: str) -> list[str]:
+    return [sql for sql in queries if f'FROM "{table}"' in sql]
+
+
+@pytest.mark.parametrize("who", ["case_manager", "auditor", "head"])
+@pytest.mark.parametrize("state", ["issued", "pending_approval", "under_review"])
+def test_a_case_page_reads_each_related_kind_once(who, state, organisation, people, auditor):
+    """The decision, the licence and the Government decision come with the file (one query);
+    the goods and parties are read once, whichever sections and forms show them."""
+    application = make(organisation, people["applicant"], state, people)
+    for _ in range(3):
+        GoodsItemFactory(application=application)
+    client = client_for({**people, "auditor": auditor}[who])
+
+    queries = queries_of(
+        lambda: client.get(reverse("permits:application_detail", args=[application.url_key]))
+    )
+
+    for table in ("permits_decision", "permits_licence", "permits_governmentdecision"):
+        assert _reads(queries, table) == [], table
+    assert len(_reads(queries, "permits_goodsitem")) == 1
+    assert len(_reads(queries, "permits_party")) == 1
+
+
+def test_a_decided_case_page_queries_no_more_than_one_under_review(organisation, people):
+    """Its decision, licence and document add no query of their own."""
+    reviewed = make(organisation, people["applicant"], "under_review", people)
+    issued = make(organisation, people["applicant"], "issued", people)
+    client = client_for(people["head"])
+
+    def count(application):
+        url = reverse("permits:application_detail", args=[application.url_key])
+        return len(queries_of(lambda: client.get(url)))
+
+    assert count(issued) <= count(reviewed)
