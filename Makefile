@@ -26,8 +26,12 @@ run: $(VENV)/.installed
 	bin/serve
 
 # The suite without the slow load and fault tests (marked `slow`); `.ci/run` runs both.
+# It runs in TEST_WORKERS processes (pytest-xdist; `auto`: one per core, at most 8), each with
+# its own test database and Redis database (config/settings/test.py); TEST_WORKERS=0 runs it
+# in this one process.
+TEST_WORKERS ?= auto
 test: $(VENV)/.dev-installed
-	$(VENV)/bin/pytest -m 'not slow'
+	$(VENV)/bin/pytest -m 'not slow' -n $(TEST_WORKERS) --maxprocesses 8 --dist loadgroup
 
 test-slow: $(VENV)/.dev-installed
 	$(VENV)/bin/pytest -m slow

@@ -46,10 +46,14 @@ def _missing() -> str | None:
 
 def pytest_collection_modifyitems(config, items):
     reason = _missing()
-    if reason is None:
-        return
     for item in items:
-        if "tests/e2e/" in str(item.fspath).replace(os.sep, "/"):
+        path = str(item.fspath).replace(os.sep, "/")
+        if "tests/e2e/" not in path:
+            continue
+        # Under pytest-xdist (`--dist loadgroup`), a module's tests stay on one worker: one
+        # Chromium per module, as the module-scoped `browser` fixture intends.
+        item.add_marker(pytest.mark.xdist_group(f"e2e-{Path(path).stem}"))
+        if reason is not None:
             item.add_marker(pytest.mark.skip(reason=reason))
 
 

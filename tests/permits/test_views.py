@@ -1,7 +1,5 @@
 from __future__ import annotations
 
-import uuid
-
 import pytest
 from django.test import Client
 from django.urls import reverse
@@ -91,7 +89,11 @@ def test_another_organisations_transition_is_404(draft, other_applicant):
     assert draft.status == "draft"
 
 
-@pytest.mark.parametrize("key", ["not-a-uuid", str(uuid.uuid4()), "BXL-ML-EXP-1999-000001"])
+# Fixed values: pytest-xdist's workers must collect the same test ids (no uuid4() here).
+UNKNOWN_UUID = "5b0f3c1e-8a47-4d2b-9e6f-27c1d8a4b093"
+
+
+@pytest.mark.parametrize("key", ["not-a-uuid", UNKNOWN_UUID, "BXL-ML-EXP-1999-000001"])
 def test_unknown_keys_are_404(applicant, key):
     response = client_for(applicant).get(reverse("permits:application_detail", args=[key]))
 
