@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from audit.field_history import field_history_context
 from workflow.exceptions import TransitionError
-from workflow.models import TransitionRecord
+from workflow.models import HistoryHead, TransitionRecord
 from workflow.roles import Role, has_role
 
 from . import events
@@ -487,6 +487,15 @@ class TransitionRecordAdmin(ReadOnlyAdmin):
     @admin.display(description=_("event"), ordering="transition")
     def event(self, record: TransitionRecord) -> str:
         return events.label(record.transition)
+
+
+@admin.register(HistoryHead)
+class HistoryHeadAdmin(ReadOnlyAdmin):
+    """Each file's last history record, kept for the exports' chain head: shown, never changed
+    (the history records are the evidence; this is their summary)."""
+
+    list_display = ("application", "seq", "record_id", "record_hash")
+    search_fields = ("application__reference",)
 
 
 @admin.register(StandardCondition)

@@ -127,6 +127,8 @@ class HistoryHead(models.Model):
     record_hash = models.CharField(_("record hash"), max_length=64)
 
     class Meta:
+        verbose_name = _("history chain head")
+        verbose_name_plural = _("history chain heads")
         # On PostgreSQL a head only moves forward and is never removed, like the history.
         triggers = [
             pgtrigger.Protect(name="history_head_no_delete", operation=pgtrigger.Delete),

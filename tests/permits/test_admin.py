@@ -7,7 +7,7 @@ from django.test import Client
 from permits.models import Decision, Licence, PermitApplication
 from tests.factories import ApplicationFactory, UserFactory
 from tests.workflow_helpers import advance
-from workflow.models import TransitionRecord
+from workflow.models import HistoryHead, TransitionRecord
 
 pytestmark = pytest.mark.django_db
 
@@ -20,7 +20,7 @@ def superuser_client():
     return client
 
 
-@pytest.mark.parametrize("model", [TransitionRecord, Licence, Decision])
+@pytest.mark.parametrize("model", [TransitionRecord, HistoryHead, Licence, Decision])
 def test_decisions_and_history_cannot_be_changed_in_the_admin(model, rf):
     request = rf.get("/")
     request.user = UserFactory(is_staff=True, is_superuser=True)
