@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import time
 from collections.abc import Callable
 
 from django.conf import settings
@@ -99,3 +100,41 @@ class StorageUnavailableMiddleware:
             )
         page = loader.get_template("503.html").render({"detail": detail}, request)
         return HttpResponse(page, status=503, headers=headers)
+
+
+class SessionTouchMiddleware:
+    """Restart a signed-in session's idle count at most once a minute, instead of writing the
+    session row on every request (``SESSION_SAVE_EVERY_REQUEST``: a BEGIN, an UPDATE and a
+    COMMIT on every page view).
+
+    Idle sessions still end: each touch saves the session, which moves its expiry to now plus
+    its idle time (``SESSION_COOKIE_AGE``, or the staff's shorter ``set_expiry``). A session
+    therefore ends at most ``SESSION_TOUCH_SECONDS`` earlier than a write on every request
+    would have made it end, never later. Right after ``SessionMiddleware``, which saves the
+    session on the way out when it is modified.
+    """
+
+    KEY = "_touched_at"
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        session = getattr(request, "session", None)
+        # No cookie (anonymous, API tokens): nothing to keep alive and nothing to load.
+        if session is None or session.session_key is None:
+            return response
+        now = int(time.time())
+        touched = session.get(self.KEY, 0)
+        # An unknown or expired key loads as an empty session: never saved, as before.
+        if session.is_empty():
+            return response
+        # A session saved anyway (signing in, a message) counts as touched.
+        if (
+            session.modified
+            or not isinstance(touched, int)
+            or not 0 <= now - touched < settings.SESSION_TOUCH_SECONDS
+        ):
+            session[self.KEY] = now
+        return response

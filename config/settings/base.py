@@ -51,6 +51,7 @@ MIDDLEWARE = [
     # Serves the app's own static files (no CDN, no separate web server needed).
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "config.middleware.SessionTouchMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -144,8 +145,11 @@ LOGIN_URL = "login"
 # declared length before the body is read.
 MAX_REQUEST_BODY_BYTES = env.int("MAX_REQUEST_BODY_BYTES", default=21 * 1024 * 1024)
 # Sessions end after this much idleness (each request starts the count again): staff, who
-# decide on licences, sooner than companies' users.
-SESSION_SAVE_EVERY_REQUEST = True
+# decide on licences, sooner than companies' users. The session row is rewritten at most once
+# every SESSION_TOUCH_SECONDS (config.middleware.SessionTouchMiddleware), not on every request:
+# an idle session may end that much earlier, never later.
+SESSION_SAVE_EVERY_REQUEST = False
+SESSION_TOUCH_SECONDS = env.int("SESSION_TOUCH_SECONDS", default=60)
 SESSION_COOKIE_AGE = env.int("SESSION_IDLE_MINUTES", default=120) * 60
 SESSION_IDLE_SECONDS_STAFF = env.int("SESSION_IDLE_MINUTES_STAFF", default=30) * 60
 # --- Content-Security-Policy (django-csp) on every response: the templates carry no inline

@@ -51,8 +51,11 @@ class StaleWarning:
 
 def stale_reference_warnings(*, today: date) -> list[StaleWarning]:
     warnings: list[StaleWarning] = []
-    current = ReferenceList.objects.filter(is_current=True)
-    for reference in current.filter(review_on__lt=today).order_by("kind"):
+    # The lists in use, read once (a handful of rows: one per kind) for both checks below.
+    current = list(ReferenceList.objects.filter(is_current=True).order_by("kind", "pk"))
+    for reference in current:
+        if reference.review_on is None or reference.review_on >= today:
+            continue
         warnings.append(
             StaleWarning(
                 key=f"list:{reference.kind}:{reference.version}",
@@ -62,7 +65,11 @@ def stale_reference_warnings(*, today: date) -> list[StaleWarning]:
                 day=reference.review_on,
             )
         )
-    embargoes = current.filter(kind=ReferenceList.Kind.EMBARGOES).first()
+    embargoes = min(
+        (r for r in current if r.kind == ReferenceList.Kind.EMBARGOES),
+        key=lambda r: r.pk,
+        default=None,
+    )
     if embargoes is not None:
         # Only while the list in use was published before the date passed: a newer list that
         # still shows the old end date is the authority's own word.

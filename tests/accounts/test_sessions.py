@@ -62,3 +62,56 @@ def test_activity_keeps_a_staff_session_alive(case_manager, settings):
     for n in range(1, 4):
         with time_machine.travel(start + n * step, tick=False):
             assert still_signed_in(client)
+
+
+def session_row(client: Client):
+    from django.contrib.sessions.models import Session
+
+    return Session.objects.get(session_key=client.session.session_key)
+
+
+def test_requests_within_a_minute_do_not_rewrite_the_session(case_manager, settings):
+    start = timezone.now()
+    with time_machine.travel(start, tick=False):
+        client = signed_in_client(case_manager)
+        assert still_signed_in(client)
+    expiry = session_row(client).expire_date
+
+    with time_machine.travel(start + timedelta(seconds=30), tick=False):
+        assert still_signed_in(client)
+    assert session_row(client).expire_date == expiry
+
+    later = start + timedelta(seconds=settings.SESSION_TOUCH_SECONDS + 1)
+    with time_machine.travel(later, tick=False):
+        assert still_signed_in(client)
+    assert session_row(client).expire_date == later + timedelta(
+        seconds=settings.SESSION_IDLE_SECONDS_STAFF
+    )
+
+
+def test_a_page_view_inside_the_minute_writes_nothing_to_the_session(case_manager):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    start = timezone.now()
+    with time_machine.travel(start, tick=False):
+        client = signed_in_client(case_manager)
+        assert still_signed_in(client)
+    with (
+        time_machine.travel(start + timedelta(seconds=10), tick=False),
+        CaptureQueriesContext(connection) as queries,
+    ):
+        assert still_signed_in(client)
+    assert not [q for q in queries if "django_session" in q["sql"] and "UPDATE" in q["sql"]]
+
+
+def test_idle_time_counts_from_the_last_touch_not_the_last_request(case_manager, settings):
+    """Requests inside the minute do not extend the session: it ends at most a minute early."""
+    start = timezone.now()
+    with time_machine.travel(start, tick=False):
+        client = signed_in_client(case_manager)
+    with time_machine.travel(start + timedelta(seconds=30), tick=False):
+        assert still_signed_in(client)
+    idle = timedelta(seconds=settings.SESSION_IDLE_SECONDS_STAFF)
+    with time_machine.travel(start + idle + timedelta(seconds=1), tick=False):
+        assert not still_signed_in(client)

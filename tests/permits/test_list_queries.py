@@ -155,3 +155,35 @@ def test_a_decided_case_page_queries_no_more_than_one_under_review(organisation,
         return len(queries_of(lambda: client.get(url)))
 
     assert count(issued) <= count(reviewed)
+
+
+@pytest.mark.parametrize("who", ["case_manager", "auditor", "applicant"])
+def test_a_case_page_viewed_again_within_a_minute_does_not_write_the_session(
+    who, organisation, people, auditor
+):
+    """The session row is rewritten at most once a minute (its idle count), not on every view:
+    a case page seen again at once runs no UPDATE and no transaction of its own for it."""
+    application = make(organisation, people["applicant"], "under_review", people)
+    client = client_for({**people, "auditor": auditor}[who])
+    url = reverse("permits:application_detail", args=[application.url_key])
+    assert client.get(url).status_code == 200
+
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(url).status_code == 200
+
+    session_queries = [q["sql"] for q in captured if "django_session" in q["sql"]]
+    assert [sql for sql in session_queries if not sql.startswith("SELECT")] == []
+
+
+@pytest.mark.parametrize("who", ["case_manager", "auditor", "head"])
+def test_a_staff_case_page_reads_the_current_reference_lists_once(
+    who, organisation, people, auditor
+):
+    application = make(organisation, people["applicant"], "under_review", people)
+    client = client_for({**people, "auditor": auditor}[who])
+
+    queries = queries_of(
+        lambda: client.get(reverse("permits:application_detail", args=[application.url_key]))
+    )
+
+    assert len(_reads(queries, "permits_referencelist")) == 1
