@@ -144,7 +144,7 @@ def _submitted(*, application: PermitApplication, actor: User) -> PermitApplicat
     # draw the number only replaces the placeholder (SubmittedSnapshot).
     prepared = SubmittedSnapshot(snapshot)
     connection = connections[router.db_for_write(TransitionRecord)]
-    one_statement = connection.vendor == "postgresql"
+    one_statement = _one_statement(connection)
     # On PostgreSQL the two records' ids are taken now, so that after the draw everything
     # (records, chain head, e-mails keyed by the submission record's id) goes in one statement.
     record_ids = _record_ids_reserved(connection, 2) if one_statement else None
@@ -228,6 +228,11 @@ class SubmittedSnapshot:
             return json.loads(encoded), encoded
         self.read_back["application"]["reference"] = reference
         return self.read_back, self.template.replace(self.placeholder.encode("ascii"), text)
+
+
+def _one_statement(connection: BaseDatabaseWrapper) -> bool:
+    """Whether the writes after the draw go in one statement (PostgreSQL), else by the ORM."""
+    return connection.vendor == "postgresql"
 
 
 def _record_ids_reserved(connection: BaseDatabaseWrapper, count: int) -> list[int]:
