@@ -202,27 +202,28 @@ class SubmittedSnapshot:
     with a unique placeholder as the reference, then replacing the placeholder's text by the
     number's, gives the very bytes encoding the snapshot with the number would. The placeholder
     is random (it occurs nowhere else: checked) and, like the number, a JSON string that needs
-    no escaping (checked for the number; otherwise the snapshot is encoded again, whole).
+    no escaping (checked for the number; otherwise the snapshot is encoded again, whole, as it
+    is if the placeholder were found elsewhere too).
     """
 
     def __init__(self, snapshot: dict[str, Any]) -> None:
         self.snapshot = snapshot
         self.placeholder = f"@reference-{secrets.token_hex(16)}@"
         snapshot["application"]["reference"] = self.placeholder
-        self.template = chain.canonical_json(snapshot)
         mark = self.placeholder.encode("ascii")
-        if (
-            self.template.count(mark) != 1
-            or json.dumps(self.placeholder).encode() not in self.template
-        ):
-            raise RuntimeError("The reference placeholder is not unique in the snapshot.")
+        self.template: bytes | None = chain.canonical_json(snapshot)
+        if self.template.count(mark) != 1 or json.dumps(self.placeholder).encode() not in (
+            self.template
+        ):  # never seen: the snapshot is then encoded after the draw, whole
+            self.template = None
         # As the text reads back, which is what the record stores (json_roundtrip).
-        self.read_back = json.loads(self.template)
+        self.read_back = json.loads(self.template) if self.template is not None else None
 
     def completed(self, reference: str) -> tuple[dict[str, Any], bytes]:
         """The snapshot with ``reference`` as read back from its canonical JSON, and that JSON."""
         text = reference.encode("utf-8")
-        if json.dumps(reference, ensure_ascii=False).encode("utf-8") != b'"' + text + b'"':
+        quoted = json.dumps(reference, ensure_ascii=False).encode("utf-8")
+        if self.template is None or self.read_back is None or quoted != b'"' + text + b'"':
             self.snapshot["application"]["reference"] = reference
             encoded = chain.canonical_json(self.snapshot)
             return json.loads(encoded), encoded
