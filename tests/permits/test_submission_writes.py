@@ -157,3 +157,20 @@ def test_one_statement_and_the_orm_path_write_the_same_submission(
     assert [{k: v for k, v in r.items() if k not in drop} for r in one[0]] == [
         {k: v for k, v in r.items() if k not in drop} for r in other[0]
     ]
+
+
+@requires_postgresql
+@pytest.mark.django_db(transaction=True)
+def test_a_submission_with_no_address_to_write_to_still_writes_its_records(organisation, applicant):
+    from django.contrib.auth import get_user_model
+
+    get_user_model().objects.filter(pk__in=organisation.members.all()).update(email="")
+    draft = ApplicationFactory(organisation=organisation, created_by=applicant)
+
+    submitted = actions.application_submit(application=draft, actor=applicant)
+
+    assert not OutboxMessage.objects.filter(key__startswith=f"submitted:{submitted.pk}:").exists()
+    records = TransitionRecord.objects.filter(application=submitted).order_by("seq")
+    assert [r.transition for r in records][-2:] == ["submit", "screening"]
+    assert HistoryHead.objects.get(application=submitted).record_id == records.last().pk
+    assert list(history_breaks(application_id=submitted.pk)) == []
