@@ -59,6 +59,18 @@ def outbox_email_enqueue(
     """
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("outbox_email_enqueue must run inside the caller's transaction.")
+    if fresh:
+        written = outbox_messages_fresh(
+            key_prefix=key_prefix,
+            recipients=recipients,
+            subject=subject,
+            body=body,
+            concerns=concerns,
+        )
+        if written:
+            OutboxMessage.objects.bulk_create(written)
+            outbox_delivery_after_commit([message.pk for message in written])
+        return written
     now = timezone.now()
     written: list[OutboxMessage] = []
     for recipient in dict.fromkeys(r.strip() for r in recipients if r and r.strip()):
@@ -72,19 +84,50 @@ def outbox_email_enqueue(
             "created_at": now,
             "next_attempt_at": now + _grace(),
         }
-        if fresh:
-            # Two spellings of one address share a key: one e-mail, as get_or_create gives.
-            if all(message.key != key for message in written):
-                written.append(OutboxMessage(key=key, **defaults))
-            continue
         message, created = OutboxMessage.objects.get_or_create(key=key, defaults=defaults)
         if created:
             written.append(message)
-    if fresh and written:
-        OutboxMessage.objects.bulk_create(written)
     if written:
         _deliver_after_commit([message.pk for message in written])
     return written
+
+
+def outbox_messages_fresh(
+    *,
+    key_prefix: str,
+    recipients: Iterable[str],
+    subject: str,
+    body: str,
+    concerns: str = "",
+) -> list[OutboxMessage]:
+    """The e-mails ``outbox_email_enqueue(..., fresh=True)`` writes, unsaved: for a caller that
+    inserts them itself (in one statement with its other writes), then calls
+    ``outbox_delivery_after_commit`` with their ids."""
+    now = timezone.now()
+    written: list[OutboxMessage] = []
+    for recipient in dict.fromkeys(r.strip() for r in recipients if r and r.strip()):
+        key = f"{key_prefix}:{recipient.lower()}"
+        # Two spellings of one address share a key: one e-mail, as get_or_create gives.
+        if all(message.key != key for message in written):
+            written.append(
+                OutboxMessage(
+                    key=key,
+                    channel=OutboxMessage.Channel.EMAIL,
+                    recipient=recipient,
+                    subject=subject,
+                    body=body,
+                    subject_ref=concerns,
+                    created_at=now,
+                    next_attempt_at=now + _grace(),
+                )
+            )
+    return written
+
+
+def outbox_delivery_after_commit(message_ids: list[int]) -> None:
+    """Hand the messages written in the caller's transaction to the workers once it commits."""
+    if message_ids:
+        _deliver_after_commit(message_ids)
 
 
 def outbox_message_deliver(*, message_id: int) -> bool:

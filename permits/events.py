@@ -319,6 +319,7 @@ def transition_recorded(
     snapshot: dict[str, Any] | None = None,
     in_force: dict[str, Any] | None = None,
     batch: workflow_services.HistoryBatch | None = None,
+    snapshot_encoded: bytes | None = None,
     **payload: Any,
 ) -> TransitionRecord:
     """The record of a state change, written by the action that made it, with the snapshot of
@@ -327,7 +328,9 @@ def transition_recorded(
     ``snapshot`` and ``in_force`` (``versions_in_force()``), when given, were taken by the
     action earlier in the same transaction: the submission takes them before it locks the
     year's reference counter, so that the counter is held only for a few writes. With
-    ``batch`` the record is written by ``batch.write()`` (``workflow.services.HistoryBatch``)."""
+    ``batch`` the record is written by ``batch.write()`` (``workflow.services.HistoryBatch``).
+    ``snapshot_encoded``: the snapshot's canonical JSON, made earlier too (see
+    ``workflow.services.transition_record_create``)."""
     event = _checked(name, payload)
     if not event.changes_state:
         raise UnknownEvent(f"{name!r} is not a transition.")
@@ -344,6 +347,7 @@ def transition_recorded(
         else application_snapshot(application=application),
         versions=in_force if in_force is not None else versions_in_force(),
         batch=batch,
+        snapshot_encoded=snapshot_encoded,
     )
 
 

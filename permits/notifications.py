@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from outbox.models import OutboxMessage
-from outbox.services import outbox_email_enqueue
+from outbox.services import outbox_email_enqueue, outbox_messages_fresh
 
 from . import rules
 from .models import (
@@ -201,6 +201,36 @@ def applicant_notification_enqueue(
     """
     if not occurrence:
         occurrence = _record_just_written(application, event)
+    subject, body = _applicant_message(application, event)
+    return outbox_email_enqueue(
+        key_prefix=f"{event}:{application.pk}:{occurrence}",
+        recipients=recipients
+        if recipients is not None
+        else applicant_recipients(application=application, event=event),
+        subject=subject,
+        body=body,
+        concerns=application.url_key,
+        fresh=fresh,
+    )
+
+
+def applicant_notification_messages(
+    *, application: PermitApplication, event: str, occurrence: str | int, recipients: list[str]
+) -> list[OutboxMessage]:
+    """The e-mails ``applicant_notification_enqueue(..., fresh=True)`` writes, unsaved: the
+    submission inserts them in one statement with its history records (then calls
+    ``outbox.services.outbox_delivery_after_commit`` with their ids)."""
+    subject, body = _applicant_message(application, event)
+    return outbox_messages_fresh(
+        key_prefix=f"{event}:{application.pk}:{occurrence}",
+        recipients=recipients,
+        subject=subject,
+        body=body,
+        concerns=application.url_key,
+    )
+
+
+def _applicant_message(application: PermitApplication, event: str) -> tuple[str, str]:
     organisation = application.organisation
     subject, body = MESSAGES[event].get(organisation.language, MESSAGES[event]["en"])
     context = {"reference": application.reference, "url": _application_url(application)}
@@ -208,16 +238,7 @@ def applicant_notification_enqueue(
         # The request and its reminders say by when to answer, in the reader's date format.
         with translation.override(organisation.language):
             context["due"] = _date(rules.information_request_due_on(application))
-    return outbox_email_enqueue(
-        key_prefix=f"{event}:{application.pk}:{occurrence}",
-        recipients=recipients
-        if recipients is not None
-        else applicant_recipients(application=application, event=event),
-        subject=subject.format(**context),
-        body=body.format(**context),
-        concerns=application.url_key,
-        fresh=fresh,
-    )
+    return subject.format(**context), body.format(**context)
 
 
 def staff_email_enqueue(

@@ -54,6 +54,12 @@ class HistoryBatch:
         self.pending.append(record)
         return record
 
+    def take(self) -> list[TransitionRecord]:
+        """The records added since the last write, handed to a caller that inserts them itself
+        (and moves the chain head onto the last one) in the same transaction."""
+        records, self.pending = self.pending, []
+        return records
+
     def write(self) -> list[TransitionRecord]:
         """Insert the records added since the last write (one statement); each gets its id."""
         records, self.pending = self.pending, []
@@ -93,6 +99,7 @@ def transition_record_create(
     snapshot: dict[str, Any] | None = None,
     versions: dict[str, Any] | None = None,
     batch: HistoryBatch | None = None,
+    snapshot_encoded: bytes | None = None,
 ) -> TransitionRecord:
     """Append a record to the file's hash chain (workflow/chain.py).
 
@@ -101,6 +108,10 @@ def transition_record_create(
 
     With ``batch``, the record is hashed onto the batch's end and kept, unsaved (no id yet),
     until ``batch.write()``.
+
+    ``snapshot_encoded``: ``chain.canonical_json(snapshot)``, already made by the caller, who
+    also gives ``snapshot`` as that text reads back (``json.loads``); the record keeps the text
+    in ``snapshot_encoded`` for a caller that inserts it itself.
     """
     if batch is not None:
         if batch.application_id != application.pk:
@@ -110,8 +121,13 @@ def transition_record_create(
         last_seq, prev_hash = _chain_end(application)
     # Encoded once: the stored snapshot is what this text reads back as, and its hash is this
     # text's, so the two always agree.
-    encoded = chain.canonical_json(snapshot) if snapshot is not None else None
-    snapshot = json.loads(encoded) if encoded is not None else None
+    if snapshot_encoded is not None:
+        if snapshot is None:
+            raise ValueError("snapshot_encoded comes with the snapshot it encodes.")
+        encoded: bytes | None = snapshot_encoded
+    else:
+        encoded = chain.canonical_json(snapshot) if snapshot is not None else None
+        snapshot = json.loads(encoded) if encoded is not None else None
     fields = {
         "application_id": application.pk,
         "seq": last_seq + 1,
@@ -130,6 +146,7 @@ def transition_record_create(
         "chain_key": chain.current_key_id(),
     }
     record = TransitionRecord(**fields, snapshot=snapshot, record_hash=chain.record_hash(fields))
+    record.snapshot_encoded = encoded
     if batch is not None:
         return batch.add(record)
     record.save(force_insert=True)

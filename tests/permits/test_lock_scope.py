@@ -127,22 +127,29 @@ def test_submission_draws_its_reference_number_last(organisation, applicant):
     ), after
 
 
-def test_from_the_draw_to_the_commit_a_submission_runs_three_statements(organisation, applicant):
+def test_from_the_draw_to_the_commit_a_submission_runs_one_statement(organisation, applicant):
     # Every concurrent submission of the Region waits for the year's counter row from the draw
-    # to the commit: in that time only one INSERT of the two history records (submission and
-    # screening), the file's chain head moved onto the second, and one INSERT of the
-    # applicant's e-mails; no read, no savepoint, no other write.
+    # to the commit: in that time one statement only, whose data-modifying CTEs insert the two
+    # history records (submission and screening), move the file's chain head onto the second
+    # and insert the applicant's e-mails; no read, no savepoint, no other write.
     statements = _submission_statements(organisation, applicant)
 
     draw = _counter_lock(statements)
     assert "UPDATE permits_permitapplication" in statements[draw]  # the number, on the file
     commit = statements.index("COMMIT", draw)
-    held = statements[draw + 1 : commit]
-    assert [sql.split(" (")[0] for sql in held] == [
-        'INSERT INTO "workflow_transitionrecord"',
-        'INSERT INTO "workflow_historyhead"',
-        'INSERT INTO "outbox_outboxmessage"',
-    ], held
+    (held,) = statements[draw + 1 : commit]
+    assert held.startswith('WITH records AS (INSERT INTO "workflow_transitionrecord" ('), held
+    assert 'head AS (INSERT INTO "workflow_historyhead" (' in held, held
+    assert 'INSERT INTO "outbox_outboxmessage" (' in held, held
+    assert "UNNEST" not in held.upper(), held
+
+
+def test_the_record_ids_are_taken_before_the_draw(organisation, applicant):
+    statements = _submission_statements(organisation, applicant)
+
+    draw = _counter_lock(statements)
+    reserved = next(i for i, sql in enumerate(statements) if "nextval(" in sql)
+    assert reserved < draw
 
 
 def test_submission_reads_the_files_snapshot_before_locking_the_counter(organisation, applicant):
