@@ -71,25 +71,29 @@ def outbox_email_enqueue(
             OutboxMessage.objects.bulk_create(written)
             outbox_delivery_after_commit([message.pk for message in written])
         return written
-    now = timezone.now()
     written: list[OutboxMessage] = []
-    for recipient in dict.fromkeys(r.strip() for r in recipients if r and r.strip()):
-        key = f"{key_prefix}:{recipient.lower()}"
-        defaults = {
-            "channel": OutboxMessage.Channel.EMAIL,
-            "recipient": recipient,
-            "subject": subject,
-            "body": body,
-            "subject_ref": concerns,
-            "created_at": now,
-            "next_attempt_at": now + _grace(),
-        }
-        message, created = OutboxMessage.objects.get_or_create(key=key, defaults=defaults)
+    for candidate in outbox_messages_fresh(
+        key_prefix=key_prefix, recipients=recipients, subject=subject, body=body, concerns=concerns
+    ):
+        defaults = {name: getattr(candidate, name) for name in _EMAIL_FIELDS}
+        message, created = OutboxMessage.objects.get_or_create(key=candidate.key, defaults=defaults)
         if created:
             written.append(message)
     if written:
         _deliver_after_commit([message.pk for message in written])
     return written
+
+
+# What an e-mail of the outbox is made of besides its key (``outbox_messages_fresh`` sets them).
+_EMAIL_FIELDS = (
+    "channel",
+    "recipient",
+    "subject",
+    "body",
+    "subject_ref",
+    "created_at",
+    "next_attempt_at",
+)
 
 
 def outbox_messages_fresh(
@@ -104,24 +108,22 @@ def outbox_messages_fresh(
     inserts them itself (in one statement with its other writes), then calls
     ``outbox_delivery_after_commit`` with their ids."""
     now = timezone.now()
-    written: list[OutboxMessage] = []
+    written: dict[str, OutboxMessage] = {}
     for recipient in dict.fromkeys(r.strip() for r in recipients if r and r.strip()):
         key = f"{key_prefix}:{recipient.lower()}"
         # Two spellings of one address share a key: one e-mail, as get_or_create gives.
-        if all(message.key != key for message in written):
-            written.append(
-                OutboxMessage(
-                    key=key,
-                    channel=OutboxMessage.Channel.EMAIL,
-                    recipient=recipient,
-                    subject=subject,
-                    body=body,
-                    subject_ref=concerns,
-                    created_at=now,
-                    next_attempt_at=now + _grace(),
-                )
+        if key not in written:
+            written[key] = OutboxMessage(
+                key=key,
+                channel=OutboxMessage.Channel.EMAIL,
+                recipient=recipient,
+                subject=subject,
+                body=body,
+                subject_ref=concerns,
+                created_at=now,
+                next_attempt_at=now + _grace(),
             )
-    return written
+    return list(written.values())
 
 
 def outbox_delivery_after_commit(message_ids: list[int]) -> None:
